@@ -1,0 +1,145 @@
+# minnow: a bare-metal x86-64 unikernel.
+#
+# One non-recursive Makefile; each directory's rules.mk appends its sources.
+# Objects go to build/ (out of tree), with -MD -MP dependency files.
+# `make help` lists the targets.
+
+BUILD     := build
+CC        := gcc
+LD        := ld
+NM        := nm
+OBJCOPY   := objcopy
+HOSTCC    := gcc
+QEMU      := qemu-system-x86_64
+PYTHON    := python3
+
+# Kernel code: freestanding, no SSE/x87 (no FPU state to save in traps), no
+# red zone (interrupts push onto the stack), frame pointers for backtraces.
+KCFLAGS := -std=gnu11 -ffreestanding -nostdlib -fno-builtin -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-pic -fno-pie -mcmodel=small -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -fno-strict-aliasing \
+	-O2 -g -Wall -Wextra -Werror -Wno-address -MD -MP -I. -I$(BUILD)/gen
+KASFLAGS := -D__ASSEMBLY__ -g -MD -MP -I.
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none \
+	--no-warn-rwx-segments -T linker.ld
+
+# Host-side tests: the same pure sources, with sanitizers.
+HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOSTED -I. -I$(BUILD)/gen \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+KSRCS :=
+UNIT_TESTS :=
+HOSTED_TESTS :=
+.SECONDEXPANSION:
+include boot/rules.mk
+include kernel/rules.mk
+include lib/rules.mk
+include tools/rules.mk
+include tests/rules.mk
+
+KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o
+MB1OBJ := $(BUILD)/boot/mb1hdr.S.o
+
+.PHONY: all iso run run-uefi run-pvh gdb test test-unit bench size deps clean help
+all: $(BUILD)/minnow.elf $(BUILD)/minnow-pvh.elf $(BUILD)/minnow.iso
+
+help:
+	@echo "minnow targets:"
+	@echo "  make            build build/minnow.elf, build/minnow-pvh.elf, build/minnow.iso"
+	@echo "  make run        build and boot the ISO in QEMU (BIOS), serial console here"
+	@echo "  make run-uefi   the same under OVMF (UEFI)"
+	@echo "  make run-pvh    boot build/minnow-pvh.elf through PVH on -M microvm"
+	@echo "  make gdb        boot paused with QEMU's gdb stub and attach gdb"
+	@echo "  make test       all tests: host unit, hosted driver, QEMU system (N passed, N failed)"
+	@echo "  make test-unit  host unit and hosted tests only"
+	@echo "  make size       kernel size, stripped"
+	@echo "  make deps       check/install the Debian packages the build and tests need"
+	@echo "  make clean      remove build/"
+	@echo "Variables: CMDLINE='...' adds kernel options to run/run-uefi/run-pvh/gdb."
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/gen/font8x16.c: $(BUILD)/tools/mkfont /usr/share/grub/ascii.pf2
+	@mkdir -p $(@D)
+	$(BUILD)/tools/mkfont /usr/share/grub/ascii.pf2 $@
+
+$(BUILD)/gen/font8x16.c.o: $(BUILD)/gen/font8x16.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+# Two-pass link: the first pass has no symbol table; tools/mksyms.sh makes
+# one from it, and the second pass adds it at the end of rodata, where it
+# moves no code. The check compares every function address of both passes.
+define kernel_image
+$(BUILD)/$(1).pass1.elf: $(2) linker.ld
+	$(LD) $(KLDFLAGS) -o $$@ $(2)
+$(BUILD)/gen/$(1).ksyms.S: $(BUILD)/$(1).pass1.elf tools/mksyms.sh
+	@mkdir -p $$(@D)
+	tools/mksyms.sh $(NM) $$< > $$@
+$(BUILD)/gen/$(1).ksyms.o: $(BUILD)/gen/$(1).ksyms.S
+	$(CC) $(KASFLAGS) -c $$< -o $$@
+$(BUILD)/$(1).elf: $(2) $(BUILD)/gen/$(1).ksyms.o linker.ld
+	$(LD) $(KLDFLAGS) -o $$@ $(2) $(BUILD)/gen/$(1).ksyms.o
+	@$(NM) -n $$@ | grep ' [tT] ' > $$@.syms2; $(NM) -n $(BUILD)/$(1).pass1.elf | grep ' [tT] ' > $$@.syms1; \
+	  cmp -s $$@.syms1 $$@.syms2 || { echo "mksyms: code moved between link passes"; rm -f $$@; exit 1; }
+endef
+$(eval $(call kernel_image,minnow,$(MB1OBJ) $(KOBJS)))
+$(eval $(call kernel_image,minnow-pvh,$(KOBJS)))
+
+# The ISO: GRUB for BIOS (i386-pc) and UEFI (x86_64-efi), multiboot2 by default.
+$(BUILD)/minnow.iso: $(BUILD)/minnow.elf boot/grub.cfg
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $(BUILD)/minnow.elf $(BUILD)/iso/boot/minnow.elf
+	cp boot/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+iso: $(BUILD)/minnow.iso
+
+OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
+QEMU_RUN  := $(QEMU) -accel tcg -m 128M -serial mon:stdio -display none \
+	-device isa-debug-exit,iobase=0xf4,iosize=4
+fwcfg = $(if $(CMDLINE),-fw_cfg name=opt/minnow/cmdline$(comma)string="$(CMDLINE)")
+comma := ,
+
+run: deps $(BUILD)/minnow.iso
+	@echo "minnow: booting the ISO in QEMU (BIOS). Quit with Ctrl-A X."
+	$(QEMU_RUN) -M pc -cdrom $(BUILD)/minnow.iso $(fwcfg)
+
+run-uefi: deps $(BUILD)/minnow.iso
+	@cp $(OVMF_VARS) $(BUILD)/ovmf-vars.fd
+	$(QEMU_RUN) -M q35 -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+	  -drive if=pflash,format=raw,file=$(BUILD)/ovmf-vars.fd -cdrom $(BUILD)/minnow.iso $(fwcfg)
+
+run-pvh: deps $(BUILD)/minnow-pvh.elf
+	$(QEMU) -accel tcg -M microvm -m 128M -serial mon:stdio -display none -kernel $(BUILD)/minnow-pvh.elf \
+	  -append "$(CMDLINE)"
+
+gdb: deps $(BUILD)/minnow.elf
+	$(QEMU) -accel tcg -M pc -m 128M -serial file:$(BUILD)/gdb-serial.log -display none -s -S \
+	  -kernel $(BUILD)/minnow.elf -append "$(CMDLINE)" & \
+	gdb -q $(BUILD)/minnow.elf -ex 'set architecture i386:x86-64' -ex 'target remote :1234' \
+	  -ex 'break kmain' -ex 'continue'; kill %1 2>/dev/null || true
+
+size: $(BUILD)/minnow.elf
+	@strip -o $(BUILD)/minnow.stripped $(BUILD)/minnow.elf
+	@echo "minnow.elf stripped: $$(stat -c %s $(BUILD)/minnow.stripped) bytes (budget 262144)"
+
+test-unit: $(UNIT_BINS) $(HOSTED_BINS)
+	$(PYTHON) tests/run.py --tiers unit,hosted
+
+test: deps all $(UNIT_BINS) $(HOSTED_BINS)
+	$(PYTHON) tests/run.py
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

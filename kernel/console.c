@@ -1,0 +1,46 @@
+/* The console registry: kernel output goes to every registered console. */
+#include "kernel/console.h"
+#include "kernel/fmt.h"
+
+static struct console *consoles;
+
+/* The first LOG_SIZE bytes of output are kept, so that a console that
+ * starts late (the framebuffer needs the final page tables) still shows
+ * the boot log from its first line. */
+#define LOG_SIZE 8192
+static char early_log[LOG_SIZE];
+static size_t early_len;
+
+void console_register(struct console *c)
+{
+    struct console **p = &consoles;
+    while (*p)
+        p = &(*p)->next;
+    c->next = NULL;
+    *p = c;
+    if (early_len)
+        c->write(c, early_log, early_len);
+}
+
+void console_write(const char *s, size_t n)
+{
+    size_t keep = n < LOG_SIZE - early_len ? n : LOG_SIZE - early_len;
+    for (size_t i = 0; i < keep; i++)
+        early_log[early_len + i] = s[i];
+    early_len += keep;
+    for (struct console *c = consoles; c; c = c->next)
+        c->write(c, s, n);
+}
+
+void console_describe(char *buf, size_t size)
+{
+    size_t used = 0;
+    if (size)
+        buf[0] = 0;
+    for (struct console *c = consoles; c && used < size; c = c->next) {
+        int n = fmt_snprintf(buf + used, size - used, "%s%s", used ? " " : "", c->name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}

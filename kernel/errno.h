@@ -1,0 +1,20 @@
+/* Error codes. Functions return 0 or a positive count on success and a
+ * negative one of these on failure (Linux values, so hosted tests and later
+ * POSIX socket code agree with the host's errno numbers). */
+#pragma once
+
+#define EPERM    1
+#define ENOENT   2
+#define EIO      5
+#define E2BIG    7
+#define ENOMEM  12
+#define EFAULT  14
+#define EBUSY   16
+#define EEXIST  17
+#define ENODEV  19
+#define EINVAL  22
+#define ENOSPC  28
+#define ERANGE  34
+#define ENOSYS  38
+#define ENOTSUP 95
+#define ETIMEDOUT 110

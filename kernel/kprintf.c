@@ -1,0 +1,39 @@
+/* kprintf and levelled logging on top of the console registry. */
+#include "kernel/kprintf.h"
+#include "kernel/console.h"
+#include "kernel/fmt.h"
+
+int kernel_loglevel = LOG_INFO;
+
+void kvprintf(const char *fmt, va_list ap)
+{
+    char buf[512];
+    int n = fmt_vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof buf) {
+        /* Mark the cut rather than lose it silently. */
+        n = sizeof buf - 1;
+        buf[n - 4] = buf[n - 3] = buf[n - 2] = '.';
+        buf[n - 1] = '\n';
+    }
+    console_write(buf, (size_t)n);
+}
+
+void kprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    kvprintf(fmt, ap);
+    va_end(ap);
+}
+
+void klog(int level, const char *fmt, ...)
+{
+    if (level > kernel_loglevel)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    kvprintf(fmt, ap);
+    va_end(ap);
+}

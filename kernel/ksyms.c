@@ -1,0 +1,36 @@
+/* Symbol lookup over the table tools/mksyms.sh generates: a sorted array of
+ * (address, name offset) pairs and a string blob, in section .ksyms. */
+#include "kernel/ksyms.h"
+#include <stddef.h>
+
+struct ksym {
+    uint64_t addr;
+    uint32_t name;      /* offset into ksyms_names */
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct ksym) == 16, "ksym entries are 16 bytes (mksyms.sh)");
+
+/* Weak empty table for the first link pass. */
+extern const struct ksym ksyms_table[] __attribute__((weak));
+extern const uint64_t ksyms_count __attribute__((weak));
+extern const char ksyms_names[] __attribute__((weak));
+extern char __text_start[], __text_end[];
+
+const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
+{
+    if (!&ksyms_count || !ksyms_count || addr < (uint64_t)(uintptr_t)__text_start ||
+        addr >= (uint64_t)(uintptr_t)__text_end)
+        return NULL;
+    size_t lo = 0, hi = ksyms_count;     /* last entry with addr <= target */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ksyms_table[mid].addr <= addr)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (ksyms_table[lo].addr > addr)
+        return NULL;
+    *offset = addr - ksyms_table[lo].addr;
+    return ksyms_names + ksyms_table[lo].name;
+}

@@ -1,0 +1,211 @@
+/* kmain: the kernel's one init order, from boot/entry.S to "minnow: ready".
+ *
+ * Each stage is one call; boot_stage() stamps the boot timeline after it.
+ * What a stage may use is what the stages above it set up. */
+#include "boot/boot.h"
+#include "boot/bootdump.h"
+#include "boot/bootinfo.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/fbcon.h"
+#include "kernel/fw_cfg.h"
+#include "kernel/gdt.h"
+#include "kernel/heap.h"
+#include "kernel/kprintf.h"
+#include "kernel/panic.h"
+#include "kernel/pmm.h"
+#include "kernel/power.h"
+#include "kernel/selftest.h"
+#include "kernel/serial.h"
+#include "kernel/stacks.h"
+#include "kernel/timeline.h"
+#include "kernel/trap.h"
+#include "kernel/tsc.h"
+#include "kernel/vgacon.h"
+#include "kernel/vmm.h"
+#include "lib/string.h"
+
+static struct boot_info bi;
+
+/* Options of the core kernel (drivers declare their own where they live). */
+static uint64_t opt_loglevel = LOG_INFO;
+static char opt_selftest[32];
+static uint64_t opt_qemu_exit;
+static bool opt_bootdump;
+CMDLINE_OPTION(loglevel, .key = "loglevel", .type = CMDLINE_UINT, .dst = &opt_loglevel,
+               .min = 0, .max = 4, .help = "0 quiet .. 1 errors, 2 warnings, 3 info (default), 4 debug");
+CMDLINE_OPTION(selftest, .key = "selftest", .type = CMDLINE_STR, .dst = opt_selftest,
+               .dst_size = sizeof opt_selftest, .help = "run a built-in self-test after boot (selftest=list)");
+CMDLINE_OPTION(qemu_exit, .key = "qemu_exit", .type = CMDLINE_UINT, .dst = &opt_qemu_exit,
+               .min = 1, .max = 0xFFFF, .help = "isa-debug-exit port: end QEMU with 33 (ok) / 35 (failure)");
+CMDLINE_OPTION(bootdump, .key = "bootdump", .type = CMDLINE_BOOL, .dst = &opt_bootdump,
+               .help = "hex-dump the loader's boot structures (for tests/data/bootinfo)");
+
+static void print_line(const char *msg) { kprintf("%s\n", msg); }
+
+/* Early boot runs on entry.S's identity map of the low 4 GiB. */
+static const void *early_map(void *ctx, uint64_t phys, uint64_t len)
+{
+    (void)ctx;
+    if (phys == 0 || len > (1ull << 32) || phys + len > (1ull << 32))
+        return NULL;
+    return (const void *)(uintptr_t)phys;
+}
+
+static void parse_boot_info(void)
+{
+    struct physmem pm = { early_map, NULL };
+    int err = bootinfo_parse(&bi, boot_magic, boot_info_phys, &pm, print_line);
+    kprintf("boot: %s%s%s%s\n", bootinfo_proto_name(bi.proto), bi.loader[0] ? " (" : "", bi.loader,
+            bi.loader[0] ? ")" : "");
+    if (err)
+        panic("boot: unusable boot information from the loader (magic 0x%x, error %d)", boot_magic, err);
+}
+
+/* Multiboot1 loaders (QEMU's -kernel, GRUB legacy) put the kernel's own
+ * path first; it is not an option. */
+static void skip_kernel_path(void)
+{
+    if (bi.proto != BOOT_MULTIBOOT1)
+        return;
+    size_t end = 0;
+    while (bi.cmdline[end] && bi.cmdline[end] != ' ')
+        end++;
+    bool path = false;
+    for (size_t i = 0; i < end; i++) {
+        if (bi.cmdline[i] == '=')
+            return;
+        path |= bi.cmdline[i] == '/';
+    }
+    if (!path)
+        return;
+    while (bi.cmdline[end] == ' ')
+        end++;
+    memmove(bi.cmdline, bi.cmdline + end, strlen(bi.cmdline + end) + 1);
+}
+
+/* The loader's command line, plus QEMU's opt/minnow/cmdline when present. */
+static void parse_cmdline(void)
+{
+    char extra[256];
+    skip_kernel_path();
+    size_t len = strlen(bi.cmdline);
+    if (fw_cfg_read_file("opt/minnow/cmdline", extra, sizeof extra) > 0 &&
+        len + 1 + strlen(extra) < sizeof bi.cmdline) {
+        if (len)
+            bi.cmdline[len++] = ' ';
+        memcpy(bi.cmdline + len, extra, strlen(extra) + 1);
+    }
+    kprintf("cmdline: %s\n", bi.cmdline);
+    cmdline_parse(bi.cmdline, __cmdline_opts_start, cmdline_opts_count(), print_line);
+    kernel_loglevel = (int)opt_loglevel;
+    power_set_qemu_exit((uint16_t)opt_qemu_exit);
+    if (opt_bootdump) {
+        struct physmem raw = { early_map, NULL }, rec;
+        struct boot_info scratch;
+        bootdump_wrap(&rec, &raw);
+        bootinfo_parse(&scratch, boot_magic, boot_info_phys, &rec, NULL);
+        bootdump_print(boot_magic, boot_info_phys);
+    }
+}
+
+/* VGA text when the loader left the display in text mode (BIOS). */
+static void start_text_console(void)
+{
+    if (bi.fb.type == FB_EGA_TEXT)
+        vgacon_init((void *)(uintptr_t)bi.fb.addr, bi.fb.width, bi.fb.height);
+    else if (bi.proto == BOOT_MULTIBOOT1 && bi.fb.type == FB_NONE)
+        vgacon_init((void *)0xB8000, 80, 25);     /* BIOS mode 3 */
+}
+
+static void start_fb_console(void)
+{
+    if (bi.fb.type != FB_RGB)
+        return;
+    uint64_t bytes = (uint64_t)bi.fb.pitch * bi.fb.height;
+    void *fb = bytes <= FBCON_MAX_BYTES ? vmm_map_mmio(bi.fb.addr, bytes, MAP_WC) : NULL;
+    int err = fb ? fbcon_init(&bi.fb, fb) : -1;
+    char d[96];
+    fbcon_describe(d, sizeof d);
+    if (err)
+        pr_warn("console: framebuffer not usable (error %d)\n", err);
+    else
+        kprintf("console: %s\n", d);
+}
+
+static void init_memory(void)
+{
+    struct pmm_range reserved[2 + BOOT_MAX_MODULES] = {
+        { 0, 0x100000 },        /* real-mode IVT, BIOS data, EBDA, ROMs */
+        { (uintptr_t)__kernel_start, (uintptr_t)(__kernel_end - __kernel_start) },
+    };
+    size_t n = 2;
+    for (size_t i = 0; i < bi.module_count; i++, n++)
+        reserved[n] = (struct pmm_range){ bi.modules[i].start, bi.modules[i].end - bi.modules[i].start };
+    int err = pmm_init(bi.mmap, bi.mmap_count, reserved, n);
+    if (err)
+        panic("mem: no usable memory in the loader's memory map (%d)", err);
+    heap_init();
+    err = vmm_init(&bi);
+    if (err)
+        panic("mem: cannot build the kernel page tables (%d)", err);
+    pr_info("mem: %zu MiB usable, %zu KiB free after page tables (%u table pages)\n",
+            pmm_total_pages() / 256, pmm_free_pages() * 4, vmm_table_pages());
+}
+
+static void finish(int failed) __attribute__((noreturn));
+static void finish(int failed)
+{
+    if (failed)
+        power_exit_failure();
+    else
+        power_exit_success();
+    kprintf("minnow: halted\n");
+    cpu_halt_forever();
+}
+
+static void run_selftest(void)
+{
+    if (strcmp(opt_selftest, "list") == 0) {
+        selftest_list();
+        finish(0);
+    }
+    int r = selftest_run(opt_selftest);
+    if (r == 0) {
+        kprintf("selftest: %s passed\n", opt_selftest);
+        finish(0);
+    }
+    kprintf("selftest: %s %s (%d)\n", opt_selftest, r == -2 ? "is not a known test" : "FAILED", r);
+    finish(1);
+}
+
+void kmain(void)
+{
+    serial_init();                          /* COM1: the first console */
+    timeline_mark("serial");
+    stack_register("boot", boot_stack_guard, boot_stack_bottom, boot_stack_top);
+    gdt_init();                             /* GDT, TSS and IST stacks */
+    idt_init();                             /* exceptions are reported from here on */
+    timeline_mark("cpu");
+    parse_boot_info();                      /* loader structures -> struct boot_info */
+    parse_cmdline();                        /* options, incl. QEMU fw_cfg extras */
+    start_text_console();                   /* VGA text under BIOS */
+    timeline_mark("boot info");
+    init_memory();                          /* page allocator, kernel page tables */
+    timeline_mark("memory");
+    start_fb_console();                     /* UEFI/GOP or VBE framebuffer */
+    timeline_mark("consoles");
+
+    timeline_mark("ready");
+    tsc_init();                             /* after the stamp: may calibrate */
+    char names[64];
+    console_describe(names, sizeof names);
+    pr_info("consoles: %s\n", names);
+    timeline_print();
+    kprintf("minnow: ready in %llu us\n", (unsigned long long)timeline_total_us());
+
+    if (opt_selftest[0])
+        run_selftest();
+    finish(0);
+}

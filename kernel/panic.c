@@ -1,0 +1,107 @@
+/* Panic: report and stop. Never returns and never reboots, so a broken
+ * kernel cannot loop through resets; with qemu_exit= the failure code ends
+ * QEMU so a test sees it at once. */
+#include "kernel/panic.h"
+#include "kernel/cpu.h"
+#include "kernel/heap.h"
+#include "kernel/kprintf.h"
+#include "kernel/ksyms.h"
+#include "kernel/power.h"
+#include "kernel/stacks.h"
+#include "kernel/trap.h"
+
+static int panicking;
+
+static void print_addr(uint64_t a)
+{
+    uint64_t off;
+    const char *name = ksyms_lookup(a, &off);
+    if (name)
+        kprintf("  [0x%016llx] %s+0x%llx\n", (unsigned long long)a, name, (unsigned long long)off);
+    else
+        kprintf("  [0x%016llx] ?\n", (unsigned long long)a);
+}
+
+void backtrace_print(uint64_t rip, uint64_t rbp)
+{
+    kprintf("backtrace:\n");
+    print_addr(rip);
+    /* Frames are (saved rbp, return address) pairs, rbp-linked; follow them
+     * only while they stay inside one registered stack and move upwards. */
+    const struct kstack *s = stack_find(rbp);
+    for (int depth = 0; depth < 32 && s && rbp; depth++) {
+        if ((rbp & 7) || rbp < s->bottom || rbp + 16 > s->top)
+            break;
+        const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
+        if (frame[1] == 0)
+            break;
+        print_addr(frame[1]);
+        if (frame[0] <= rbp)
+            break;
+        rbp = frame[0];
+    }
+}
+
+static void enter_panic(void)
+{
+    __asm__ volatile("cli");
+    if (panicking++) {
+        /* A fault while reporting: don't recurse, just stop. */
+        power_exit_failure();
+        cpu_halt_forever();
+    }
+}
+
+static void finish_panic(void) __attribute__((noreturn));
+static void finish_panic(void)
+{
+    kprintf("minnow: halted after panic\n");
+    power_exit_failure();
+    cpu_halt_forever();
+}
+
+void panic(const char *fmt, ...)
+{
+    enter_panic();
+    va_list ap;
+    va_start(ap, fmt);
+    kprintf("\nPANIC: ");
+    kvprintf(fmt, ap);
+    kprintf("\n");
+    va_end(ap);
+    uint64_t rbp;
+    __asm__ volatile("mov %%rbp, %0" : "=r"(rbp));
+    backtrace_print((uint64_t)(uintptr_t)__builtin_return_address(0), rbp);
+    finish_panic();
+}
+
+void panic_trap(const struct trap_frame *f, const char *headline, const char *detail)
+{
+    enter_panic();
+    kprintf("\nPANIC: %s\n", headline);
+    kprintf("  error code 0x%llx\n", (unsigned long long)f->error);
+    if (detail)
+        kprintf("  %s\n", detail);
+    uint64_t off;
+    const char *fn = ksyms_lookup(f->rip, &off);
+    kprintf("  rip=0x%016llx %s+0x%llx  cs=0x%llx rflags=0x%llx\n", (unsigned long long)f->rip,
+            fn ? fn : "?", fn ? (unsigned long long)off : 0ull, (unsigned long long)f->cs,
+            (unsigned long long)f->rflags);
+    kprintf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n", (unsigned long long)f->rax,
+            (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+    kprintf("  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n", (unsigned long long)f->rsi,
+            (unsigned long long)f->rdi, (unsigned long long)f->rbp, (unsigned long long)f->rsp);
+    kprintf("  r8 =%016llx r9 =%016llx r10=%016llx r11=%016llx\n", (unsigned long long)f->r8,
+            (unsigned long long)f->r9, (unsigned long long)f->r10, (unsigned long long)f->r11);
+    kprintf("  r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n", (unsigned long long)f->r12,
+            (unsigned long long)f->r13, (unsigned long long)f->r14, (unsigned long long)f->r15);
+    kprintf("  cr2=%016llx cr3=%016llx\n", (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
+    backtrace_print(f->rip, f->rbp);
+    finish_panic();
+}
+
+/* The heap's report of a bad kfree (kernel/heap.h): a kernel bug. */
+void heap_corruption(const char *what, const void *p)
+{
+    panic("heap: %s (%p)", what, p);
+}

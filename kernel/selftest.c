@@ -1,0 +1,85 @@
+/* The selftest registry, and the CPU-protection self-tests: each provokes
+ * one kind of fault and must end in the panic report for it (checked from
+ * outside by tests/system). */
+#include "kernel/selftest.h"
+#include "kernel/errno.h"
+#include "kernel/heap.h"
+#include "kernel/kprintf.h"
+#include "lib/string.h"
+#include <stdint.h>
+
+extern const struct selftest __selftests_start[], __selftests_end[];
+
+int selftest_run(const char *name)
+{
+    for (const struct selftest *t = __selftests_start; t < __selftests_end; t++) {
+        if (strcmp(t->name, name) == 0) {
+            kprintf("selftest: running %s\n", t->name);
+            return t->run();
+        }
+    }
+    return -ENOENT;
+}
+
+void selftest_list(void)
+{
+    for (const struct selftest *t = __selftests_start; t < __selftests_end; t++)
+        kprintf("  %-14s %s\n", t->name, t->help);
+}
+
+/* Pointers the compiler cannot see through, so the faults really happen. */
+static volatile uintptr_t unmapped_addr = 0x00007F0000000000ull;
+static volatile uintptr_t null_addr = 0;
+static volatile int zero = 0;
+
+SELFTEST(pagefault, "read an unmapped address (page fault, not-present)")
+{
+    return (int)*(volatile uint64_t *)unmapped_addr;
+}
+
+SELFTEST(nullderef, "read through a NULL pointer (page 0 is unmapped)")
+{
+    return *(volatile int *)null_addr;
+}
+
+SELFTEST(nx, "execute from the heap (NX)")
+{
+    uint8_t *code = kmalloc(16);
+    if (!code)
+        return -ENOMEM;
+    code[0] = 0xC3;                     /* ret */
+    ((void (*)(void))(uintptr_t)code)();
+    return -EFAULT;
+}
+
+SELFTEST(wx, "write to kernel text (write protection)")
+{
+    volatile uint8_t *text = (volatile uint8_t *)(uintptr_t)&selftest_run;
+    text[0] = 0xC3;
+    return -EFAULT;
+}
+
+static __attribute__((noinline)) int recurse(int depth)
+{
+    volatile char pad[512];
+    pad[0] = (char)depth;
+    if (depth > (1 << 30))              /* never: the guard page comes first */
+        return 0;
+    return recurse(depth + 1) + pad[0];  /* not a tail call */
+}
+
+SELFTEST(stackoverflow, "recurse until the stack's guard page")
+{
+    return recurse(0);
+}
+
+SELFTEST(divzero, "divide by zero")
+{
+    return 1 / zero;
+}
+
+SELFTEST(ud, "execute an invalid opcode (ud2)")
+{
+    __asm__ volatile("ud2");
+    return -EFAULT;
+}

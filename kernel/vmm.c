@@ -1,0 +1,109 @@
+/* Builds and loads the kernel's page tables (replacing boot/entry.S's
+ * 4 GiB identity map):
+ *   - RAM and ACPI regions from the memory map: identity, RW, NX, with the
+ *     largest pages that fit;
+ *   - the low 1 MiB (BIOS data, EBDA, VGA text buffer, option ROMs): RW, NX;
+ *   - the kernel image at 4 KiB granularity: text R+X, rodata R+NX,
+ *     data/bss R+W+NX (CR0.WP is on, so this binds the kernel itself);
+ *   - page 0 not present, so NULL dereferences fault;
+ *   - the guard page below every registered stack not present, tagged.
+ * Everything else (device memory) is mapped on request by vmm_map_mmio.
+ * PAT is programmed so that PWT alone selects write-combining. */
+#include "kernel/vmm.h"
+#include "boot/boot.h"
+#include "kernel/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/kprintf.h"
+#include "kernel/pmm.h"
+#include "kernel/stacks.h"
+
+static struct pt_ctx kpt;
+
+static uint64_t alloc_table(void *arg)
+{
+    (void)arg;
+    return pmm_alloc(1, 1, PMM_ZERO);
+}
+
+static void *to_virt(void *arg, uint64_t phys)
+{
+    (void)arg;
+    return (void *)(uintptr_t)phys;    /* identity-mapped */
+}
+
+/* IA32_PAT: PA0 WB, PA1 WC, PA2 UC-, PA3 UC, and the same again for 4-7.
+ * SDM vol. 3A, 13.12.2 (memory type encodings 06, 01, 07, 00). */
+#define PAT_VALUE 0x0007010600070106ull
+
+static int map_aligned(uint64_t base, uint64_t len, unsigned map)
+{
+    uint64_t lo = base & ~0xFFFull, hi = (base + len + 0xFFF) & ~0xFFFull;
+    if (base + len < base || hi <= lo)
+        return 0;
+    return pt_map(&kpt, lo, lo, hi - lo, map);
+}
+
+static int map_image(void)
+{
+    int err;
+    if ((err = map_aligned((uintptr_t)__text_start, __text_end - __text_start, MAP_EXEC)) ||
+        (err = map_aligned((uintptr_t)__rodata_start, __rodata_end - __rodata_start, MAP_READ)) ||
+        (err = map_aligned((uintptr_t)__data_start, __bss_end - __data_start, MAP_WRITE)))
+        return err;
+    return 0;
+}
+
+static int guard_err;
+static void guard_stack(const struct kstack *s)
+{
+    if (s->guard && !guard_err)
+        guard_err = pt_unmap(&kpt, s->guard, 4096, true);
+}
+
+int vmm_init(const struct boot_info *bi)
+{
+    uint32_t r[4];
+    cpuid(0x80000001, 0, r);
+    kpt = (struct pt_ctx){ .nx = boot_cpu_nx != 0, .huge_1g = (r[3] >> 26) & 1,
+                           .alloc_table = alloc_table, .to_virt = to_virt };
+    kpt.root = alloc_table(NULL);
+    if (!kpt.root)
+        return -ENOMEM;
+    int err = map_aligned(0, 0x100000, MAP_WRITE);
+    for (size_t i = 0; i < bi->mmap_count && !err; i++) {
+        uint32_t t = bi->mmap[i].type;
+        if (t == MEM_USABLE || t == MEM_ACPI_RECLAIM || t == MEM_ACPI_NVS)
+            err = map_aligned(bi->mmap[i].base, bi->mmap[i].len, MAP_WRITE);
+    }
+    for (size_t i = 0; i < bi->module_count && !err; i++)
+        err = map_aligned(bi->modules[i].start, bi->modules[i].end - bi->modules[i].start, MAP_READ);
+    if (!err)
+        err = map_image();
+    if (!err)
+        err = pt_unmap(&kpt, 0, 4096, false);
+    stack_for_each(guard_stack);
+    if (err || guard_err)
+        return err ? err : guard_err;
+    wrmsr(MSR_PAT, PAT_VALUE);
+    write_cr3(kpt.root);
+    return 0;
+}
+
+void *vmm_map_mmio(uint64_t phys, uint64_t len, unsigned map)
+{
+    if (!len || phys + len < phys || phys + len > (1ull << 46))
+        return NULL;
+    if (map_aligned(phys, len, (map & (MAP_UC | MAP_WC)) | MAP_WRITE) != 0)
+        return NULL;
+    write_cr3(kpt.root);    /* drop any stale translation */
+    return (void *)(uintptr_t)phys;
+}
+
+int vmm_set_guard(uintptr_t page)
+{
+    int err = pt_unmap(&kpt, page & ~0xFFFull, 4096, true);
+    invlpg(page);
+    return err;
+}
+
+unsigned vmm_table_pages(void) { return kpt.tables + 1; }

@@ -1,0 +1,16 @@
+/* The kernel's address space: identity-mapped RAM with per-section
+ * protection for the kernel image, page 0 unmapped, guard pages below
+ * stacks, and device memory mapped on request. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "boot/bootinfo.h"
+#include "kernel/pt.h"
+
+int vmm_init(const struct boot_info *bi);
+/* Identity-maps device memory (MAP_UC or MAP_WC, never executable) and
+ * returns its address, or NULL. */
+void *vmm_map_mmio(uint64_t phys, uint64_t len, unsigned map);
+/* Unmaps a page below a stack so that running into it faults. */
+int vmm_set_guard(uintptr_t page);
+unsigned vmm_table_pages(void);

@@ -1,0 +1,2 @@
+# lib/: freestanding C library pieces the kernel needs.
+KSRCS += lib/string.c

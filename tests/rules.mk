@@ -1,0 +1,24 @@
+# tests/: host unit tests (pure logic) and hosted driver tests (drivers
+# against a host-side backend), all with ASan + UBSan. QEMU system tests
+# live in tests/system/ and are run by tests/run.py.
+UNIT_TESTS += fmt cmdline pmm heap pt bootinfo
+unit_fmt_SRCS      := kernel/fmt.c
+unit_cmdline_SRCS  := kernel/cmdline.c kernel/fmt.c
+unit_pmm_SRCS      := kernel/pmm.c
+unit_heap_SRCS     := kernel/heap.c kernel/pmm.c
+unit_pt_SRCS       := kernel/pt.c kernel/pmm.c
+unit_bootinfo_SRCS := boot/bootinfo.c kernel/fmt.c
+
+HOSTED_TESTS += fbcon
+hosted_fbcon_SRCS := kernel/fbcon.c $(BUILD)/gen/font8x16.c
+
+UNIT_BINS   := $(patsubst %,$(BUILD)/host/unit/test_%,$(UNIT_TESTS))
+HOSTED_BINS := $(patsubst %,$(BUILD)/host/hosted/test_%,$(HOSTED_TESTS))
+
+$(BUILD)/host/unit/test_%: tests/unit/test_%.c tests/unit/test_main.c tests/unit/test.h $$(unit_%_SRCS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(unit_$*_SRCS)
+
+$(BUILD)/host/hosted/test_%: tests/unit/test_%.c tests/unit/test_main.c tests/unit/test.h $$(hosted_%_SRCS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(hosted_$*_SRCS)

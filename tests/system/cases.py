@@ -1,0 +1,70 @@
+"""QEMU system test cases (see qemu.py for what a Case is).
+
+Every case boots the real image under TCG and asserts on the serial log and
+QEMU's exit status. READY is the machine-readable line every boot ends with.
+"""
+from qemu import Case
+
+READY = r"^minnow: ready in \d+ us$"
+NO_PANIC = [r"PANIC"]
+
+CASES = [
+    # --- every loader minnow supports -------------------------------------
+    Case("boot-multiboot1-pc", boot="kernel", machine="pc",
+         expect=[r"^boot: multiboot1", r"^mem: \d+ MiB usable", r"consoles: serial vga", READY],
+         reject=NO_PANIC),
+    Case("boot-multiboot1-q35", boot="kernel", machine="q35",
+         expect=[r"^boot: multiboot1", READY], reject=NO_PANIC),
+    Case("boot-iso-seabios-pc", boot="iso-bios", machine="pc", timeout=120,
+         expect=[r"^boot: multiboot2 \(GRUB", r"consoles: serial vga", READY], reject=NO_PANIC),
+    Case("boot-iso-ovmf-q35", boot="iso-uefi", machine="q35", timeout=240,
+         expect=[r"^boot: multiboot2 \(GRUB", r"^console: framebuffer \d+x\d+x32 at 0x",
+                 r"consoles: serial fb", READY],
+         reject=NO_PANIC + [r"consoles: .*vga"]),
+    Case("boot-pvh-microvm", boot="pvh", machine="microvm",
+         expect=[r"^boot: pvh", READY], reject=NO_PANIC),
+    Case("boot-pvh-q35", boot="pvh", machine="q35",
+         expect=[r"^boot: pvh", READY], reject=NO_PANIC),
+
+    # --- memory sizes: tiny guests and RAM above 4 GiB ----------------------
+    Case("mem-8m", memory="8M", expect=[r"^mem: \d+ MiB usable", READY], reject=NO_PANIC),
+    Case("mem-6g-q35", machine="q35", memory="6G",
+         expect=[r"^mem: (5[0-9]{3}|6[0-9]{3}) MiB usable", READY], reject=NO_PANIC),
+
+    # --- command line -------------------------------------------------------
+    Case("cmdline-errors", cmdline="bogus=1 loglevel=abc selftest",
+         expect=[r"cmdline: unknown option 'bogus'", r"cmdline: loglevel=abc: not a number",
+                 READY]),
+    Case("cmdline-quiet", cmdline="loglevel=0",
+         expect=[READY], reject=[r"^mem: ", r"^consoles: "]),
+    Case("selftest-list", cmdline="selftest=list",
+         expect=[READY, r"pagefault", r"stackoverflow"]),
+    Case("selftest-unknown", cmdline="selftest=nosuch",
+         expect=[READY, r"selftest: nosuch is not a known test"], exit_code=35),
+]
+
+# --- protection self-tests: each must end in its panic report ---------------
+PANIC_END = [r"^backtrace:", r"selftest_\w+\+0x", r"^minnow: halted after panic"]
+FAULTS = {
+    "pagefault": [r"^PANIC: page fault \(#PF, vector 14\)$",
+                  r"cause: not-present page, read, kernel mode, address cr2=0x00007f0000000000"],
+    "nullderef": [r"^PANIC: page fault \(#PF, vector 14\): null pointer dereference",
+                  r"cause: not-present page, read, kernel mode, address cr2=0x0000000000000000"],
+    "nx": [r"^PANIC: page fault \(#PF, vector 14\)$",
+           r"cause: protection violation, instruction fetch, kernel mode"],
+    "wx": [r"^PANIC: page fault \(#PF, vector 14\)$",
+           r"cause: protection violation, write, kernel mode"],
+    "stackoverflow": [r"^PANIC: stack overflow on stack 'boot' \(guard page hit at 0x"],
+    "divzero": [r"^PANIC: divide error \(#DE, vector 0\)"],
+    "ud": [r"^PANIC: invalid opcode \(#UD, vector 6\)"],
+}
+for name, lines in FAULTS.items():
+    end = PANIC_END if name != "nx" else [r"^backtrace:", r"^minnow: halted after panic"]
+    CASES.append(Case(f"selftest-{name}", cmdline=f"selftest={name}", exit_code=35,
+                      expect=[READY, rf"selftest: running {name}"] + lines + [r"rip=0x"] + end))
+
+# The same protections under UEFI (GRUB EFI, OVMF): one fault is enough to
+# show the page tables are the kernel's own there too.
+CASES.append(Case("selftest-wx-ovmf", boot="iso-uefi", machine="q35", timeout=240,
+                  cmdline="selftest=wx", exit_code=35,
+                  expect=[READY, r"^PANIC: page fault", r"protection violation, write"]))

@@ -1,0 +1,98 @@
+"""Boots one system-test case in QEMU (TCG) and checks it from outside.
+
+A case names a machine, how to boot (the multiboot ELF with -kernel, the
+PVH ELF, or the ISO under SeaBIOS or OVMF), the kernel command line, the
+regular expressions the serial log must match (in order), ones it must not
+match, and QEMU's exit status: 33 = the kernel wrote success to
+isa-debug-exit, 35 = failure or panic, 1 = QEMU's own error.
+Every run is bounded by the case's timeout.
+"""
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+EXIT_PORT = "0xf4"
+
+
+@dataclass
+class Case:
+    name: str
+    boot: str = "kernel"         # kernel | pvh | iso-bios | iso-uefi
+    machine: str = "pc"
+    cmdline: str = ""
+    expect: list = field(default_factory=list)      # regexes, in order
+    reject: list = field(default_factory=list)      # regexes that must not match
+    exit_code: int = 33
+    memory: str = "128M"
+    timeout: int = 60
+    extra: list = field(default_factory=list)       # more QEMU arguments
+
+
+def qemu_args(c, root, logdir):
+    b = os.path.join(root, "build")
+    args = ["qemu-system-x86_64", "-accel", "tcg", "-M", c.machine, "-m", c.memory,
+            "-display", "none", "-monitor", "none", "-no-reboot",
+            "-serial", f"file:{os.path.join(logdir, c.name + '.log')}",
+            "-device", f"isa-debug-exit,iobase={EXIT_PORT},iosize=4"]
+    cmdline = f"qemu_exit={EXIT_PORT} {c.cmdline}".strip()
+    if c.boot == "kernel":
+        args += ["-kernel", os.path.join(b, "minnow.elf"), "-append", cmdline]
+    elif c.boot == "pvh":
+        args += ["-kernel", os.path.join(b, "minnow-pvh.elf"), "-append", cmdline]
+    elif c.boot in ("iso-bios", "iso-uefi"):
+        # The ISO's grub.cfg is the users'; tests add options through fw_cfg.
+        args += ["-cdrom", os.path.join(b, "minnow.iso"),
+                 "-fw_cfg", f"name=opt/minnow/cmdline,string={cmdline}"]
+        if c.boot == "iso-uefi":
+            vars_copy = os.path.join(logdir, c.name + ".vars.fd")
+            shutil.copyfile(OVMF_VARS, vars_copy)
+            args += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+                     "-drive", f"if=pflash,format=raw,file={vars_copy}"]
+    else:
+        raise ValueError(f"unknown boot method {c.boot}")
+    return args + c.extra
+
+
+def check_log(c, log):
+    pos = 0
+    for rx in c.expect:
+        m = re.compile(rx, re.M).search(log, pos)
+        if not m:
+            return f"expected /{rx}/ in the serial log (after offset {pos})"
+        pos = m.end()
+    for rx in c.reject:
+        m = re.search(rx, log, re.M)
+        if m:
+            return f"unexpected /{rx}/ in the serial log: {m.group(0)!r}"
+    return None
+
+
+def run_case(c, root, logdir):
+    log_path = os.path.join(logdir, c.name + ".log")
+    if os.path.exists(log_path):
+        os.remove(log_path)
+    start = time.time()
+    args = qemu_args(c, root, logdir)
+    with open(os.path.join(logdir, c.name + ".qemu"), "w") as qlog:
+        qlog.write(" ".join(args) + "\n")
+        try:
+            p = subprocess.run(args, stdout=qlog, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               timeout=c.timeout)
+            status = p.returncode
+        except subprocess.TimeoutExpired:
+            status = None
+    secs = time.time() - start
+    log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
+    if status is None:
+        return f"QEMU still running after {c.timeout} s", secs
+    err = check_log(c, log)
+    if err:
+        return err, secs
+    if status != c.exit_code:
+        return f"QEMU exit status {status}, expected {c.exit_code}", secs
+    return None, secs

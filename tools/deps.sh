@@ -1,0 +1,31 @@
+#!/bin/sh
+# Checks that the Debian 12 packages minnow's build and tests use are
+# installed; installs the missing ones when run as root, otherwise prints
+# the exact apt-get command to run. Called by `make run`, `make test` and
+# `make deps`.
+set -eu
+
+# build: compiler, linker, GRUB for BIOS and UEFI images, ISO tools
+# run/test: QEMU, OVMF (UEFI firmware), python3 (the test runner)
+PKGS="gcc binutils make grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
+      qemu-system-x86 ovmf python3"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+    echo "deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+else
+    echo "deps: missing Debian packages:$missing"
+    echo "deps: run:  sudo apt-get install -y$missing"
+    exit 1
+fi
