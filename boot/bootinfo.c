@@ -374,7 +374,8 @@ static void mb1_mmap(struct parser *p, uint32_t addr, uint32_t length)
                   U64(off), size, length);
             return;
         }
-        const struct mb1_mmap_entry *e = rd(p, addr + off, sizeof *e);
+        /* Map the whole entry as declared, though only 24 bytes are read. */
+        const struct mb1_mmap_entry *e = rd(p, addr + off, sizeof(uint32_t) + size);
         if (!e) {
             warnf(p, "mmap entry at 0x%llx unreadable, ignoring the rest", U64(addr + off));
             return;

@@ -22,10 +22,20 @@ static void print_addr(uint64_t a)
         kprintf("  [0x%016llx] ?\n", (unsigned long long)a);
 }
 
-void backtrace_print(uint64_t rip, uint64_t rbp)
+void backtrace_print(uint64_t rip, uint64_t rbp, uint64_t rsp)
 {
     kprintf("backtrace:\n");
     print_addr(rip);
+    /* A jump or call outside the kernel text (executing the heap, a bad
+     * function pointer) faults before any frame is built there: the
+     * caller's return address is then the word at the top of the stack. */
+    uint64_t off;
+    const struct kstack *st = stack_find(rsp);
+    if (!ksyms_lookup(rip, &off) && st && !(rsp & 7) && rsp + 8 <= st->top) {
+        uint64_t ret = *(const uint64_t *)(uintptr_t)rsp;
+        if (ksyms_lookup(ret, &off))
+            print_addr(ret);
+    }
     /* Frames are (saved rbp, return address) pairs, rbp-linked; follow them
      * only while they stay inside one registered stack and move upwards. */
     const struct kstack *s = stack_find(rbp);
@@ -71,7 +81,7 @@ void panic(const char *fmt, ...)
     va_end(ap);
     uint64_t rbp;
     __asm__ volatile("mov %%rbp, %0" : "=r"(rbp));
-    backtrace_print((uint64_t)(uintptr_t)__builtin_return_address(0), rbp);
+    backtrace_print((uint64_t)(uintptr_t)__builtin_return_address(0), rbp, 0);
     finish_panic();
 }
 
@@ -84,9 +94,12 @@ void panic_trap(const struct trap_frame *f, const char *headline, const char *de
         kprintf("  %s\n", detail);
     uint64_t off;
     const char *fn = ksyms_lookup(f->rip, &off);
-    kprintf("  rip=0x%016llx %s+0x%llx  cs=0x%llx rflags=0x%llx\n", (unsigned long long)f->rip,
-            fn ? fn : "?", fn ? (unsigned long long)off : 0ull, (unsigned long long)f->cs,
-            (unsigned long long)f->rflags);
+    if (fn)
+        kprintf("  rip=0x%016llx %s+0x%llx\n", (unsigned long long)f->rip, fn, (unsigned long long)off);
+    else
+        kprintf("  rip=0x%016llx (outside the kernel text)\n", (unsigned long long)f->rip);
+    kprintf("  cs=0x%llx ss=0x%llx rflags=0x%llx\n", (unsigned long long)f->cs,
+            (unsigned long long)f->ss, (unsigned long long)f->rflags);
     kprintf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n", (unsigned long long)f->rax,
             (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
     kprintf("  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n", (unsigned long long)f->rsi,
@@ -96,7 +109,7 @@ void panic_trap(const struct trap_frame *f, const char *headline, const char *de
     kprintf("  r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n", (unsigned long long)f->r12,
             (unsigned long long)f->r13, (unsigned long long)f->r14, (unsigned long long)f->r15);
     kprintf("  cr2=%016llx cr3=%016llx\n", (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
-    backtrace_print(f->rip, f->rbp);
+    backtrace_print(f->rip, f->rbp, f->rsp);
     finish_panic();
 }
 

@@ -11,5 +11,6 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 void panic_trap(const struct trap_frame *f, const char *headline, const char *detail)
     __attribute__((noreturn));
 
-/* Prints "  [<addr>] symbol+0xoff" lines walking frame pointers from rbp. */
-void backtrace_print(uint64_t rip, uint64_t rbp);
+/* Prints "  [<addr>] symbol+0xoff" lines walking frame pointers from rbp
+ * (rsp, when known, finds the caller of code outside the kernel text). */
+void backtrace_print(uint64_t rip, uint64_t rbp, uint64_t rsp);

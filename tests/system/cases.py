@@ -18,7 +18,7 @@ CASES = [
     Case("boot-iso-seabios-pc", boot="iso-bios", machine="pc", timeout=120,
          expect=[r"^boot: multiboot2 \(GRUB", r"consoles: serial vga", READY], reject=NO_PANIC),
     Case("boot-iso-ovmf-q35", boot="iso-uefi", machine="q35", timeout=240,
-         expect=[r"^boot: multiboot2 \(GRUB", r"^console: framebuffer \d+x\d+x32 at 0x",
+         expect=[r"^boot: multiboot2 \(GRUB", r"^console: framebuffer \d+x\d+x\d+ at 0x",
                  r"consoles: serial fb", READY],
          reject=NO_PANIC + [r"consoles: .*vga"]),
     Case("boot-pvh-microvm", boot="pvh", machine="microvm",
@@ -38,7 +38,8 @@ CASES = [
     Case("cmdline-quiet", cmdline="loglevel=0",
          expect=[READY], reject=[r"^mem: ", r"^consoles: "]),
     Case("selftest-list", cmdline="selftest=list",
-         expect=[READY, r"pagefault", r"stackoverflow"]),
+         expect=[READY] + [rf"(?s)(?=.*^  {t} )" for t in
+                           ("pagefault", "nullderef", "nx", "wx", "stackoverflow", "divzero", "ud")]),
     Case("selftest-unknown", cmdline="selftest=nosuch",
          expect=[READY, r"selftest: nosuch is not a known test"], exit_code=35),
 ]
@@ -59,7 +60,9 @@ FAULTS = {
     "ud": [r"^PANIC: invalid opcode \(#UD, vector 6\)"],
 }
 for name, lines in FAULTS.items():
-    end = PANIC_END if name != "nx" else [r"^backtrace:", r"^minnow: halted after panic"]
+    end = PANIC_END
+    if name == "stackoverflow":
+        end = [r"^backtrace:", r"recurse\+0x", r"^minnow: halted after panic"]
     CASES.append(Case(f"selftest-{name}", cmdline=f"selftest={name}", exit_code=35,
                       expect=[READY, rf"selftest: running {name}"] + lines + [r"rip=0x"] + end))
 
