@@ -388,6 +388,18 @@ static void mb1_mmap(struct parser *p, uint32_t addr, uint32_t length)
         warnf(p, "%llu stray bytes at the end of the memory map", U64(length - off));
 }
 
+static void mb1_fb(struct parser *p, const struct mb1_info *mi)
+{
+    struct boot_fb *fb = &p->bi->fb;
+
+    fb->addr = mi->framebuffer_addr;
+    fb->pitch = mi->framebuffer_pitch;
+    fb->width = mi->framebuffer_width;
+    fb->height = mi->framebuffer_height;
+    fb->bpp = mi->framebuffer_bpp;
+    fb_set_type(p, mi->framebuffer_type, mi->color_info);
+}
+
 static int parse_mb1(struct parser *p, uint64_t phys)
 {
     struct boot_info *bi = p->bi;
@@ -423,14 +435,8 @@ static int parse_mb1(struct parser *p, uint64_t phys)
         p->mem_lower = mi.mem_lower;
         p->mem_upper = mi.mem_upper;
     }
-    if (mi.flags & MB1_INFO_FB) {
-        bi->fb.addr = mi.framebuffer_addr;
-        bi->fb.pitch = mi.framebuffer_pitch;
-        bi->fb.width = mi.framebuffer_width;
-        bi->fb.height = mi.framebuffer_height;
-        bi->fb.bpp = mi.framebuffer_bpp;
-        fb_set_type(p, mi.framebuffer_type, mi.color_info);
-    }
+    if (mi.flags & MB1_INFO_FB)
+        mb1_fb(p, &mi);
     return 0;
 }
 

@@ -68,7 +68,8 @@ struct boot_info {
 
 /* Access to physical memory for the parsers: returns a pointer to len bytes
  * at phys, or NULL when that range cannot be read. The kernel maps it to the
- * identity-mapped low 4 GiB; host tests map it to captured blobs. */
+ * identity-mapped low 4 GiB; host tests map it to captured blobs. The
+ * parsers use each pointer only until their next map() call. */
 struct physmem {
     const void *(*map)(void *ctx, uint64_t phys, uint64_t len);
     void *ctx;

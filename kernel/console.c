@@ -32,6 +32,18 @@ void console_write(const char *s, size_t n)
         c->write(c, s, n);
 }
 
+static void (*late_start)(void);
+
+void console_set_late_start(void (*start)(void)) { late_start = start; }
+
+void console_start_late(void)
+{
+    void (*start)(void) = late_start;
+    late_start = NULL;          /* once, even if it faults */
+    if (start)
+        start();
+}
+
 void console_describe(char *buf, size_t size)
 {
     size_t used = 0;

@@ -10,5 +10,9 @@ struct console {
 
 void console_register(struct console *c);
 void console_write(const char *s, size_t n);
+/* Consoles that start late (after boot's "ready" stamp) register a starter
+ * here; a panic calls console_start_late() so that they show the report. */
+void console_set_late_start(void (*start)(void));
+void console_start_late(void);
 /* Names of the registered consoles, e.g. "serial vga", for the boot log. */
 void console_describe(char *buf, size_t size);

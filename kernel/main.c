@@ -110,19 +110,29 @@ static void parse_cmdline(void)
     }
 }
 
-/* VGA text when the loader left the display in text mode (BIOS). */
-static void start_text_console(void)
+/* The display: VGA text when the loader left the screen in text mode (BIOS),
+ * else the loader's linear framebuffer (UEFI GOP, VBE). It starts after the
+ * "ready" stamp: under a hypervisor every store to VGA memory is a trap to
+ * the device model, so clearing 80x25 cells costs more than the whole rest
+ * of the boot. The console replays the log, so nothing is lost, and a panic
+ * starts it at once (console_start_late). */
+static void start_fb_console(void);
+static bool display_started;
+static void start_display_consoles(void)
 {
+    if (display_started)
+        return;
+    display_started = true;
     if (bi.fb.type == FB_EGA_TEXT)
         vgacon_init((void *)(uintptr_t)bi.fb.addr, bi.fb.width, bi.fb.height);
     else if (bi.proto == BOOT_MULTIBOOT1 && bi.fb.type == FB_NONE)
         vgacon_init((void *)0xB8000, 80, 25);     /* BIOS mode 3 */
+    else if (bi.fb.type == FB_RGB && vmm_ready())
+        start_fb_console();
 }
 
 static void start_fb_console(void)
 {
-    if (bi.fb.type != FB_RGB)
-        return;
     uint64_t bytes = (uint64_t)bi.fb.pitch * bi.fb.height;
     void *fb = bytes <= FBCON_MAX_BYTES ? vmm_map_mmio(bi.fb.addr, bytes, MAP_WC) : NULL;
     int err = fb ? fbcon_init(&bi.fb, fb) : -1;
@@ -182,6 +192,7 @@ static void run_selftest(void)
 
 void kmain(void)
 {
+    console_set_late_start(start_display_consoles);
     serial_init();                          /* COM1: the first console */
     timeline_mark("serial");
     stack_register("boot", boot_stack_guard, boot_stack_bottom, boot_stack_top);
@@ -190,14 +201,12 @@ void kmain(void)
     timeline_mark("cpu");
     parse_boot_info();                      /* loader structures -> struct boot_info */
     parse_cmdline();                        /* options, incl. QEMU fw_cfg extras */
-    start_text_console();                   /* VGA text under BIOS */
     timeline_mark("boot info");
     init_memory();                          /* page allocator, kernel page tables */
     timeline_mark("memory");
-    start_fb_console();                     /* UEFI/GOP or VBE framebuffer */
-    timeline_mark("consoles");
 
     timeline_mark("ready");
+    start_display_consoles();               /* after the stamp: they replay the log */
     tsc_init();                             /* after the stamp: may calibrate */
     char names[64];
     console_describe(names, sizeof names);

@@ -2,6 +2,7 @@
  * kernel cannot loop through resets; with qemu_exit= the failure code ends
  * QEMU so a test sees it at once. */
 #include "kernel/panic.h"
+#include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/heap.h"
 #include "kernel/kprintf.h"
@@ -60,6 +61,7 @@ static void enter_panic(void)
         power_exit_failure();
         cpu_halt_forever();
     }
+    console_start_late();       /* show the report on the screen too */
 }
 
 static void finish_panic(void) __attribute__((noreturn));

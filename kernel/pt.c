@@ -77,7 +77,9 @@ static bool is_table(uint64_t e, int level)
     return (e & PTE_P) && !(e & PTE_PS) && level < LEVELS - 1;
 }
 
-/* Maps one page at the largest level that fits; returns its size. */
+/* Maps from va at the largest level that fits, filling consecutive entries
+ * of the same table while they fit (one walk per table, not per page).
+ * Returns the bytes mapped. */
 static int64_t map_one(struct pt_ctx *pt, uint64_t va, uint64_t pa, uint64_t len, unsigned map)
 {
     uint64_t *t = table(pt, pt->root);
@@ -86,8 +88,12 @@ static int64_t map_one(struct pt_ctx *pt, uint64_t va, uint64_t pa, uint64_t len
         bool leaf_ok = level == LEVELS - 1 || level == 2 || (level == 1 && pt->huge_1g);
         /* An existing table keeps its finer mappings: go down into it. */
         if (leaf_ok && fits(va, pa, len, level) && !is_table(*e, level)) {
-            *e = (pa & PTE_ADDR) | leaf_bits(pt, map, level < LEVELS - 1);
-            return (int64_t)1 << level_shift[level];
+            uint64_t size = 1ull << level_shift[level], done = 0;
+            uint64_t bits = leaf_bits(pt, map, level < LEVELS - 1);
+            for (unsigned i = idx(va, level); i < 512 && len - done >= size && !is_table(t[i], level);
+                 i++, done += size)
+                t[i] = ((pa + done) & PTE_ADDR) | bits;
+            return (int64_t)done;
         }
         t = descend(pt, e, level);
         if (!t)

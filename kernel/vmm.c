@@ -107,3 +107,5 @@ int vmm_set_guard(uintptr_t page)
 }
 
 unsigned vmm_table_pages(void) { return kpt.tables + 1; }
+
+bool vmm_ready(void) { return kpt.root && read_cr3() == kpt.root; }

@@ -2,6 +2,7 @@
  * protection for the kernel image, page 0 unmapped, guard pages below
  * stacks, and device memory mapped on request. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "boot/bootinfo.h"
@@ -14,3 +15,5 @@ void *vmm_map_mmio(uint64_t phys, uint64_t len, unsigned map);
 /* Unmaps a page below a stack so that running into it faults. */
 int vmm_set_guard(uintptr_t page);
 unsigned vmm_table_pages(void);
+/* The kernel's page tables are loaded (vmm_map_mmio works). */
+bool vmm_ready(void);

@@ -7,7 +7,7 @@ unit_cmdline_SRCS  := kernel/cmdline.c kernel/fmt.c
 unit_pmm_SRCS      := kernel/pmm.c
 unit_heap_SRCS     := kernel/heap.c kernel/pmm.c
 unit_pt_SRCS       := kernel/pt.c kernel/pmm.c
-unit_bootinfo_SRCS := boot/bootinfo.c kernel/fmt.c
+unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c kernel/fmt.c
 
 HOSTED_TESTS += fbcon
 hosted_fbcon_SRCS := kernel/fbcon.c $(BUILD)/gen/font8x16.c

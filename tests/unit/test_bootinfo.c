@@ -1562,6 +1562,45 @@ static int hexval(char ch)
     return -1;
 }
 
+static bool region_complete(const struct capture *c)
+{
+    return c->n == 0 || c->r[c->n - 1].fill == c->r[c->n - 1].len;
+}
+
+/* "region <phys> <len>": start a new region. */
+static const char *capture_region(struct capture *c, const char *s)
+{
+    char *e;
+
+    if (!region_complete(c))
+        return "region with missing data";
+    if (c->n == FAKE_MAX_REGIONS)
+        return "too many regions";
+    uint64_t phys = strtoull(s, &e, 0);
+    uint64_t len = strtoull(e, NULL, 0);
+    if (len == 0 || len > CAPTURE_MAX_REGION)
+        return "bad region length";
+    c->r[c->n].phys = phys;
+    c->r[c->n].len = len;
+    c->r[c->n].fill = 0;
+    c->r[c->n].buf = malloc(len);
+    c->n++;
+    return NULL;
+}
+
+/* "data <hex>": append to the current region. */
+static const char *capture_data(struct capture *c, const char *s)
+{
+    if (c->n == 0)
+        return "data before any region";
+    for (; hexval(s[0]) >= 0 && hexval(s[1]) >= 0; s += 2) {
+        if (c->r[c->n - 1].fill == c->r[c->n - 1].len)
+            return "more data than the region length";
+        c->r[c->n - 1].buf[c->r[c->n - 1].fill++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
+    }
+    return NULL;
+}
+
 /* One "bootdump: " line (after the prefix). Returns 1 at "end", 0 to go
  * on, or -1 with err set. */
 static int capture_line(struct capture *c, const char *s, bool *have_magic, const char **err)
@@ -1579,38 +1618,15 @@ static int capture_line(struct capture *c, const char *s, bool *have_magic, cons
     }
     if (!*have_magic)
         return *err = "data before the magic line", -1;
-    if (strncmp(s, "region ", 7) == 0) {
-        if (c->n > 0 && c->r[c->n - 1].fill != c->r[c->n - 1].len)
-            return *err = "region with missing data", -1;
-        if (c->n == FAKE_MAX_REGIONS)
-            return *err = "too many regions", -1;
-        uint64_t phys = strtoull(s + 7, &e, 0);
-        uint64_t len = strtoull(e, NULL, 0);
-        if (len == 0 || len > CAPTURE_MAX_REGION)
-            return *err = "bad region length", -1;
-        c->r[c->n].phys = phys;
-        c->r[c->n].len = len;
-        c->r[c->n].fill = 0;
-        c->r[c->n].buf = malloc(len);
-        c->n++;
-        return 0;
-    }
-    if (strncmp(s, "data ", 5) == 0) {
-        if (c->n == 0)
-            return *err = "data before any region", -1;
-        for (s += 5; hexval(s[0]) >= 0 && hexval(s[1]) >= 0; s += 2) {
-            if (c->r[c->n - 1].fill == c->r[c->n - 1].len)
-                return *err = "more data than the region length", -1;
-            c->r[c->n - 1].buf[c->r[c->n - 1].fill++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
-        }
-        return 0;
-    }
-    if (strncmp(s, "end", 3) == 0) {
-        if (c->n > 0 && c->r[c->n - 1].fill != c->r[c->n - 1].len)
-            return *err = "region with missing data", -1;
-        return 1;
-    }
-    return 0;   /* unknown keyword: ignored */
+    if (strncmp(s, "region ", 7) == 0)
+        *err = capture_region(c, s + 7);
+    else if (strncmp(s, "data ", 5) == 0)
+        *err = capture_data(c, s + 5);
+    else if (strncmp(s, "end", 3) == 0)
+        return region_complete(c) ? 1 : (*err = "region with missing data", -1);
+    else
+        return 0;   /* unknown keyword: ignored */
+    return *err ? -1 : 0;
 }
 
 /* Parse the text of a capture (the first magic..end block). Returns NULL
@@ -1783,7 +1799,7 @@ TEST(bootdump_roundtrip)
     fake_reset();
 }
 
-/* Merging of recorded ranges, the 64-range limit, and the exact format. */
+/* Merging of recorded ranges, and the exact output format. */
 TEST(bootdump_ranges)
 {
     static uint8_t mem[0x3000];
@@ -1808,7 +1824,18 @@ TEST(bootdump_ranges)
                     "bootdump: data 000102030405060708090a0b0c0d0e0f"
                     "101112131415161718191a1b1c1d1e1f\n"
                     "bootdump: end\n");
+    kout_reset();
+    fake_reset();
+}
 
+/* The range limit, and a range that bridges two recorded ones. */
+TEST(bootdump_range_limit)
+{
+    static uint8_t mem[0x1000];
+    struct physmem raw = {fake_map, &M}, rec;
+
+    fake_reset();
+    fake_add(0x1000, mem, sizeof mem);
     /* 70 separate ranges: the first 64 recorded are kept */
     bootdump_wrap(&rec, &raw);
     for (int i = 69; i >= 0; i--)
@@ -1819,6 +1846,7 @@ TEST(bootdump_ranges)
     for (const char *p = kout; (p = strstr(p, "region ")); p++)
         regions++;
     CHECK_EQ(regions, BOOTDUMP_MAX_RANGES);
+
     /* a range bridging two recorded ones merges all three */
     bootdump_wrap(&rec, &raw);
     rec.map(rec.ctx, 0x1000, 4);
