@@ -40,6 +40,11 @@ CASES = [
     Case("selftest-list", cmdline="selftest=list",
          expect=[READY] + [rf"(?s)(?=.*^  {t} )" for t in
                            ("pagefault", "nullderef", "nx", "wx", "stackoverflow", "divzero", "ud")]),
+    Case("selftest-memory", cmdline="selftest=memory",
+         expect=[READY, r"selftest: memory: free pages before (\d+), after \d+", r"selftest: memory passed"],
+         reject=NO_PANIC),
+    Case("selftest-memory-8m", cmdline="selftest=memory", memory="8M",
+         expect=[READY, r"selftest: memory passed"], reject=NO_PANIC),
     Case("selftest-unknown", cmdline="selftest=nosuch",
          expect=[READY, r"selftest: nosuch is not a known test"], exit_code=35),
 ]
