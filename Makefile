@@ -121,14 +121,13 @@ run-uefi: deps $(BUILD)/minnow.iso
 	  -drive if=pflash,format=raw,file=$(BUILD)/ovmf-vars.fd -cdrom $(BUILD)/minnow.iso $(fwcfg)
 
 run-pvh: deps $(BUILD)/minnow-pvh.elf
-	$(QEMU) -accel tcg -M microvm -m 128M -serial mon:stdio -display none -kernel $(BUILD)/minnow-pvh.elf \
-	  -append "$(CMDLINE)"
+	$(QEMU_RUN) -M microvm -kernel $(BUILD)/minnow-pvh.elf -append "$(CMDLINE)"
 
 gdb: deps $(BUILD)/minnow.elf
 	$(QEMU) -accel tcg -M pc -m 128M -serial file:$(BUILD)/gdb-serial.log -display none -s -S \
-	  -kernel $(BUILD)/minnow.elf -append "$(CMDLINE)" & \
+	  -kernel $(BUILD)/minnow.elf -append "$(CMDLINE)" & qemu=$$!; \
 	gdb -q $(BUILD)/minnow.elf -ex 'set architecture i386:x86-64' -ex 'target remote :1234' \
-	  -ex 'break kmain' -ex 'continue'; kill %1 2>/dev/null || true
+	  -ex 'break kmain' -ex 'continue' $(GDBFLAGS); kill $$qemu 2>/dev/null || true
 
 size: $(BUILD)/minnow.elf
 	@strip -o $(BUILD)/minnow.stripped $(BUILD)/minnow.elf

@@ -1,6 +1,7 @@
 /* The console registry: kernel output goes to every registered console. */
 #include "kernel/console.h"
 #include "kernel/fmt.h"
+#include <stdbool.h>
 
 static struct console *consoles;
 
@@ -10,6 +11,7 @@ static struct console *consoles;
 #define LOG_SIZE 8192
 static char early_log[LOG_SIZE];
 static size_t early_len;
+static bool early_dropped;
 
 void console_register(struct console *c)
 {
@@ -20,6 +22,10 @@ void console_register(struct console *c)
     *p = c;
     if (early_len)
         c->write(c, early_log, early_len);
+    if (early_dropped) {
+        static const char note[] = "[console: earlier output past the first 8 KiB not shown here]\n";
+        c->write(c, note, sizeof note - 1);
+    }
 }
 
 void console_write(const char *s, size_t n)
@@ -28,6 +34,7 @@ void console_write(const char *s, size_t n)
     for (size_t i = 0; i < keep; i++)
         early_log[early_len + i] = s[i];
     early_len += keep;
+    early_dropped |= keep < n;
     for (struct console *c = consoles; c; c = c->next)
         c->write(c, s, n);
 }

@@ -120,7 +120,8 @@ static void slab_free(struct slab *s, void *p)
     stats.live_blocks--;
     if (s->nfree++ == 0)
         list_push(head, s);
-    /* Give an empty page back, unless it is the class's only one. */
+    /* Give an empty page back, unless it is the only one on the class's
+     * partial list (a cache against alloc/free ping-pong). */
     if (s->nfree == blocks_per_page(shift) - first_block(shift) && (s->next || s->prev)) {
         list_remove(head, s);
         s->magic = 0;
@@ -172,6 +173,8 @@ void kfree(void *p)
         return;
     uintptr_t a = (uintptr_t)p;
     if ((a & (PAGE_SIZE - 1)) == 0) {
+        /* NOTE: a page-aligned run the heap did not hand out (a DMA buffer,
+         * a page table) is not told apart here: pmm keeps no owner. */
         if (pmm_free(a) != 0)
             heap_corruption("kfree of a page that is not a live allocation", p);
         else

@@ -24,6 +24,7 @@
 #include "kernel/tsc.h"
 #include "kernel/vgacon.h"
 #include "kernel/vmm.h"
+#include "kernel/errno.h"
 #include "lib/string.h"
 
 static struct boot_info bi;
@@ -91,11 +92,15 @@ static void parse_cmdline(void)
     char extra[256];
     skip_kernel_path();
     size_t len = strlen(bi.cmdline);
-    if (fw_cfg_read_file("opt/minnow/cmdline", extra, sizeof extra) > 0 &&
-        len + 1 + strlen(extra) < sizeof bi.cmdline) {
+    int n = fw_cfg_read_file("opt/minnow/cmdline", extra, sizeof extra);
+    if (n == -E2BIG)
+        pr_warn("cmdline: fw_cfg opt/minnow/cmdline longer than %zu bytes (ignored)\n", sizeof extra - 1);
+    else if (n > 0 && len + 1 + (size_t)n >= sizeof bi.cmdline)
+        pr_warn("cmdline: no room for fw_cfg opt/minnow/cmdline (ignored)\n");
+    else if (n > 0) {
         if (len)
             bi.cmdline[len++] = ' ';
-        memcpy(bi.cmdline + len, extra, strlen(extra) + 1);
+        memcpy(bi.cmdline + len, extra, (size_t)n + 1);
     }
     kprintf("cmdline: %s\n", bi.cmdline);
     cmdline_parse(bi.cmdline, __cmdline_opts_start, cmdline_opts_count(), print_line);
@@ -114,7 +119,7 @@ static void parse_cmdline(void)
  * else the loader's linear framebuffer (UEFI GOP, VBE). It starts after the
  * "ready" stamp: under a hypervisor every store to VGA memory is a trap to
  * the device model, so clearing 80x25 cells costs more than the whole rest
- * of the boot. The console replays the log, so nothing is lost, and a panic
+ * of the boot. The console replays the log (its first 8 KiB), and a panic
  * starts it at once (console_start_late). */
 static void start_fb_console(void);
 static bool display_started;

@@ -7,7 +7,7 @@
 #include "lib/string.h"
 #endif
 
-static uint64_t *used_map, *last_map;   /* one bit per page from span_base */
+static uint64_t *used_map, *head_map, *last_map;   /* one bit per page from span_base */
 static uint64_t span_base, span_pages;
 static size_t free_count, total_count;
 static uint64_t search_hint;            /* first page worth looking at */
@@ -79,8 +79,18 @@ static int overlaps(uint64_t a, uint64_t alen, const struct pmm_range *r, size_t
     return 0;
 }
 
+static int overlaps_unusable(uint64_t a, uint64_t alen, const struct boot_mem_region *map, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (map[i].type != MEM_USABLE && a < map[i].base + map[i].len && map[i].base < a + alen)
+            return 1;
+    return 0;
+}
+
 /* Finds room for the bitmaps: the first page-aligned stretch of usable
- * memory of `bytes` that overlaps no reserved range. */
+ * memory of `bytes`, below 4 GiB (the kernel writes them before its own
+ * page tables exist, through the boot code's map of the low 4 GiB), that
+ * overlaps no reserved range and no non-usable memory map entry. */
 static uint64_t place_bitmaps(const struct boot_mem_region *map, size_t n, uint64_t bytes,
                               const struct pmm_range *res, size_t nres)
 {
@@ -88,9 +98,11 @@ static uint64_t place_bitmaps(const struct boot_mem_region *map, size_t n, uint6
         if (map[i].type != MEM_USABLE)
             continue;
         uint64_t end = align_down(map[i].base + map[i].len, PAGE_SIZE);
+        if (end > PMM_EARLY_LIMIT)
+            end = PMM_EARLY_LIMIT;
         uint64_t a = align_up(map[i].base, PAGE_SIZE);
         for (a = a ? a : PAGE_SIZE; a + bytes <= end; a += PAGE_SIZE)
-            if (!overlaps(a, bytes, res, nres))
+            if (!overlaps(a, bytes, res, nres) && !overlaps_unusable(a, bytes, map, n))
                 return a;
     }
     return 0;
@@ -114,16 +126,18 @@ int pmm_init(const struct boot_mem_region *map, size_t n,
     span_base = lo;
     span_pages = (hi - lo) >> PAGE_SHIFT;
     uint64_t words = (span_pages + 63) / 64;
-    uint64_t bytes = align_up(2 * words * 8, PAGE_SIZE);
+    uint64_t bytes = align_up(3 * words * 8, PAGE_SIZE);
     uint64_t at = place_bitmaps(map, n, bytes, reserved, nres);
     if (!at)
         return -ENOMEM;
     used_map = (uint64_t *)(uintptr_t)at;
-    last_map = used_map + words;
+    head_map = used_map + words;
+    last_map = head_map + words;
     /* Everything starts used, each page a run of its own (so a hole or a
      * reserved page never looks like the middle of an allocation), until
      * the memory map proves it usable. mark() counts free pages up from 0. */
     memset(used_map, 0xff, words * 8);
+    memset(head_map, 0, words * 8);
     memset(last_map, 0xff, words * 8);
     free_count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -195,6 +209,7 @@ uint64_t pmm_alloc(size_t npages, size_t align_pages, unsigned flags)
         for (uint64_t j = i; j + 1 < i + npages; j++)
             CLR(last_map, j);
         SET(last_map, i + npages - 1);
+        SET(head_map, i);
         if (npages == 1 && align_pages == 1)
             search_hint = i + 1;
         uint64_t phys = span_base + (i << PAGE_SHIFT);
@@ -210,11 +225,9 @@ int pmm_free(uint64_t phys)
     if (phys < span_base || (phys & (PAGE_SIZE - 1)))
         return -EINVAL;
     uint64_t i = (phys - span_base) >> PAGE_SHIFT;
-    if (i >= span_pages || !BIT(used_map, i))
-        return -EINVAL;
-    /* The start of a run follows a free page or the end of another run. */
-    if (i > 0 && BIT(used_map, i - 1) && !BIT(last_map, i - 1))
-        return -EINVAL;
+    if (i >= span_pages || !BIT(used_map, i) || !BIT(head_map, i))
+        return -EINVAL;     /* free, reserved, or not the start of a run */
+    CLR(head_map, i);
     uint64_t j = i;
     while (j < span_pages && BIT(used_map, j) && !BIT(last_map, j))
         j++;

@@ -1,8 +1,10 @@
 /* Physical page allocator.
  *
- * Two bitmaps over the span of usable RAM: `used` (allocated, reserved or
- * not RAM) and `last` (this page ends an allocation run), so that
- * pmm_free() needs no size and can check it was handed the start of a run.
+ * Three bitmaps over the span of usable RAM: `used` (allocated, reserved or
+ * not RAM), `head` (this page starts an allocation run) and `last` (this
+ * page ends a run), so that pmm_free() needs no size and can check it was
+ * handed the start of a live allocation, not a reserved page, a hole, the
+ * middle of a run or a page already freed.
  * Pure logic: the host tests run it over an arena whose host addresses play
  * the physical ones (the kernel is identity-mapped, so the same holds). */
 #pragma once
@@ -11,6 +13,13 @@
 #include "boot/bootinfo.h"
 
 #define PAGE_SIZE  4096u
+/* What boot/entry.S maps before the kernel's page tables: the bitmaps and
+ * the first page-table pages must lie below this. */
+#ifndef HOSTED
+#define PMM_EARLY_LIMIT (1ull << 32)
+#else
+#define PMM_EARLY_LIMIT UINT64_MAX      /* host tests: arenas live anywhere */
+#endif
 #define PAGE_SHIFT 12
 
 struct pmm_range {

@@ -132,7 +132,7 @@ static int64_t unmap_one(struct pt_ctx *pt, uint64_t va, uint64_t len, bool guar
             *e = guard ? PTE_GUARD : 0;
             return (int64_t)size;
         }
-        if (whole && !guard) {          /* drop the entry, whatever it was */
+        if (whole && !guard && !is_table(*e, level)) {  /* a large page or a hole */
             *e = 0;
             return (int64_t)size;
         }

@@ -42,8 +42,9 @@ struct pt_ctx {
  * be 4 KiB aligned. Returns 0, -EINVAL or -ENOMEM. */
 int pt_map(struct pt_ctx *pt, uint64_t va, uint64_t pa, uint64_t len, unsigned map);
 
-/* Makes [va, va+len) not present. With guard set, the entries keep
- * PTE_GUARD so a fault there is reported as a stack overflow. */
+/* Makes [va, va+len) not present (tables below stay, emptied: never
+ * freed). With guard set, the 4 KiB entries keep PTE_GUARD, which the page
+ * fault handler checks (vmm_is_guard) to report a stack overflow. */
 int pt_unmap(struct pt_ctx *pt, uint64_t va, uint64_t len, bool guard);
 
 /* Walks to the entry mapping va. Returns the entry (0 when a table on the

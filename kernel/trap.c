@@ -7,6 +7,7 @@
 #include "kernel/fmt.h"
 #include "kernel/panic.h"
 #include "kernel/stacks.h"
+#include "kernel/vmm.h"
 
 /* Intel SDM vol. 3A, table 6-1 "Protected-Mode Exceptions and Interrupts". */
 static const char *const exception_names[32] = {
@@ -42,10 +43,12 @@ static void page_fault(const struct trap_frame *f)
 {
     uint64_t cr2 = read_cr2();
     char head[160], detail[200];
+    /* A guard page: the page table says so (PTE_GUARD), and the stack
+     * registry says whose it is. */
     const struct kstack *s = stack_find_guard(cr2);
-    if (s && !(f->error & PF_PRESENT)) {
+    if (!(f->error & PF_PRESENT) && (s || vmm_is_guard(cr2))) {
         fmt_snprintf(head, sizeof head, "stack overflow on stack '%s' (guard page hit at 0x%llx)",
-                     s->name, (unsigned long long)cr2);
+                     s ? s->name : "?", (unsigned long long)cr2);
     } else {
         const char *what = cr2 < 4096 ? ": null pointer dereference" : "";
         fmt_snprintf(head, sizeof head, "page fault (#PF, vector 14)%s", what);

@@ -5,7 +5,7 @@
  *     and QEMU/KVM (with vmware-cpuid-freq) provide;
  *  3. Hyper-V's HV_X64_MSR_TSC_FREQUENCY (0x40000022), when CPUID
  *     0x40000003 EAX bit 11 (AccessFrequencyMsrs) says it may be read (TLFS);
- *  4. otherwise, count TSC ticks across a PIT channel 2 one-shot of 2 ms.
+ *  4. otherwise, count TSC ticks across 2 ms of PIT channel 0, read back.
  * The platform layer will add HPET / ACPI PM timer calibration for machines
  * without a PIT (Hyper-V Gen2). */
 #include "kernel/tsc.h"

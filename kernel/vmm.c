@@ -17,12 +17,16 @@
 #include "kernel/pmm.h"
 #include "kernel/stacks.h"
 
+bool vmm_ready(void);
+
 static struct pt_ctx kpt;
 
 static uint64_t alloc_table(void *arg)
 {
     (void)arg;
-    return pmm_alloc(1, 1, PMM_ZERO);
+    /* Until CR3 holds our tables, they are written through entry.S's map
+     * of the low 4 GiB. */
+    return pmm_alloc(1, 1, PMM_ZERO | (vmm_ready() ? 0 : PMM_BELOW_4G));
 }
 
 static void *to_virt(void *arg, uint64_t phys)
@@ -109,3 +113,9 @@ int vmm_set_guard(uintptr_t page)
 unsigned vmm_table_pages(void) { return kpt.tables + 1; }
 
 bool vmm_ready(void) { return kpt.root && read_cr3() == kpt.root; }
+
+bool vmm_is_guard(uintptr_t va)
+{
+    uint64_t size;
+    return vmm_ready() && (pt_lookup(&kpt, va, &size) & (PTE_P | PTE_GUARD)) == PTE_GUARD;
+}

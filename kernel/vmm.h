@@ -17,3 +17,5 @@ int vmm_set_guard(uintptr_t page);
 unsigned vmm_table_pages(void);
 /* The kernel's page tables are loaded (vmm_map_mmio works). */
 bool vmm_ready(void);
+/* va lies in a guard page (not present, PTE_GUARD). */
+bool vmm_is_guard(uintptr_t va);

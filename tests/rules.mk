@@ -15,10 +15,14 @@ hosted_fbcon_SRCS := kernel/fbcon.c $(BUILD)/gen/font8x16.c
 UNIT_BINS   := $(patsubst %,$(BUILD)/host/unit/test_%,$(UNIT_TESTS))
 HOSTED_BINS := $(patsubst %,$(BUILD)/host/hosted/test_%,$(HOSTED_TESTS))
 
-$(BUILD)/host/unit/test_%: tests/unit/test_%.c tests/unit/test_main.c tests/unit/test.h $$(unit_%_SRCS)
+# Every header counts: the host binaries are linked in one step, without
+# per-object dependency files.
+HOST_HEADERS := $(wildcard boot/*.h kernel/*.h lib/*.h tests/unit/*.h)
+
+$(BUILD)/host/unit/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_HEADERS) $$(unit_%_SRCS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(unit_$*_SRCS)
 
-$(BUILD)/host/hosted/test_%: tests/unit/test_%.c tests/unit/test_main.c tests/unit/test.h $$(hosted_%_SRCS)
+$(BUILD)/host/hosted/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_HEADERS) $$(hosted_%_SRCS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(hosted_$*_SRCS)

@@ -39,7 +39,7 @@ CASES = [
          expect=[READY], reject=[r"^mem: ", r"^consoles: "]),
     Case("selftest-list", cmdline="selftest=list",
          expect=[READY] + [rf"(?s)(?=.*^  {t} )" for t in
-                           ("pagefault", "nullderef", "nx", "wx", "stackoverflow", "divzero", "ud")]),
+                           ("pagefault", "nullderef", "nx", "wx", "stackoverflow", "divzero", "ud", "memory")]),
     Case("selftest-memory", cmdline="selftest=memory",
          expect=[READY, r"selftest: memory: free pages before (\d+), after \d+", r"selftest: memory passed"],
          reject=NO_PANIC),

@@ -138,3 +138,27 @@ TEST(fragmentation_stress)
     CHECK_EQ(pmm_free_pages(), before);
     CHECK(pmm_alloc(before, 1, 0) != 0);             /* everything coalesced */
 }
+
+TEST(reserved_pages_and_holes_cannot_be_freed)
+{
+    struct boot_mem_region map[] = {
+        { A(0), 100 * PAGE_SIZE, MEM_USABLE },
+        { A(120), 100 * PAGE_SIZE, MEM_USABLE },     /* hole: pages 100..119 */
+    };
+    struct pmm_range res[] = { { A(10), 2 * PAGE_SIZE } };
+    setup(map, 2, res, 1);
+    size_t before = pmm_free_pages();
+    CHECK_EQ(pmm_free(A(10)), -EINVAL);              /* reserved */
+    CHECK_EQ(pmm_free(A(11)), -EINVAL);
+    CHECK_EQ(pmm_free(A(105)), -EINVAL);             /* hole */
+    CHECK_EQ(pmm_free(A(50)), -EINVAL);              /* free page */
+    CHECK_EQ(pmm_free_pages(), before);
+    /* A run right after the hole frees exactly itself. */
+    uint64_t p;
+    while ((p = pmm_alloc(1, 1, 0)) != 0 && p != A(120))
+        ;
+    REQUIRE(p == A(120));
+    size_t f = pmm_free_pages();
+    CHECK_EQ(pmm_free(A(120)), 0);
+    CHECK_EQ(pmm_free_pages(), f + 1);
+}
