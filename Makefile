@@ -91,6 +91,7 @@ $(BUILD)/$(1).elf: $(2) $(BUILD)/gen/$(1).ksyms.o linker.ld
 	$(LD) $(KLDFLAGS) -o $$@ $(2) $(BUILD)/gen/$(1).ksyms.o
 	@$(NM) -n $$@ | grep ' [tT] ' > $$@.syms2; $(NM) -n $(BUILD)/$(1).pass1.elf | grep ' [tT] ' > $$@.syms1; \
 	  cmp -s $$@.syms1 $$@.syms2 || { echo "mksyms: code moved between link passes"; rm -f $$@; exit 1; }
+	@tools/check-layout.sh $$@ || { rm -f $$@; exit 1; }
 endef
 $(eval $(call kernel_image,minnow,$(MB1OBJ) $(KOBJS)))
 $(eval $(call kernel_image,minnow-pvh,$(KOBJS)))

@@ -49,9 +49,9 @@ mb2_header_end:
     .section .note.Xen, "a", @note
     .balign 4
     .long 4                             /* namesz: "Xen\0" */
-    .long 4                             /* descsz */
+    .long 8                             /* descsz: a 64-bit field, as Linux has it */
     .long XEN_ELFNOTE_PHYS32_ENTRY
     .asciz "Xen"
     .balign 4
-    .long pvh_entry
+    .quad pvh_entry
     .balign 4

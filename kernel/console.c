@@ -41,6 +41,14 @@ void console_write(const char *s, size_t n)
 
 static void (*late_start)(void);
 
+static size_t strlen_local(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
 void console_set_late_start(void (*start)(void)) { late_start = start; }
 
 void console_start_late(void)
@@ -49,6 +57,23 @@ void console_start_late(void)
     late_start = NULL;          /* once, even if it faults */
     if (start)
         start();
+}
+
+void console_start_late_quiet(const char *headline)
+{
+    if (!late_start)
+        return;
+    struct console *before = consoles;
+    while (before && before->next)
+        before = before->next;          /* the last console before the late ones */
+    console_start_late();
+    /* Only the new consoles get the headline again. */
+    for (struct console *c = before ? before->next : consoles; c; c = c->next) {
+        static const char pre[] = "PANIC: ";
+        c->write(c, pre, sizeof pre - 1);
+        c->write(c, headline, strlen_local(headline));
+        c->write(c, " (full report on the serial console)\n", 38);
+    }
 }
 
 void console_describe(char *buf, size_t size)

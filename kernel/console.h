@@ -14,5 +14,8 @@ void console_write(const char *s, size_t n);
  * here; a panic calls console_start_late() so that they show the report. */
 void console_set_late_start(void (*start)(void));
 void console_start_late(void);
+/* For panics: starts them (they replay the first 8 KiB of output) and
+ * shows them the headline once more. */
+void console_start_late_quiet(const char *headline);
 /* Names of the registered consoles, e.g. "serial vga", for the boot log. */
 void console_describe(char *buf, size_t size);

@@ -1,6 +1,7 @@
 /* Kernel heap: see heap.h. */
 #include "kernel/heap.h"
 #include "kernel/pmm.h"
+#include <stdbool.h>
 #include <stdint.h>
 #ifdef HOSTED
 #include <string.h>
@@ -99,6 +100,15 @@ static void *slab_alloc(unsigned shift)
     return b;
 }
 
+static bool on_free_list(const struct slab *s, const struct free_block *b)
+{
+    unsigned n = 0;
+    for (const struct free_block *f = s->free; f && n < PAGE_SIZE / 16; f = f->next, n++)
+        if (f == b)
+            return true;
+    return false;
+}
+
 static void slab_free(struct slab *s, void *p)
 {
     unsigned shift = s->shift;
@@ -109,7 +119,7 @@ static void slab_free(struct slab *s, void *p)
         return;
     }
     struct free_block *b = p;
-    if (b->magic == FREE_MAGIC) {
+    if (b->magic == FREE_MAGIC && on_free_list(s, b)) {   /* the magic alone could be user data */
         heap_corruption("double kfree", p);
         return;
     }

@@ -12,6 +12,7 @@
 #include "kernel/fw_cfg.h"
 #include "kernel/gdt.h"
 #include "kernel/heap.h"
+#include "kernel/io.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
@@ -73,14 +74,9 @@ static void skip_kernel_path(void)
     size_t end = 0;
     while (bi.cmdline[end] && bi.cmdline[end] != ' ')
         end++;
-    bool path = false;
-    for (size_t i = 0; i < end; i++) {
+    for (size_t i = 0; i < end; i++)
         if (bi.cmdline[i] == '=')
-            return;
-        path |= bi.cmdline[i] == '/';
-    }
-    if (!path)
-        return;
+            return;         /* GRUB 2 passes no path: this is an option */
     while (bi.cmdline[end] == ' ')
         end++;
     memmove(bi.cmdline, bi.cmdline + end, strlen(bi.cmdline + end) + 1);
@@ -123,14 +119,33 @@ static void parse_cmdline(void)
  * starts it at once (console_start_late). */
 static void start_fb_console(void);
 static bool display_started;
+
+/* The loader's text buffer must be the VGA window (0xA0000-0xBFFFF): it is
+ * written through the identity map, so anything else would be RAM. */
+static bool vga_text_plausible(void)
+{
+    uint64_t bytes = (uint64_t)bi.fb.width * bi.fb.height * 2;
+    return bi.fb.addr >= 0xA0000 && bytes <= 0x20000 && bi.fb.addr + bytes <= 0xC0000;
+}
+
+/* Multiboot1 from QEMU's -kernel says nothing about the display; a VGA
+ * CRT controller keeps the index register's value (no VGA: reads 0xFF). */
+static bool vga_present(void)
+{
+    outb(0x3D4, 0x0F);
+    return inb(0x3D4) == 0x0F;
+}
 static void start_display_consoles(void)
 {
     if (display_started)
         return;
     display_started = true;
-    if (bi.fb.type == FB_EGA_TEXT)
+    if (bi.fb.type == FB_EGA_TEXT && vga_text_plausible())
         vgacon_init((void *)(uintptr_t)bi.fb.addr, bi.fb.width, bi.fb.height);
-    else if (bi.proto == BOOT_MULTIBOOT1 && bi.fb.type == FB_NONE)
+    else if (bi.fb.type == FB_EGA_TEXT)
+        pr_warn("console: loader's EGA text buffer at 0x%llx (%ux%u) is not VGA memory (ignored)\n",
+                (unsigned long long)bi.fb.addr, bi.fb.width, bi.fb.height);
+    else if (bi.proto == BOOT_MULTIBOOT1 && bi.fb.type == FB_NONE && vga_present())
         vgacon_init((void *)0xB8000, 80, 25);     /* BIOS mode 3 */
     else if (bi.fb.type == FB_RGB && vmm_ready())
         start_fb_console();
@@ -139,7 +154,9 @@ static void start_display_consoles(void)
 static void start_fb_console(void)
 {
     uint64_t bytes = (uint64_t)bi.fb.pitch * bi.fb.height;
-    void *fb = bytes <= FBCON_MAX_BYTES ? vmm_map_mmio(bi.fb.addr, bytes, MAP_WC) : NULL;
+    /* vmm_map_mmio refuses RAM and the kernel image, so a bogus address
+     * from the loader cannot remap either. */
+    void *fb = bytes && bytes <= FBCON_MAX_BYTES ? vmm_map_mmio(bi.fb.addr, bytes, MAP_WC) : NULL;
     int err = fb ? fbcon_init(&bi.fb, fb) : -1;
     char d[96];
     fbcon_describe(d, sizeof d);
@@ -149,8 +166,24 @@ static void start_fb_console(void)
         kprintf("console: %s\n", d);
 }
 
+/* Memory the CPU cannot address (above MAXPHYADDR, or past the 47 bits
+ * identity mapping can reach) is dropped from the map, with a warning. */
+static void clip_memory_map(void)
+{
+    uint64_t limit = vmm_phys_limit() < (1ull << 47) ? vmm_phys_limit() : 1ull << 47;
+    for (size_t i = 0; i < bi.mmap_count; i++) {
+        struct boot_mem_region *m = &bi.mmap[i];
+        if (m->type != MEM_USABLE || m->base + m->len <= limit)
+            continue;
+        pr_warn("mem: usable memory 0x%llx+0x%llx beyond the CPU's 0x%llx ignored\n",
+                (unsigned long long)m->base, (unsigned long long)m->len, (unsigned long long)limit);
+        m->len = m->base < limit ? limit - m->base : 0;
+    }
+}
+
 static void init_memory(void)
 {
+    clip_memory_map();
     struct pmm_range reserved[2 + BOOT_MAX_MODULES] = {
         { 0, 0x100000 },        /* real-mode IVT, BIOS data, EBDA, ROMs */
         { (uintptr_t)__kernel_start, (uintptr_t)(__kernel_end - __kernel_start) },
@@ -160,7 +193,7 @@ static void init_memory(void)
         reserved[n] = (struct pmm_range){ bi.modules[i].start, bi.modules[i].end - bi.modules[i].start };
     int err = pmm_init(bi.mmap, bi.mmap_count, reserved, n);
     if (err)
-        panic("mem: no usable memory in the loader's memory map (%d)", err);
+        panic("mem: no room for the page allocator's bitmaps below 4 GiB, or no usable memory (%d)", err);
     heap_init();
     err = vmm_init(&bi);
     if (err)

@@ -4,6 +4,8 @@
 #include "kernel/panic.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/fmt.h"
+#include "kernel/serial.h"
 #include "kernel/heap.h"
 #include "kernel/kprintf.h"
 #include "kernel/ksyms.h"
@@ -53,21 +55,28 @@ void backtrace_print(uint64_t rip, uint64_t rbp, uint64_t rsp)
     }
 }
 
+static char headline_copy[160];
+
 static void enter_panic(void)
 {
     __asm__ volatile("cli");
     if (panicking++) {
-        /* A fault while reporting: don't recurse, just stop. */
+        /* A fault while reporting: say so on the UART directly (the
+         * consoles may be what faulted), then stop. */
+        serial_emergency("\nPANIC: fault while reporting a panic; halted\n");
         power_exit_failure();
         cpu_halt_forever();
     }
-    console_start_late();       /* show the report on the screen too */
 }
 
+/* The report goes to the consoles already running (serial) first; only
+ * then does the display start (it may itself fault), replaying the log
+ * and showing the headline again. */
 static void finish_panic(void) __attribute__((noreturn));
 static void finish_panic(void)
 {
     kprintf("minnow: halted after panic\n");
+    console_start_late_quiet(headline_copy);
     power_exit_failure();
     cpu_halt_forever();
 }
@@ -77,10 +86,9 @@ void panic(const char *fmt, ...)
     enter_panic();
     va_list ap;
     va_start(ap, fmt);
-    kprintf("\nPANIC: ");
-    kvprintf(fmt, ap);
-    kprintf("\n");
+    fmt_vsnprintf(headline_copy, sizeof headline_copy, fmt, ap);
     va_end(ap);
+    kprintf("\nPANIC: %s\n", headline_copy);
     uint64_t rbp;
     __asm__ volatile("mov %%rbp, %0" : "=r"(rbp));
     backtrace_print((uint64_t)(uintptr_t)__builtin_return_address(0), rbp, 0);
@@ -90,6 +98,7 @@ void panic(const char *fmt, ...)
 void panic_trap(const struct trap_frame *f, const char *headline, const char *detail)
 {
     enter_panic();
+    fmt_snprintf(headline_copy, sizeof headline_copy, "%s", headline);
     kprintf("\nPANIC: %s\n", headline);
     kprintf("  error code 0x%llx\n", (unsigned long long)f->error);
     if (detail)

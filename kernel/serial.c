@@ -68,6 +68,15 @@ bool serial_init(void)
     return true;
 }
 
+void serial_emergency(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n')
+            serial_putc('\r');
+        serial_putc(*s);
+    }
+}
+
 int serial_getc(void)
 {
     if (!present || !(inb(COM1 + UART_LSR) & LSR_DR))

@@ -6,6 +6,8 @@
 #include "kernel/cpu.h"
 #include "kernel/fmt.h"
 #include "kernel/panic.h"
+#include "kernel/power.h"
+#include "kernel/serial.h"
 #include "kernel/stacks.h"
 #include "kernel/vmm.h"
 
@@ -63,8 +65,17 @@ static void page_fault(const struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
-    if (f->vector == 14)
+    static int pf_depth;
+    if (f->vector == 14) {
+        /* #PF runs on its IST stack: a second one while the first is being
+         * decoded (bad page tables) would restart on the same stack. */
+        if (pf_depth++) {
+            serial_emergency("\nPANIC: page fault while handling a page fault; halted\n");
+            power_exit_failure();
+            cpu_halt_forever();
+        }
         page_fault(f);
+    }
     char head[96];
     if (f->vector < 32) {
         fmt_snprintf(head, sizeof head, "%s (%s, vector %llu)", exception_names[f->vector],

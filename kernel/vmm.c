@@ -20,6 +20,9 @@
 bool vmm_ready(void);
 
 static struct pt_ctx kpt;
+static const struct boot_info *boot;    /* for vmm_map_mmio's RAM check */
+static uint64_t phys_limit;             /* 2^MAXPHYADDR */
+static bool have_pat;
 
 static uint64_t alloc_table(void *arg)
 {
@@ -64,9 +67,32 @@ static void guard_stack(const struct kstack *s)
         guard_err = pt_unmap(&kpt, s->guard, 4096, true);
 }
 
+static void probe_cpu(void)
+{
+    uint32_t r[4];
+    cpuid(1, 0, r);
+    have_pat = (r[3] >> 16) & 1;                    /* CPUID.1:EDX.PAT */
+    cpuid(0x80000000, 0, r);
+    unsigned bits = 36;                             /* SDM: the default without the leaf */
+    if (r[0] >= 0x80000008) {
+        cpuid(0x80000008, 0, r);
+        bits = r[0] & 0xFF;                         /* MAXPHYADDR */
+    }
+    phys_limit = bits >= 52 ? 1ull << 52 : 1ull << bits;
+}
+
+uint64_t vmm_phys_limit(void)
+{
+    if (!phys_limit)
+        probe_cpu();
+    return phys_limit;
+}
+
 int vmm_init(const struct boot_info *bi)
 {
     uint32_t r[4];
+    boot = bi;
+    probe_cpu();
     cpuid(0x80000001, 0, r);
     kpt = (struct pt_ctx){ .nx = boot_cpu_nx != 0, .huge_1g = (r[3] >> 26) & 1,
                            .alloc_table = alloc_table, .to_virt = to_virt };
@@ -76,7 +102,8 @@ int vmm_init(const struct boot_info *bi)
     int err = map_aligned(0, 0x100000, MAP_WRITE);
     for (size_t i = 0; i < bi->mmap_count && !err; i++) {
         uint32_t t = bi->mmap[i].type;
-        if (t == MEM_USABLE || t == MEM_ACPI_RECLAIM || t == MEM_ACPI_NVS)
+        if ((t == MEM_USABLE || t == MEM_ACPI_RECLAIM || t == MEM_ACPI_NVS) &&
+            bi->mmap[i].base + bi->mmap[i].len <= phys_limit)
             err = map_aligned(bi->mmap[i].base, bi->mmap[i].len, MAP_WRITE);
     }
     for (size_t i = 0; i < bi->module_count && !err; i++)
@@ -88,19 +115,76 @@ int vmm_init(const struct boot_info *bi)
     stack_for_each(guard_stack);
     if (err || guard_err)
         return err ? err : guard_err;
-    wrmsr(MSR_PAT, PAT_VALUE);
+    if (have_pat)
+        wrmsr(MSR_PAT, PAT_VALUE);
+    else
+        pr_warn("cpu: no PAT, framebuffers are mapped uncached\n");
+    if (!kpt.nx)
+        pr_warn("cpu: no NX, data pages are executable\n");
     write_cr3(kpt.root);
     return 0;
 }
 
+/* Device memory is never RAM, ACPI memory or the kernel: a bad BAR or
+ * framebuffer address must not remap those. */
+static bool overlaps_memory(uint64_t phys, uint64_t len)
+{
+    if (phys < (uintptr_t)__kernel_end && (uintptr_t)__kernel_start < phys + len)
+        return true;
+    if (phys < 0x100000 && !(phys >= 0xA0000 && phys + len <= 0x100000))
+        return true;                                /* low RAM, but the VGA/ROM window */
+    for (size_t i = 0; i < boot->mmap_count; i++) {
+        const struct boot_mem_region *m = &boot->mmap[i];
+        bool ram = m->type == MEM_USABLE || m->type == MEM_ACPI_RECLAIM || m->type == MEM_ACPI_NVS;
+        if (ram && phys < m->base + m->len && m->base < phys + len)
+            return true;
+    }
+    return false;
+}
+
 void *vmm_map_mmio(uint64_t phys, uint64_t len, unsigned map)
 {
-    if (!len || phys + len < phys || phys + len > (1ull << 46))
+    if (!vmm_ready() || !len || phys + len < phys || phys + len > phys_limit)
         return NULL;
+    if (overlaps_memory(phys, len)) {
+        pr_warn("vmm: refusing to map device memory 0x%llx+0x%llx over RAM or the kernel\n",
+                (unsigned long long)phys, (unsigned long long)len);
+        return NULL;
+    }
+    if (!have_pat && (map & MAP_WC))
+        map = (map & ~MAP_WC) | MAP_UC;
     if (map_aligned(phys, len, (map & (MAP_UC | MAP_WC)) | MAP_WRITE) != 0)
         return NULL;
     write_cr3(kpt.root);    /* drop any stale translation */
     return (void *)(uintptr_t)phys;
+}
+
+void *vmm_map_phys(uint64_t phys, uint64_t len)
+{
+    if (!vmm_ready() || !len || phys + len < phys || phys + len > phys_limit)
+        return NULL;
+    /* Firmware tables live in RAM-typed (already mapped) or reserved
+     * memory; map the latter read-only, write-back, never over the kernel. */
+    uint64_t size;
+    bool mapped = true;
+    for (uint64_t a = phys & ~0xFFFull; a < phys + len && mapped; a += 4096)
+        mapped = (pt_lookup(&kpt, a, &size) & PTE_P) != 0;
+    if (mapped)
+        return (void *)(uintptr_t)phys;
+    if (phys < (uintptr_t)__kernel_end && (uintptr_t)__kernel_start < phys + len)
+        return NULL;
+    if (map_aligned(phys, len, MAP_READ) != 0)
+        return NULL;
+    write_cr3(kpt.root);
+    return (void *)(uintptr_t)phys;
+}
+
+int vmm_unguard(uintptr_t page)
+{
+    page &= ~0xFFFull;
+    int err = pt_map(&kpt, page, page, 4096, MAP_WRITE);
+    invlpg(page);
+    return err;
 }
 
 int vmm_set_guard(uintptr_t page)

@@ -12,8 +12,15 @@ int vmm_init(const struct boot_info *bi);
 /* Identity-maps device memory (MAP_UC or MAP_WC, never executable) and
  * returns its address, or NULL. */
 void *vmm_map_mmio(uint64_t phys, uint64_t len, unsigned map);
-/* Unmaps a page below a stack so that running into it faults. */
+/* Identity-maps firmware memory (ACPI tables) read-only if it is not mapped
+ * yet, and returns its address, or NULL. */
+void *vmm_map_phys(uint64_t phys, uint64_t len);
+/* Unmaps a page below a stack so that running into it faults; vmm_unguard
+ * maps it back (RW, NX) when the stack's memory is reused. */
 int vmm_set_guard(uintptr_t page);
+int vmm_unguard(uintptr_t page);
+/* 2^MAXPHYADDR: physical addresses must stay below. */
+uint64_t vmm_phys_limit(void);
 unsigned vmm_table_pages(void);
 /* The kernel's page tables are loaded (vmm_map_mmio works). */
 bool vmm_ready(void);

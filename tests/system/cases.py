@@ -21,6 +21,8 @@ CASES = [
          expect=[r"^boot: multiboot2 \(GRUB", r"^console: framebuffer \d+x\d+x\d+ at 0x",
                  r"consoles: serial fb", READY],
          reject=NO_PANIC + [r"consoles: .*vga"]),
+    Case("boot-multiboot1-microvm", boot="kernel", machine="microvm",
+         expect=[r"^boot: multiboot1", r"^consoles: serial$", READY], reject=NO_PANIC),
     Case("boot-pvh-microvm", boot="pvh", machine="microvm",
          expect=[r"^boot: pvh", READY], reject=NO_PANIC),
     Case("boot-pvh-q35", boot="pvh", machine="q35",
