@@ -2,7 +2,15 @@
  * interrupts from the LAPIC timer (TSC-deadline mode when the CPU has it),
  * and wall-clock time from the CMOS RTC. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
+
+/* After tsc_init and lapic_init: conversion factors, the timer vector,
+ * and the wall clock from the RTC when the platform has one. */
+int clock_init(bool have_rtc, uint8_t century_reg);
+const char *clock_timer_mode(void);
+/* The CMOS RTC read now, as Unix seconds (0 without an RTC). */
+uint64_t clock_rtc_now(void);
 
 /* Nanoseconds since boot (the kernel's first instruction). */
 uint64_t clock_ns(void);

@@ -8,8 +8,9 @@
  *     irq_route_gsi), which applies the ACPI MADT overrides, or
  *   - programs MSI/MSI-X with the address/data irq_msi_compose() gives.
  * Handlers run in interrupt context with interrupts disabled; they must be
- * short and hand real work to a thread (sched.h: waitq_wake, sem_up are
- * safe there). The EOI is sent once, by the dispatcher, after the handler. */
+ * short and hand real work to a thread (sched.h: sem_up, waitq_wake_one
+ * and waitq_wake_all are safe there; allocating is not). The EOI is sent
+ * once, by the dispatcher, after the handler. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,6 +43,13 @@ struct msi_msg {
     uint32_t data;
 };
 void irq_msi_compose(int vector, struct msi_msg *msg);
+
+/* Boot: remaps and masks the legacy PIC; irq_set_isa_override records the
+ * MADT's interrupt source overrides (called for each before routing). */
+void irq_init(void);
+void irq_set_isa_override(unsigned isa, uint32_t gsi, uint16_t flags);
+struct trap_frame;
+void irq_dispatch(struct trap_frame *f);
 
 /* Counters for the shell's `irq` command. */
 struct irq_stat {

@@ -13,7 +13,11 @@
 #include "kernel/gdt.h"
 #include "kernel/heap.h"
 #include "kernel/io.h"
+#include "kernel/acpi.h"
 #include "kernel/kprintf.h"
+#include "kernel/platform.h"
+#include "kernel/sched.h"
+#include "kernel/shell.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
 #include "kernel/power.h"
@@ -35,12 +39,22 @@ static uint64_t opt_loglevel = LOG_INFO;
 static char opt_selftest[32];
 static uint64_t opt_qemu_exit;
 static bool opt_bootdump;
+static bool opt_acpidump;
+static bool opt_poweroff;
+static int opt_app;                         /* index into app_names */
+static const char *const app_names[] = { "shell", "none", NULL };
 CMDLINE_OPTION(loglevel, .key = "loglevel", .type = CMDLINE_UINT, .dst = &opt_loglevel,
                .min = 0, .max = 4, .help = "0 quiet .. 1 errors, 2 warnings, 3 info (default), 4 debug");
 CMDLINE_OPTION(selftest, .key = "selftest", .type = CMDLINE_STR, .dst = opt_selftest,
                .dst_size = sizeof opt_selftest, .help = "run a built-in self-test after boot (selftest=list)");
 CMDLINE_OPTION(qemu_exit, .key = "qemu_exit", .type = CMDLINE_UINT, .dst = &opt_qemu_exit,
                .min = 1, .max = 0xFFFF, .help = "isa-debug-exit port: end QEMU with 33 (ok) / 35 (failure)");
+CMDLINE_OPTION(acpidump, .key = "acpidump", .type = CMDLINE_BOOL, .dst = &opt_acpidump,
+               .help = "hex-dump the ACPI tables as read (for tests/data/acpi)");
+CMDLINE_OPTION(poweroff, .key = "poweroff", .type = CMDLINE_BOOL, .dst = &opt_poweroff,
+               .help = "power the machine off (ACPI S5) when the app finishes");
+CMDLINE_OPTION(app, .key = "app", .type = CMDLINE_ENUM, .dst = &opt_app, .choices = app_names,
+               .help = "what runs after boot: shell (default) or none");
 CMDLINE_OPTION(bootdump, .key = "bootdump", .type = CMDLINE_BOOL, .dst = &opt_bootdump,
                .help = "hex-dump the loader's boot structures (for tests/data/bootinfo)");
 
@@ -202,6 +216,8 @@ static void init_memory(void)
             pmm_total_pages() / 256, pmm_free_pages() * 4, vmm_table_pages());
 }
 
+/* The end of the app: QEMU's exit device when asked (tests), else ACPI
+ * power off when asked, else halt. */
 static void finish(int failed) __attribute__((noreturn));
 static void finish(int failed)
 {
@@ -209,6 +225,11 @@ static void finish(int failed)
         power_exit_failure();
     else
         power_exit_success();
+    if (opt_poweroff) {
+        kprintf("minnow: powering off\n");
+        int err = acpi_poweroff();
+        kprintf("minnow: ACPI power off failed (%d)\n", err);
+    }
     kprintf("minnow: halted\n");
     cpu_halt_forever();
 }
@@ -242,10 +263,11 @@ void kmain(void)
     timeline_mark("boot info");
     init_memory();                          /* page allocator, kernel page tables */
     timeline_mark("memory");
+    platform_init(&bi, opt_acpidump);       /* ACPI, interrupts, clock, threads */
+    platform_devices();                     /* PCI: scan and bind drivers */
 
     timeline_mark("ready");
     start_display_consoles();               /* after the stamp: they replay the log */
-    tsc_init();                             /* after the stamp: may calibrate */
     char names[64];
     console_describe(names, sizeof names);
     pr_info("consoles: %s\n", names);
@@ -254,5 +276,12 @@ void kmain(void)
 
     if (opt_selftest[0])
         run_selftest();
-    finish(0);
+    if (opt_app == 1)                       /* app=none */
+        finish(0);
+    if (shell_start() != 0)
+        finish(1);
+    static struct waitq forever;            /* main's work is done; the shell runs */
+    waitq_init(&forever);
+    for (;;)
+        waitq_wait(&forever);
 }

@@ -68,6 +68,14 @@ bool serial_init(void)
     return true;
 }
 
+/* Interrupt on received data (IER bit 0); OUT2 (set at init) gates the
+ * UART's interrupt line on PCs. */
+void serial_enable_rx_irq(void)
+{
+    if (present)
+        outb(COM1 + UART_IER, 0x01);
+}
+
 void serial_emergency(const char *s)
 {
     for (; *s; s++) {

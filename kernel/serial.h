@@ -6,5 +6,6 @@ bool serial_init(void);
 /* Writes straight to COM1, bypassing the console registry (for a fault
  * while reporting a panic). */
 void serial_emergency(const char *s);
+void serial_enable_rx_irq(void);
 /* A received byte, or -1 when none is waiting. */
 int serial_getc(void);

@@ -2,8 +2,9 @@
  * the IST stacks now; kernel threads will register theirs. */
 #include "kernel/stacks.h"
 #include <stddef.h>
+#include "kernel/kprintf.h"
 
-#define MAX_STACKS 64
+#define MAX_STACKS 256             /* boot + IST + live threads */
 static struct kstack stacks[MAX_STACKS];
 
 void stack_register(const char *name, void *guard, void *bottom, void *top)
@@ -14,6 +15,7 @@ void stack_register(const char *name, void *guard, void *bottom, void *top)
             return;
         }
     }
+    pr_warn("stacks: registry full; stack '%s' will not be named in reports\n", name);
 }
 
 void stack_unregister(void *bottom)

@@ -5,6 +5,7 @@
 #include "kernel/trap.h"
 #include "kernel/cpu.h"
 #include "kernel/fmt.h"
+#include "kernel/irq.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/serial.h"
@@ -82,8 +83,5 @@ void trap_dispatch(struct trap_frame *f)
                      exception_mnemonics[f->vector], (unsigned long long)f->vector);
         panic_trap(f, head, NULL);
     }
-    /* Device interrupts arrive with the platform layer; until then any
-     * other vector is unexpected. */
-    fmt_snprintf(head, sizeof head, "unexpected interrupt, vector %llu", (unsigned long long)f->vector);
-    panic_trap(f, head, NULL);
+    irq_dispatch(f);        /* devices, timer, spurious: kernel/irq.c */
 }

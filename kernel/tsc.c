@@ -5,9 +5,9 @@
  *     and QEMU/KVM (with vmware-cpuid-freq) provide;
  *  3. Hyper-V's HV_X64_MSR_TSC_FREQUENCY (0x40000022), when CPUID
  *     0x40000003 EAX bit 11 (AccessFrequencyMsrs) says it may be read (TLFS);
- *  4. otherwise, count TSC ticks across 2 ms of PIT channel 0, read back.
- * The platform layer will add HPET / ACPI PM timer calibration for machines
- * without a PIT (Hyper-V Gen2). */
+ *  4. otherwise, count TSC ticks across 2 ms of a reference clock: the
+ *     HPET, the ACPI PM timer, or PIT channel 0 read back, whichever the
+ *     firmware tables say exist (tsc_set_references). */
 #include "kernel/tsc.h"
 #include "kernel/cpu.h"
 #include "kernel/io.h"
@@ -99,6 +99,58 @@ static uint64_t from_pit(void)
     return ticks * PIT_HZ / elapsed / 1000;
 }
 
+/* ACPI PM timer: a 3.579545 MHz counter at an I/O port, 24 or 32 bits
+ * (ACPI 6.5, 4.8.3.3). Reading it needs no setup, so it is preferred to
+ * the PIT, and it exists on Hyper-V Gen2 where the PIT does not. */
+#define PM_TIMER_HZ 3579545u
+static uint16_t pm_port;
+static bool pm_32bit;
+static volatile uint64_t *hpet;
+
+static uint64_t from_pm_timer(void)
+{
+    uint32_t mask = pm_32bit ? 0xFFFFFFFFu : 0xFFFFFFu;
+    uint32_t prev = inl(pm_port) & mask, elapsed = 0, reads = 0;
+    uint64_t start = rdtsc();
+    while (elapsed < PM_TIMER_HZ / 500 && ++reads < CAL_MAX_READS) {
+        uint32_t now = inl(pm_port) & mask;
+        elapsed += (now - prev) & mask;
+        prev = now;
+    }
+    uint64_t ticks = rdtsc() - start;
+    if (elapsed < PM_TIMER_HZ / 500)
+        return 0;
+    return ticks * PM_TIMER_HZ / elapsed / 1000;
+}
+
+/* HPET main counter (IA-PC HPET spec 1.0a, 2.3): capabilities at 0x00 give
+ * the period in femtoseconds (bits 63:32), the counter runs at 0xF0 once
+ * bit 0 of the configuration register (0x10) is set. */
+static uint64_t from_hpet(void)
+{
+    uint64_t period_fs = hpet[0] >> 32;
+    if (period_fs == 0 || period_fs > 100000000ull)     /* spec: at most 100 ns */
+        return 0;
+    hpet[0x10 / 8] |= 1;
+    uint64_t c0 = hpet[0xF0 / 8], t0 = rdtsc();
+    uint64_t want = 2000000000000ull / period_fs;       /* 2 ms in counter ticks */
+    uint32_t reads = 0;
+    while (hpet[0xF0 / 8] - c0 < want && ++reads < CAL_MAX_READS)
+        ;
+    uint64_t c1 = hpet[0xF0 / 8], ticks = rdtsc() - t0;
+    if (c1 - c0 < want)
+        return 0;
+    uint64_t elapsed_ns = (c1 - c0) * period_fs / 1000000u;   /* ~2e12 fs / 1e6: fits */
+    return elapsed_ns ? ticks * 1000000u / elapsed_ns : 0;
+}
+
+void tsc_set_references(uint16_t pm_timer_port, bool pm_timer_32bit, volatile void *hpet_regs)
+{
+    pm_port = pm_timer_port;
+    pm_32bit = pm_timer_32bit;
+    hpet = hpet_regs;
+}
+
 void tsc_init(void)
 {
     if (khz)
@@ -109,7 +161,11 @@ void tsc_init(void)
     }
     if ((khz = from_hypervisor()) != 0)
         return;
-    if ((khz = from_pit()) != 0)
+    if (hpet && (khz = from_hpet()) != 0)
+        source = "HPET calibration";
+    else if (pm_port && (khz = from_pm_timer()) != 0)
+        source = "ACPI PM timer calibration";
+    else if ((khz = from_pit()) != 0)
         source = "PIT calibration";
 }
 

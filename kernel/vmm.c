@@ -23,6 +23,10 @@ static struct pt_ctx kpt;
 static const struct boot_info *boot;    /* for vmm_map_mmio's RAM check */
 static uint64_t phys_limit;             /* 2^MAXPHYADDR */
 static bool have_pat;
+/* Page 0 stays unmapped (NULL dereferences fault), but the BIOS data area
+ * in it (the EBDA pointer at 0x40E, for the ACPI RSDP search) is still
+ * readable through vmm_map_phys, from this copy taken at boot. */
+static uint8_t page0_copy[4096];
 
 static uint64_t alloc_table(void *arg)
 {
@@ -96,6 +100,8 @@ int vmm_init(const struct boot_info *bi)
     cpuid(0x80000001, 0, r);
     kpt = (struct pt_ctx){ .nx = boot_cpu_nx != 0, .huge_1g = (r[3] >> 26) & 1,
                            .alloc_table = alloc_table, .to_virt = to_virt };
+    for (unsigned i = 0; i < sizeof page0_copy; i++)    /* still mapped by entry.S */
+        page0_copy[i] = ((volatile const uint8_t *)0)[i];
     kpt.root = alloc_table(NULL);
     if (!kpt.root)
         return -ENOMEM;
@@ -163,6 +169,8 @@ void *vmm_map_phys(uint64_t phys, uint64_t len)
 {
     if (!vmm_ready() || !len || phys + len < phys || phys + len > phys_limit)
         return NULL;
+    if (phys < 4096)
+        return phys + len <= 4096 ? page0_copy + phys : NULL;
     /* Firmware tables live in RAM-typed (already mapped) or reserved
      * memory; map the latter read-only, write-back, never over the kernel. */
     uint64_t size;

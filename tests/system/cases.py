@@ -41,7 +41,8 @@ CASES = [
          expect=[READY], reject=[r"^mem: ", r"^consoles: "]),
     Case("selftest-list", cmdline="selftest=list",
          expect=[READY] + [rf"(?s)(?=.*^  {t} )" for t in
-                           ("pagefault", "nullderef", "nx", "wx", "stackoverflow", "divzero", "ud", "memory")]),
+                           ("pagefault", "nullderef", "nx", "wx", "stackoverflow", "divzero", "ud", "memory",
+                            "threads", "threadoverflow", "mutexowner", "timer", "pci")]),
     Case("selftest-memory", cmdline="selftest=memory",
          expect=[READY, r"selftest: memory: free pages before (\d+), after \d+", r"selftest: memory passed"],
          reject=NO_PANIC),
@@ -78,3 +79,44 @@ for name, lines in FAULTS.items():
 CASES.append(Case("selftest-wx-ovmf", boot="iso-uefi", machine="q35", timeout=240,
                   cmdline="selftest=wx", exit_code=35,
                   expect=[READY, r"^PANIC: page fault", r"protection violation, write"]))
+
+# --- platform layer (issue 3) -----------------------------------------------
+PCI_DEVICES = ["-vga", "none", "-device", "e1000", "-device", "e1000e", "-device", "vmxnet3",
+               "-device", "pvscsi", "-device", "vmware-svga"]
+for machine in ("q35", "pc"):
+    CASES.append(Case(f"selftest-pci-{machine}", machine=machine, cmdline="selftest=pci",
+                      extra=PCI_DEVICES, reject=NO_PANIC,
+                      expect=[READY] + [rf"(?s)(?=.*{dev})" for dev in
+                                        (r"8086:100e", r"8086:10d3", r"15ad:07b0", r"15ad:07c0", r"15ad:0405")]
+                      + [r"(?s)(?=.*8086:10d3[^\n]*\n(?:  [^\n]*\n)*?  caps:[^\n]*msix)",
+                         r"(?s)(?=.*15ad:07b0[^\n]*\n(?:  [^\n]*\n)*?  caps:[^\n]*msix)",
+                         r"selftest: pci passed"]))
+
+# Power off through ACPI: no isa-debug-exit device, QEMU must exit by itself (0).
+for machine in ("pc", "q35", "microvm"):
+    CASES.append(Case(f"poweroff-acpi-{machine}", machine=machine, debug_exit=False,
+                      boot="pvh" if machine == "microvm" else "kernel",
+                      cmdline="poweroff", exit_code=0, reject=NO_PANIC,
+                      expect=[READY, r"minnow: powering off"]))
+
+CASES += [
+    Case("selftest-timer", cmdline="selftest=timer", timeout=90, reject=NO_PANIC,
+         expect=[READY, r"selftest: timer: TSC \d+ kHz from ", r"sleep 100000000 ns took",
+                 r"1.5 s by the TSC = [12] s by the RTC", r"selftest: timer passed"]),
+    Case("selftest-threads", cmdline="selftest=threads", timeout=240, reject=NO_PANIC,
+         expect=[READY, r"selftest: threads passed"]),
+    Case("shell-pci-poweroff", machine="q35", app="shell", debug_exit=False, exit_code=0,
+         extra=["-device", "e1000"], timeout=90, reject=NO_PANIC,
+         interact=[(r"minnow> ", "pci\r"), (r"8086:100e[\s\S]*?minnow> ", "poweroff\r")],
+         expect=[READY, r"minnow shell", r"8086:100e", r"powering off"]),
+]
+
+CASES += [
+    Case("selftest-threadoverflow", cmdline="selftest=threadoverflow", exit_code=35,
+         expect=[READY, r"^PANIC: stack overflow on stack 'overflower' \(guard page hit at 0x",
+                 r"sched_trampoline\+0x", r"halted after panic"]),
+    Case("selftest-mutexowner", cmdline="selftest=mutexowner", exit_code=35,
+         expect=[READY, r"^PANIC: mutex 0x[0-9a-f]+: unlocked by 'main', which does not hold it \(owner: locker\)"]),
+    Case("selftest-threads-8m", cmdline="selftest=threads", memory="8M", timeout=240, reject=NO_PANIC,
+         expect=[READY, r"selftest: threads: churn: 5000 threads", r"selftest: threads passed"]),
+]

@@ -31,15 +31,20 @@ class Case:
     memory: str = "128M"
     timeout: int = 60
     extra: list = field(default_factory=list)       # more QEMU arguments
+    debug_exit: bool = True      # attach isa-debug-exit and pass qemu_exit=
+    app: str = "none"            # app= for the kernel (the shell needs input)
+    interact: list = field(default_factory=list)    # (regex to wait for, text to type)
 
 
 def qemu_args(c, root, logdir):
     b = os.path.join(root, "build")
+    serial = "stdio" if c.interact else f"file:{os.path.join(logdir, c.name + '.log')}"
     args = ["qemu-system-x86_64", "-accel", "tcg", "-M", c.machine, "-m", c.memory,
-            "-display", "none", "-monitor", "none", "-no-reboot",
-            "-serial", f"file:{os.path.join(logdir, c.name + '.log')}",
-            "-device", f"isa-debug-exit,iobase={EXIT_PORT},iosize=4"]
-    cmdline = f"qemu_exit={EXIT_PORT} {c.cmdline}".strip()
+            "-display", "none", "-monitor", "none", "-no-reboot", "-serial", serial]
+    cmdline = f"app={c.app} {c.cmdline}".strip()
+    if c.debug_exit:
+        args += ["-device", f"isa-debug-exit,iobase={EXIT_PORT},iosize=4"]
+        cmdline = f"qemu_exit={EXIT_PORT} {cmdline}"
     if c.boot == "kernel":
         args += ["-kernel", os.path.join(b, "minnow.elf"), "-append", cmdline]
     elif c.boot == "pvh":
@@ -72,12 +77,73 @@ def check_log(c, log):
     return None
 
 
+def run_interactive(c, args, log_path):
+    """Serial on stdin/stdout: wait for each regex, then type its text."""
+    import threading
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    buf = bytearray()
+    lock = threading.Lock()
+
+    def reader():
+        while True:
+            b = p.stdout.read1(4096) if hasattr(p.stdout, "read1") else p.stdout.read(1)
+            if not b:
+                return
+            with lock:
+                buf.extend(b)
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    deadline = time.time() + c.timeout
+    err, pos = None, 0
+    for rx, text in c.interact:
+        while True:
+            with lock:
+                m = re.compile(rx, re.M).search(buf.decode(errors="replace"), pos)
+            if m:
+                pos = m.end()
+                break
+            if time.time() > deadline or p.poll() is not None:
+                err = f"interaction: never saw /{rx}/"
+                break
+            time.sleep(0.05)
+        if err:
+            break
+        for ch in text:                     # typed, not pasted: one byte at a time
+            p.stdin.write(ch.encode())
+            p.stdin.flush()
+            time.sleep(0.01)
+    try:
+        status = p.wait(timeout=max(1, deadline - time.time()))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        status = None
+    t.join(timeout=5)
+    with open(log_path, "wb") as f:
+        f.write(bytes(buf))
+    return status, err
+
+
 def run_case(c, root, logdir):
     log_path = os.path.join(logdir, c.name + ".log")
     if os.path.exists(log_path):
         os.remove(log_path)
     start = time.time()
     args = qemu_args(c, root, logdir)
+    if c.interact:
+        status, ierr = run_interactive(c, args, log_path)
+        secs = time.time() - start
+        if ierr:
+            return ierr, secs
+        log = open(log_path, errors="replace").read()
+        if status is None:
+            return f"QEMU still running after {c.timeout} s", secs
+        err = check_log(c, log)
+        if err:
+            return err, secs
+        if status != c.exit_code:
+            return f"QEMU exit status {status}, expected {c.exit_code}", secs
+        return None, secs
     with open(os.path.join(logdir, c.name + ".qemu"), "w") as qlog:
         qlog.write(" ".join(args) + "\n")
         try:

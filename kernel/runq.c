@@ -1,0 +1,43 @@
+/* The run queue: an intrusive FIFO of threads (see runq.h). Pure. */
+#include "kernel/runq.h"
+
+bool runq_push(struct runq *q, struct runq_node *n)
+{
+    if (n->q)
+        return false;
+    n->q = q;
+    n->next = NULL;
+    n->prev = q->tail;
+    if (q->tail)
+        q->tail->next = n;
+    else
+        q->head = n;
+    q->tail = n;
+    q->len++;
+    return true;
+}
+
+bool runq_remove(struct runq *q, struct runq_node *n)
+{
+    if (n->q != q)
+        return false;
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        q->head = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    else
+        q->tail = n->prev;
+    *n = (struct runq_node){ 0 };
+    q->len--;
+    return true;
+}
+
+struct runq_node *runq_pop(struct runq *q)
+{
+    struct runq_node *n = q->head;
+    if (n)
+        runq_remove(q, n);
+    return n;
+}
