@@ -2,8 +2,8 @@
  *
  * pci_kernel_init() picks a configuration backend (ECAM from the ACPI MCFG
  * table, else port I/O mechanism #1), scans from bus 0 through PCI-to-PCI
- * bridges, sizes BARs, finds capabilities, binds drivers and prints the
- * listing. Drivers register with PCI_DRIVER() and are matched by
+ * bridges, finds capabilities, binds drivers (sizing the BARs of the
+ * devices they match) and prints the listing. Drivers register with PCI_DRIVER() and are matched by
  * vendor/device or by class code:
  *
  *     static const struct pci_id e1000_ids[] = {
@@ -43,7 +43,9 @@ struct pci_dev {
     uint8_t header_type;        /* raw, incl. PCI_HDR_MULTIFUNC */
     uint8_t irq_line, irq_pin;
     uint8_t sec_bus, sub_bus;   /* bridges: secondary/subordinate bus */
-    struct pci_bar bar[6];      /* slot i = BAR i; the high half of a 64-bit BAR is empty */
+    struct pci_bar bar[6];      /* slot i = BAR i (after pci_size_bars); the high half
+                                   of a 64-bit BAR is empty */
+    bool bars_sized;
     uint8_t cap_msi, cap_msix, cap_pcie;   /* config offsets, 0 = absent */
     bool caps_bad;              /* the capability list was cut short (loop, bad pointer) */
     void *msix_table;           /* mapped by pci_msix_enable */
@@ -131,6 +133,12 @@ int pci_enable_io(struct pci_dev *d);
 /* Capabilities: the config offset of the first capability `id` after
  * `from` (0 = from the start), or 0. */
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t from);
+
+/* Sizes the BARs into d->bar[] (once; later calls return at once). The
+ * scan does not: drivers see sized BARs in probe, and pci_map_bar and the
+ * detailed listing size on demand. Interrupts are off while the device's
+ * decoding is (PCI 3.0 6.2.5.1); single CPU assumed. */
+void pci_size_bars(struct pci_dev *d);
 
 /* Maps a present, assigned memory BAR uncached; NULL for I/O or absent. */
 void *pci_map_bar(struct pci_dev *d, int bar);

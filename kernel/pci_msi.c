@@ -106,6 +106,7 @@ static volatile uint8_t *msix_table(struct pci_dev *d, int count)
 {
     if (d->msix_table)
         return d->msix_table;
+    pci_size_bars(d);
     uint32_t t = pci_read32(d, d->cap_msix + PCI_MSIX_TABLE);
     unsigned bir = t & PCI_MSIX_BIR_MASK;
     uint64_t off = t & PCI_MSIX_OFFSET_MASK;

@@ -124,7 +124,7 @@ SELFTEST(pci, "PCI: list functions, BARs and capabilities; check BARs and config
         return -ENODEV;
     }
     kprintf("selftest: pci: %d functions via %s\n", pci_count(), pci_cfg()->name);
-    pci_list(print_line, true);
+    pci_list(print_line, true);         /* sizes every function's BARs */
     int errs = 0;
     for (int i = 0; i < pci_count(); i++)
         errs += check_dev(pci_get(i), i);

@@ -19,16 +19,22 @@ static char rx[RX_SIZE];
 static unsigned rx_head, rx_tail;       /* written by the IRQ, read by the thread */
 static struct semaphore rx_sem;
 
+void shell_input(char c)
+{
+    uint64_t f = irq_save();
+    if (rx_head - rx_tail < RX_SIZE) {
+        rx[rx_head++ % RX_SIZE] = c;
+        sem_up(&rx_sem);
+    }
+    irq_restore(f);
+}
+
 static void com1_irq(void *arg)
 {
     (void)arg;
     int c;
-    while ((c = serial_getc()) >= 0) {
-        if (rx_head - rx_tail < RX_SIZE) {
-            rx[rx_head++ % RX_SIZE] = (char)c;
-            sem_up(&rx_sem);
-        }
-    }
+    while ((c = serial_getc()) >= 0)
+        shell_input((char)c);
 }
 
 static int getc_blocking(void)
@@ -104,7 +110,6 @@ static void shell_thread(void *arg)
 
 int shell_start(void)
 {
-    sem_init(&rx_sem, 0);
     int v = irq_route_isa(4, com1_irq, NULL, "com1");
     if (v < 0) {
         pr_warn("shell: cannot route COM1's interrupt (%d)\n", v);

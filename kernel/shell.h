@@ -15,5 +15,8 @@ struct shell_cmd {
 
 /* Starts the shell thread (needs interrupts, the scheduler and COM1). */
 int shell_start(void);
+/* Feeds one typed character to the shell (any input device; safe in an
+ * interrupt handler). Characters typed before shell_start() are kept. */
+void shell_input(char c);
 /* Runs one command line as if typed (also used by tests). */
 int shell_exec(char *line);

@@ -81,7 +81,7 @@ CASES.append(Case("selftest-wx-ovmf", boot="iso-uefi", machine="q35", timeout=24
                   expect=[READY, r"^PANIC: page fault", r"protection violation, write"]))
 
 # --- platform layer (issue 3) -----------------------------------------------
-PCI_DEVICES = ["-vga", "none", "-device", "e1000", "-device", "e1000e", "-device", "vmxnet3",
+PCI_DEVICES = ["-nic", "none", "-vga", "none", "-device", "e1000", "-device", "e1000e", "-device", "vmxnet3",
                "-device", "pvscsi", "-device", "vmware-svga"]
 for machine in ("q35", "pc"):
     CASES.append(Case(f"selftest-pci-{machine}", machine=machine, cmdline="selftest=pci",
@@ -90,6 +90,8 @@ for machine in ("q35", "pc"):
                                         (r"8086:100e", r"8086:10d3", r"15ad:07b0", r"15ad:07c0", r"15ad:0405")]
                       + [r"(?s)(?=.*8086:10d3[^\n]*\n(?:  [^\n]*\n)*?  caps:[^\n]*msix)",
                          r"(?s)(?=.*15ad:07b0[^\n]*\n(?:  [^\n]*\n)*?  caps:[^\n]*msix)",
+                         r"(?s)(?=.*15ad:07c0[^\n]*\n(?:  [^\n]*\n)*?  caps:[^\n]*msi)",
+                         r"(?s)(?=.*8086:100e[^\n]*\n(?:  [^\n]*\n)*?  bar0 mem32 0x[0-9a-f]+ size 0x20000)",
                          r"selftest: pci passed"]))
 
 # Power off through ACPI: no isa-debug-exit device, QEMU must exit by itself (0).

@@ -268,6 +268,16 @@ static void setup(void)
     CHECK_EQ(n, N_FOUND);
 }
 
+/* The scan leaves BARs alone; this sizes them all, as the listing does. */
+static void setup_sized(void)
+{
+    setup();
+    for (int i = 0; i < pci_count(); i++) {
+        CHECK(!pci_get(i)->bars_sized);
+        pci_size_bars(pci_get(i));
+    }
+}
+
 static struct pci_dev *dev_at(uint8_t bus, uint8_t dev, uint8_t fn)
 {
     for (int i = 0; i < pci_count(); i++) {
@@ -386,7 +396,7 @@ TEST(scan_topology)
 
 TEST(scan_bars)
 {
-    setup();
+    setup_sized();
     struct pci_dev *c = dev_at(0, 2, 0), *e = dev_at(1, 0, 0), *br = dev_at(0, 3, 0);
     struct pci_dev *ide = dev_at(0, 1, 1), *l = dev_at(0, 4, 0), *b = dev_at(0, 5, 0);
     REQUIRE(c && e && br && ide && l && b);
@@ -413,6 +423,10 @@ TEST(scan_bars)
 TEST(scan_restores_and_disables_decode)
 {
     setup();
+    for (int i = 0; i < nfakes; i++)
+        CHECK_EQ(fakes[i].cmd_writes, 0);       /* the scan itself sizes nothing */
+    for (int i = 0; i < pci_count(); i++)
+        pci_size_bars(pci_get(i));
     CHECK_EQ(fakes[F_HOST].cmd_writes, 0);      /* host bridges keep decoding */
     for (int i = 0; i < nfakes; i++) {
         struct fake *f = &fakes[i];
@@ -425,7 +439,9 @@ TEST(scan_restores_and_disables_decode)
                 test_fail(__FILE__, __LINE__, m);
             }
     }
-    CHECK(fakes[F_E1000].cmd_writes >= 2);      /* off, then back on */
+    CHECK_EQ(fakes[F_E1000].cmd_writes, 2);     /* off, then back on */
+    pci_size_bars(dev_at(0, 2, 0));             /* once only */
+    CHECK_EQ(fakes[F_E1000].cmd_writes, 2);
 }
 
 TEST(caps)
@@ -566,6 +582,8 @@ TEST(bind_drivers)
     CHECK_STR(dev_at(1, 0, 0)->driver->name, "net");
     CHECK_STR(dev_at(0, 7, 0)->driver->name, "bridge");
     CHECK(dev_at(0, 0, 0)->driver == NULL);
+    CHECK(c->bars_sized && c->bar[0].present);  /* sized before its probe */
+    CHECK(!dev_at(0, 1, 1)->bars_sized);        /* no driver: never touched */
     CHECK(strstr(logbuf, "pci: 00:02.0 failing: probe failed (-19)\n") != NULL);
     pci_bind_drivers_from(drivers, drivers + 3);    /* bound devices are left alone */
     CHECK_EQ(calls_net, 3);
