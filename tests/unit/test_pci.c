@@ -483,21 +483,21 @@ TEST(listing)
     listing_len = 0;
     pci_list(collect, true);
     const char *want[] = {
-        "00:00.0 8086:29c0 host bridge\n",
-        "00:01.0 8086:7000 isa bridge\n",
-        "00:01.1 8086:7010 ide\n",
-        "00:01.3 8086:7113 bridge\n",
-        "00:02.0 8086:100e ethernet\n  class 020000 rev 01 subsys 0000:0000\n  irq INTA line 11\n"
+        "00:00.0 8086:29c0 host bridge -\n",
+        "00:01.0 8086:7000 isa bridge  -\n",
+        "00:01.1 8086:7010 ide         -\n",
+        "00:01.3 8086:7113 bridge      -\n",
+        "00:02.0 8086:100e ethernet    -\n  class 020000 rev 01 subsys 0000:0000\n  irq INTA line 11\n"
         "  bar0 mem32 0xfebc0000 size 0x20000\n  bar1 io 0xc000 size 0x40\n",
-        "00:03.0 1b36:0001 pci bridge\n",
+        "00:03.0 1b36:0001 pci bridge  -\n",
         "  bridge to buses 01-01\n  bar0 mem32 0xfeb00000 size 0x1000\n",
-        "01:00.0 8086:10d3 ethernet\n",
+        "01:00.0 8086:10d3 ethernet    -\n",
         "  bar4 mem64 0x800000000 size 0x100000 pref\n",
         "  caps: pm msi pcie msix\n  msix: 5 entries, table bar3+0x0, pba bar3+0x2000\n",
-        "00:04.0 1234:0001 other\n",
+        "00:04.0 1234:0001 other       -\n",
         "  bar0 invalid\n",
         "  caps: vndr msi vndr (cut short)\n",
-        "00:05.0 1234:0002 other\n  class ff0000 rev 01 subsys 0000:0000\n  irq INTA line 11\n"
+        "00:05.0 1234:0002 other       -\n  class ff0000 rev 01 subsys 0000:0000\n  irq INTA line 11\n"
         "  bar0 invalid\n  caps: (cut short)\n",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -508,7 +508,7 @@ TEST(listing)
     listing_len = 0;
     pci_list(collect, false);
     CHECK(strstr(listing, "  bar0") == NULL);
-    CHECK(strstr(listing, "01:00.0 8086:10d3 ethernet\n") != NULL);
+    CHECK(strstr(listing, "01:00.0 8086:10d3 ethernet    -\n") != NULL);
 }
 
 TEST(class_names)
@@ -591,7 +591,7 @@ TEST(bind_drivers)
     listing_len = 0;
     pci_list(collect, false);
     CHECK(strstr(listing, "00:02.0 8086:100e ethernet    net\n") != NULL);
-    CHECK(strstr(listing, "00:00.0 8086:29c0 host bridge\n") != NULL);
+    CHECK(strstr(listing, "00:00.0 8086:29c0 host bridge -\n") != NULL);
 }
 
 TEST(id_match)
