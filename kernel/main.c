@@ -17,6 +17,7 @@
 #include "kernel/kprintf.h"
 #include "kernel/platform.h"
 #include "kernel/sched.h"
+#include "kernel/ps2kbd.h"
 #include "kernel/shell.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
@@ -278,6 +279,7 @@ void kmain(void)
         run_selftest();
     if (opt_app == 1)                       /* app=none */
         finish(0);
+    ps2kbd_init();                          /* a keyboard for the shell, where an i8042 is */
     if (shell_start() != 0)
         finish(1);
     static struct waitq forever;            /* main's work is done; the shell runs */

@@ -1,5 +1,5 @@
 /* The console shell: when no app is given, a line-oriented shell on the
- * serial console. Commands are data: any file registers its own with
+ * serial console and the PS/2 keyboard (output goes to every console). Commands are data: any file registers its own with
  * SHELL_COMMAND, which places it in the .shell_cmds linker section. */
 #pragma once
 

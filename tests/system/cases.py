@@ -122,3 +122,13 @@ CASES += [
     Case("selftest-threads-8m", cmdline="selftest=threads", memory="8M", timeout=240, reject=NO_PANIC,
          expect=[READY, r"selftest: threads: churn: 5000 threads", r"selftest: threads passed"]),
 ]
+
+# The shell from the PS/2 keyboard (typed through QEMU's monitor), on both
+# chipsets' i8042s: shift, Ctrl-U (kill line) and Enter included.
+for machine in ("pc", "q35"):
+    CASES.append(Case(f"shell-keyboard-{machine}", machine=machine, app="shell", debug_exit=False,
+                      exit_code=0, timeout=90, reject=NO_PANIC,
+                      interact=[(r"minnow> ", "keys:x y z ctrl-u c p u ret"),
+                                (r"hypervisor: QEMU TCG[\s\S]*?minnow> ", "keys:p o w e r o f f kp_enter")],
+                      expect=[r"ps2kbd: i8042 keyboard on IRQ 1", r"minnow> xyz(\x08 \x08){3}cpu\r?$", r"hypervisor: QEMU TCG",
+                              r"powering off"]))

@@ -34,13 +34,33 @@ class Case:
     debug_exit: bool = True      # attach isa-debug-exit and pass qemu_exit=
     app: str = "none"            # app= for the kernel (the shell needs input)
     interact: list = field(default_factory=list)    # (regex to wait for, text to type)
+    # Text "keys:a b ret" is typed on the PS/2 keyboard (QEMU monitor sendkey)
+    # instead of the serial line.
+
+
+def monitor_path(c, logdir):
+    return os.path.join(logdir, c.name + ".mon")
+
+
+def send_keys(c, logdir, keys):
+    """Types on the guest's keyboard through the QEMU monitor."""
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(monitor_path(c, logdir))
+    for k in keys.split():
+        s.sendall(f"sendkey {k}\n".encode())
+        time.sleep(0.05)
+    time.sleep(0.2)
+    s.close()
 
 
 def qemu_args(c, root, logdir):
     b = os.path.join(root, "build")
     serial = "stdio" if c.interact else f"file:{os.path.join(logdir, c.name + '.log')}"
+    monitor = f"unix:{monitor_path(c, logdir)},server=on,wait=off" if c.interact else "none"
     args = ["qemu-system-x86_64", "-accel", "tcg", "-M", c.machine, "-m", c.memory,
-            "-display", "none", "-monitor", "none", "-no-reboot", "-serial", serial]
+            "-display", "none", "-monitor", monitor, "-no-reboot", "-serial", serial]
     cmdline = f"app={c.app} {c.cmdline}".strip()
     if c.debug_exit:
         args += ["-device", f"isa-debug-exit,iobase={EXIT_PORT},iosize=4"]
@@ -77,7 +97,7 @@ def check_log(c, log):
     return None
 
 
-def run_interactive(c, args, log_path):
+def run_interactive(c, args, log_path, logdir):
     """Serial on stdin/stdout: wait for each regex, then type its text."""
     import threading
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -108,6 +128,9 @@ def run_interactive(c, args, log_path):
             time.sleep(0.05)
         if err:
             break
+        if text.startswith("keys:"):
+            send_keys(c, logdir, text[5:])
+            continue
         for ch in text:                     # typed, not pasted: one byte at a time
             p.stdin.write(ch.encode())
             p.stdin.flush()
@@ -131,7 +154,7 @@ def run_case(c, root, logdir):
     start = time.time()
     args = qemu_args(c, root, logdir)
     if c.interact:
-        status, ierr = run_interactive(c, args, log_path)
+        status, ierr = run_interactive(c, args, log_path, logdir)
         secs = time.time() - start
         if ierr:
             return ierr, secs
