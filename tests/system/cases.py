@@ -132,3 +132,10 @@ for machine in ("pc", "q35"):
                                 (r"hypervisor: QEMU TCG[\s\S]*?minnow> ", "keys:p o w e r o f f kp_enter")],
                       expect=[r"ps2kbd: i8042 keyboard on IRQ 1", r"minnow> xyz(\x08 \x08){3}cpu\r?$", r"hypervisor: QEMU TCG",
                               r"powering off"]))
+
+# Reboot through the FADT reset register / 0xCF9: with -no-reboot QEMU exits
+# (status 0) when the guest resets.
+for machine in ("pc", "q35"):
+    CASES.append(Case(f"shell-reboot-{machine}", machine=machine, app="shell", debug_exit=False,
+                      exit_code=0, timeout=60, reject=NO_PANIC,
+                      interact=[(r"minnow> ", "reboot\r")], expect=[r"rebooting"]))
