@@ -40,7 +40,7 @@ include tests/rules.mk
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o
 MB1OBJ := $(BUILD)/boot/mb1hdr.S.o
 
-.PHONY: all iso run run-uefi run-pvh gdb test test-unit size deps clean help capture-bootinfo
+.PHONY: all iso run run-uefi run-pvh gdb test test-unit size deps clean help capture-bootinfo capture-acpi
 all: $(BUILD)/minnow.elf $(BUILD)/minnow-pvh.elf $(BUILD)/minnow.iso
 
 help:
@@ -54,6 +54,7 @@ help:
 	@echo "  make test-unit  host unit and hosted tests only"
 	@echo "  make size       kernel size, stripped"
 	@echo "  make capture-bootinfo  re-capture the loaders' boot structures for the unit tests"
+	@echo "  make capture-acpi      re-capture QEMU's ACPI tables for the unit tests"
 	@echo "  make deps       check/install the Debian packages the build and tests need"
 	@echo "  make clean      remove build/"
 	@echo "Variables: CMDLINE='...' adds kernel options to run/run-uefi/run-pvh/gdb."
@@ -142,6 +143,9 @@ test: deps all $(UNIT_BINS) $(HOSTED_BINS)
 
 capture-bootinfo: deps all
 	tools/capture-bootinfo.sh
+
+capture-acpi: deps all
+	tools/capture-acpi.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -105,7 +105,7 @@ static const uint8_t *map_table(struct parser *p, uint64_t phys, const char *exp
     char sig[5];
 
     if (!b) {
-        warnf(p, "acpi: cannot map the %s table header at 0x%llx", expect ? expect : "",
+        warnf(p, "acpi: cannot map the %s header at 0x%llx", expect ? expect : "table",
               (unsigned long long)phys);
         return NULL;
     }

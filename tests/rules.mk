@@ -1,7 +1,7 @@
 # tests/: host unit tests (pure logic) and hosted driver tests (drivers
 # against a host-side backend), all with ASan + UBSan. QEMU system tests
 # live in tests/system/ and are run by tests/run.py.
-UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd
+UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd acpi
 unit_fmt_SRCS      := kernel/fmt.c
 unit_cmdline_SRCS  := kernel/cmdline.c kernel/fmt.c
 unit_pmm_SRCS      := kernel/pmm.c
@@ -10,6 +10,7 @@ unit_pt_SRCS       := kernel/pt.c kernel/pmm.c
 unit_sched_SRCS    := kernel/timerq.c kernel/runq.c
 unit_pci_SRCS      := kernel/pci.c kernel/pci_msi.c kernel/pci_names.c kernel/fmt.c
 unit_ps2kbd_SRCS   := kernel/ps2kbd.c
+unit_acpi_SRCS     := kernel/acpi.c kernel/acpi_aml.c kernel/fmt.c
 unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c kernel/fmt.c
 
 HOSTED_TESTS += fbcon

@@ -1076,7 +1076,7 @@ TEST(table_truncated)
         if (M.r[i].phys == MCFG_AT)
             M.r[i].len = 20;
     CHECK_EQ(parse_at(RSDP_AT), 0);
-    CHECK(warned("cannot map the  table header at 0x7fe4000"));
+    CHECK(warned("cannot map the table header at 0x7fe4000"));
     mem_reset();
 }
 
@@ -1117,7 +1117,7 @@ TEST(xsdt_loops_and_duplicates)
     CHECK(warned("table at 0x7fe3000 listed twice"));
     CHECK(warned("second APIC at 0x7fe7000 (first kept)"));
     CHECK(warned("null table address"));
-    CHECK(warned("cannot map the  table header at 0xdead0000"));
+    CHECK(warned("cannot map the table header at 0xdead0000"));
     CHECK(warned("root table lists a DSDT"));
     check_machine_madt();           /* the first MADT, parsed once */
     CHECK(A.has_fadt);
