@@ -147,6 +147,17 @@ def run_interactive(c, args, log_path, logdir):
     return status, err
 
 
+def run_batch(c, args, logdir):
+    """Serial to a file, no input: run until QEMU exits or the timeout."""
+    with open(os.path.join(logdir, c.name + ".qemu"), "w") as qlog:
+        qlog.write(" ".join(args) + "\n")
+        try:
+            return subprocess.run(args, stdout=qlog, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  timeout=c.timeout).returncode
+        except subprocess.TimeoutExpired:
+            return None
+
+
 def run_case(c, root, logdir):
     log_path = os.path.join(logdir, c.name + ".log")
     if os.path.exists(log_path):
@@ -154,27 +165,11 @@ def run_case(c, root, logdir):
     start = time.time()
     args = qemu_args(c, root, logdir)
     if c.interact:
-        status, ierr = run_interactive(c, args, log_path, logdir)
-        secs = time.time() - start
-        if ierr:
-            return ierr, secs
-        log = open(log_path, errors="replace").read()
-        if status is None:
-            return f"QEMU still running after {c.timeout} s", secs
-        err = check_log(c, log)
+        status, err = run_interactive(c, args, log_path, logdir)
         if err:
-            return err, secs
-        if status != c.exit_code:
-            return f"QEMU exit status {status}, expected {c.exit_code}", secs
-        return None, secs
-    with open(os.path.join(logdir, c.name + ".qemu"), "w") as qlog:
-        qlog.write(" ".join(args) + "\n")
-        try:
-            p = subprocess.run(args, stdout=qlog, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               timeout=c.timeout)
-            status = p.returncode
-        except subprocess.TimeoutExpired:
-            status = None
+            return err, time.time() - start
+    else:
+        status = run_batch(c, args, logdir)
     secs = time.time() - start
     log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
     if status is None:
