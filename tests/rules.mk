@@ -10,8 +10,8 @@ unit_pt_SRCS       := kernel/pt.c kernel/pmm.c
 unit_sched_SRCS    := kernel/timerq.c kernel/runq.c
 unit_pci_SRCS      := kernel/pci.c kernel/pci_msi.c kernel/pci_names.c kernel/fmt.c
 unit_ps2kbd_SRCS   := kernel/ps2kbd.c
-unit_acpi_SRCS     := kernel/acpi.c kernel/acpi_aml.c kernel/fmt.c
-unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c kernel/fmt.c
+unit_acpi_SRCS     := kernel/acpi.c kernel/acpi_aml.c kernel/fmt.c tests/unit/fakemem.c
+unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c kernel/fmt.c tests/unit/fakemem.c
 
 HOSTED_TESTS += fbcon
 hosted_fbcon_SRCS := kernel/fbcon.c $(BUILD)/gen/font8x16.c

@@ -14,80 +14,16 @@
  * is known to build. ACPI_VERBOSE=1 prints what each capture parsed to. */
 #include "tests/unit/test.h"
 
-#include <dirent.h>
-
 #include "kernel/acpi.h"
 #include "kernel/acpi_aml.h"
 #include "kernel/acpi_reg.h"
 #include "kernel/errno.h"
+#include "tests/unit/fakemem.h"
 
-/* ---- fake physical memory ------------------------------------------------ */
+/* ---- fake physical memory (tests/unit/fakemem.h) ------------------------ */
 
-#define MAX_REGIONS 96
-
-static struct {
-    struct { uint64_t phys; size_t len; uint8_t *buf; } r[MAX_REGIONS];
-    int n;
-    void **copies;
-    size_t ncopies, cap;
-    size_t maps;                /* map() calls */
-} M;
-
-static void mem_reset(void)
-{
-    for (int i = 0; i < M.n; i++)
-        free(M.r[i].buf);
-    for (size_t i = 0; i < M.ncopies; i++)
-        free(M.copies[i]);
-    free(M.copies);
-    memset(&M, 0, sizeof M);
-}
-
-static uint8_t *mem_add(uint64_t phys, const void *data, size_t len)
-{
-    if (M.n == MAX_REGIONS) {
-        test_fail(__FILE__, __LINE__, "mem_add: too many regions");
-        return NULL;
-    }
-    M.r[M.n].phys = phys;
-    M.r[M.n].len = len;
-    M.r[M.n].buf = calloc(1, len ? len : 1);
-    if (data)
-        memcpy(M.r[M.n].buf, data, len);
-    return M.r[M.n++].buf;
-}
-
-/* The buffer of the region at phys, to break it in place. */
-static uint8_t *mem_at(uint64_t phys)
-{
-    for (int i = 0; i < M.n; i++)
-        if (M.r[i].phys == phys)
-            return M.r[i].buf;
-    test_fail(__FILE__, __LINE__, "mem_at: no region there");
-    static uint8_t dummy[4096];
-    return dummy;
-}
-
-static const void *mem_map(void *ctx, uint64_t phys, uint64_t len)
-{
-    (void)ctx;
-    M.maps++;
-    for (int i = 0; i < M.n; i++) {
-        if (phys < M.r[i].phys || len > M.r[i].len || phys - M.r[i].phys > M.r[i].len - len)
-            continue;
-        if (M.ncopies == M.cap) {
-            M.cap = M.cap ? 2 * M.cap : 64;
-            M.copies = realloc(M.copies, M.cap * sizeof *M.copies);
-        }
-        void *c = malloc(len ? len : 1);
-        memcpy(c, M.r[i].buf + (phys - M.r[i].phys), len);
-        M.copies[M.ncopies++] = c;
-        return c;
-    }
-    return NULL;
-}
-
-static const struct physmem PM = { mem_map, NULL };
+static struct fakemem M;
+static const struct physmem PM = { fakemem_map, &M };
 
 /* ---- warnings ------------------------------------------------------------ */
 
@@ -200,7 +136,7 @@ static void sdt_place(struct blob *t, uint64_t phys)
     memcpy(t->b + 4, &len, 4);
     t->b[9] = 0;
     t->b[9] = (uint8_t)-sum8(t->b, t->len);
-    mem_add(phys, t->b, t->len);
+    fakemem_add(&M, phys, t->b, t->len);
     free(t->b);
     memset(t, 0, sizeof *t);
 }
@@ -208,7 +144,7 @@ static void sdt_place(struct blob *t, uint64_t phys)
 /* Recompute the checksum of a placed table (after breaking a field). */
 static void resum(uint64_t phys)
 {
-    uint8_t *b = mem_at(phys);
+    uint8_t *b = fakemem_at(&M, phys);
     uint32_t len;
     memcpy(&len, b + 4, 4);
     b[9] = 0;
@@ -230,7 +166,7 @@ static void place_rsdp(uint64_t phys, uint8_t rev, uint32_t rsdt, uint64_t xsdt)
         memcpy(r + 24, &xsdt, 8);
         r[32] = (uint8_t)-sum8(r, 36);
     }
-    mem_add(phys, r, rev >= 2 ? 36 : 20);
+    fakemem_add(&M, phys, r, rev >= 2 ? 36 : 20);
 }
 
 static void place_root(uint64_t phys, bool xsdt, const uint64_t *e, size_t n)
@@ -462,7 +398,7 @@ static void place_hpet(uint64_t phys, uint8_t space)
 static void build_machine(void)
 {
     uint64_t x[] = { FADT_AT, MADT_AT, MCFG_AT, HPET_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, RSDT_AT, XSDT_AT);
     place_root(XSDT_AT, true, x, 4);
     place_root(RSDT_AT, false, x, 2);
@@ -547,14 +483,14 @@ TEST(xsdt_machine)
     char line[200];
     acpi_describe(&A, line, sizeof line);
     CHECK_STR(line, "rev 2 XSDT, 2 cpus, 1 ioapic, 2 overrides, hpet, mcfg, s5=0/0, hw-reduced=no");
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ACPI 1.0: RSDP revision 0, RSDT only, a 116-byte FADT. */
 TEST(rsdt_only_acpi1)
 {
     uint64_t r[] = { MADT_AT, FADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 0, RSDT_AT, 0);
     place_root(RSDT_AT, false, r, 2);
     place_madt(MADT_AT);
@@ -577,14 +513,14 @@ TEST(rsdt_only_acpi1)
     CHECK(!A.has_hpet);
     CHECK_EQ(A.necam, 0);
     check_invariants(&A);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ACPI 2.0-4.0 FADT (244 bytes): reset register, no sleep registers. */
 TEST(fadt_244)
 {
     uint64_t x[] = { FADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     place_fadt(FADT_AT, 244, false, DSDT_AT);
@@ -596,14 +532,14 @@ TEST(fadt_244)
     CHECK_EQ(A.sleep_ctl.addr, 0);
     CHECK_EQ(A.sleep_sts.addr, 0);
     CHECK(!A.has_madt);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* A hardware-reduced 268-byte FADT, as QEMU's microvm builds it. */
 TEST(fadt_hw_reduced)
 {
     uint64_t x[] = { FADT_AT, MADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 2);
     place_fadt(FADT_AT, 268, true, DSDT_AT);
@@ -625,19 +561,19 @@ TEST(fadt_hw_reduced)
     char line[200];
     acpi_describe(&A, line, sizeof line);
     CHECK(strstr(line, "hw-reduced=yes") && strstr(line, "s5=5/0"));
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* A FADT shorter than ACPI 1.0's: each field read only if inside. */
 TEST(fadt_truncated_header_length)
 {
     uint64_t x[] = { FADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     place_fadt(FADT_AT, 116, false, DSDT_AT);
     place_dsdt(DSDT_AT, 0);
-    uint8_t *f = mem_at(FADT_AT);
+    uint8_t *f = fakemem_at(&M, FADT_AT);
     uint32_t len = 80;          /* ends right after PM_TMR_BLK */
     memcpy(f + 4, &len, 4);
     resum(FADT_AT);
@@ -650,50 +586,50 @@ TEST(fadt_truncated_header_length)
     CHECK_EQ(A.century, 0);
     CHECK(!A.pm_tmr_32bit);
     CHECK(A.has_s5);                    /* DSDT pointer at 40 is inside */
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* PM_TMR_LEN 0 with a PM_TMR_BLK: no timer. */
 TEST(fadt_pm_timer_len_zero)
 {
     uint64_t x[] = { FADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     place_fadt(FADT_AT, 244, false, DSDT_AT);
     place_dsdt(DSDT_AT, 0);
-    mem_at(FADT_AT)[91] = 0;
+    fakemem_at(&M, FADT_AT)[91] = 0;
     resum(FADT_AT);
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("PM_TMR_LEN"));
     CHECK_EQ(A.pm_tmr_blk, 0);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* X_DSDT wins over a different DSDT, with a warning. */
 TEST(fadt_x_dsdt)
 {
     uint64_t x[] = { FADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     place_fadt(FADT_AT, 276, false, 0x1234000);     /* no table at the 32-bit one */
     place_dsdt(DSDT_AT, 7);
     uint64_t d = DSDT_AT;
-    memcpy(mem_at(FADT_AT) + 140, &d, 8);
+    memcpy(fakemem_at(&M, FADT_AT) + 140, &d, 8);
     resum(FADT_AT);
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("X_DSDT"));
     CHECK(A.has_s5);
     CHECK_EQ(A.s5_typa, 7);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 TEST(madt_all_entry_types)
 {
     struct blob t;
     uint64_t x[] = { MADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     madt_begin(&t, 0xFEE00000, 0);
@@ -739,7 +675,7 @@ TEST(madt_all_entry_types)
     CHECK_EQ(A.nmis[2].lint, 1);
     CHECK(!A.has_fadt);
     check_invariants(&A);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- broken MADTs ------------------------------------------------------------ */
@@ -748,7 +684,7 @@ static void madt_with_tail(const uint8_t *tail, size_t n)
 {
     struct blob t;
     uint64_t x[] = { MADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     madt_begin(&t, 0xFEE00000, 1);
@@ -767,7 +703,7 @@ TEST(madt_entry_length_0)
     CHECK(warned("length 0"));
     CHECK_EQ(A.ncpus, 1);
     CHECK_EQ(A.nioapics, 0);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 TEST(madt_entry_length_1)
@@ -776,7 +712,7 @@ TEST(madt_entry_length_1)
     madt_with_tail(tail, sizeof tail);
     CHECK(warned("length 1"));
     CHECK_EQ(A.ncpus, 1);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* An entry whose length runs past the table's end. */
@@ -784,7 +720,7 @@ TEST(madt_entry_past_end)
 {
     struct blob t;
     uint64_t x[] = { MADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     madt_begin(&t, 0xFEE00000, 1);
@@ -795,7 +731,7 @@ TEST(madt_entry_past_end)
     CHECK(warned("runs past"));
     CHECK_EQ(A.ncpus, 1);
     CHECK_EQ(A.nioapics, 0);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* A single trailing byte: not even an entry header. */
@@ -803,7 +739,7 @@ TEST(madt_trailing_byte)
 {
     struct blob t;
     uint64_t x[] = { MADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     madt_begin(&t, 0xFEE00000, 1);
@@ -813,7 +749,7 @@ TEST(madt_trailing_byte)
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("inside an entry header"));
     CHECK_EQ(A.ncpus, 1);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* A known type shorter than its structure: skipped, the walk goes on. */
@@ -822,7 +758,7 @@ TEST(madt_entry_too_short_for_type)
     static const uint8_t tail[] = { 1, 6, 0, 0, 0, 0 };   /* IOAPIC of 6 bytes */
     struct blob t;
     uint64_t x[] = { MADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     madt_begin(&t, 0xFEE00000, 1);
@@ -833,7 +769,7 @@ TEST(madt_entry_too_short_for_type)
     CHECK(warned("too short"));
     CHECK_EQ(A.nioapics, 0);
     CHECK_EQ(A.ncpus, 1);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* More CPUs than the array holds: the rest dropped, with warnings. */
@@ -841,7 +777,7 @@ TEST(madt_too_many_cpus)
 {
     struct blob t;
     uint64_t x[] = { MADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     madt_begin(&t, 0xFEE00000, 1);
@@ -861,7 +797,7 @@ TEST(madt_too_many_cpus)
     CHECK_EQ(A.nnmis, ACPI_MAX_NMIS);
     CHECK(warned("more than 64 CPUs"));
     check_invariants(&A);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- MCFG / HPET ------------------------------------------------------------- */
@@ -870,7 +806,7 @@ TEST(mcfg_entries)
 {
     struct blob t;
     uint64_t x[] = { MCFG_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     sdt_begin(&t, "MCFG", 1);
@@ -888,27 +824,27 @@ TEST(mcfg_entries)
     CHECK_EQ(A.ecam[1].base, 0xD0000000);
     CHECK_EQ(A.ecam[1].segment, 2);
     check_invariants(&A);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 TEST(hpet_not_memory)
 {
     uint64_t x[] = { HPET_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     place_hpet(HPET_AT, ACPI_GAS_SPACE_IO);
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("HPET base"));
     CHECK(!A.has_hpet);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 TEST(hpet_short)
 {
     struct blob t;
     uint64_t x[] = { HPET_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, 1);
     sdt_begin(&t, "HPET", 1);
@@ -918,7 +854,7 @@ TEST(hpet_short)
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("HPET table too short"));
     CHECK(!A.has_hpet);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- RSDP ------------------------------------------------------------------- */
@@ -926,39 +862,39 @@ TEST(hpet_short)
 TEST(rsdp_bad_checksum)
 {
     build_machine();
-    mem_at(RSDP_AT)[8] ^= 1;
+    fakemem_at(&M, RSDP_AT)[8] ^= 1;
     CHECK_EQ(parse_at(RSDP_AT), -EINVAL);
     CHECK(warned("RSDP checksum"));
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 TEST(rsdp_bad_signature)
 {
     build_machine();
-    mem_at(RSDP_AT)[0] = 'X';
+    fakemem_at(&M, RSDP_AT)[0] = 'X';
     CHECK_EQ(parse_at(RSDP_AT), -EINVAL);
     CHECK_EQ(parse_at(0x12345000), -EINVAL);    /* nothing mapped there */
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* Extended checksum bad: the XSDT is not trusted, the RSDT is used. */
 TEST(rsdp_bad_extended_checksum)
 {
     build_machine();
-    mem_at(RSDP_AT)[32] ^= 0x55;
+    fakemem_at(&M, RSDP_AT)[32] ^= 0x55;
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("extended checksum"));
     CHECK(!A.xsdt);
     CHECK(A.has_fadt && A.has_madt);
     CHECK(!A.has_hpet);             /* only listed in the XSDT */
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* A revision-2 RSDP whose length field is too small. */
 TEST(rsdp_bad_length)
 {
     build_machine();
-    uint8_t *r = mem_at(RSDP_AT);
+    uint8_t *r = fakemem_at(&M, RSDP_AT);
     uint32_t len = 20;
     memcpy(r + 20, &len, 4);
     r[32] = 0;
@@ -966,7 +902,7 @@ TEST(rsdp_bad_length)
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("length 20"));
     CHECK(!A.xsdt);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* The loader's copy wins over the address. */
@@ -974,7 +910,7 @@ TEST(rsdp_copy)
 {
     build_machine();
     uint8_t copy[36];
-    memcpy(copy, mem_at(RSDP_AT), 36);
+    memcpy(copy, fakemem_at(&M, RSDP_AT), 36);
     nwarn = 0;
     CHECK_EQ(acpi_parse(0, copy, 36, &PM, &A, cap_warn), 0);
     CHECK_EQ(nwarn, 0);
@@ -984,35 +920,35 @@ TEST(rsdp_copy)
     CHECK(!A.xsdt && A.has_madt);
     /* Shorter than 20: rejected. */
     CHECK_EQ(acpi_parse(0, copy, 19, &PM, &A, cap_warn), -EINVAL);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* XSDT broken (bad checksum): warn, use the RSDT. No root at all: -ENOENT. */
 TEST(xsdt_bad_checksum_falls_back)
 {
     build_machine();
-    mem_at(XSDT_AT)[40] ^= 1;
+    fakemem_at(&M, XSDT_AT)[40] ^= 1;
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("XSDT at 0x7fe0000 has a bad checksum"));
     CHECK(warned("trying the RSDT"));
     CHECK(!A.xsdt);
     CHECK(A.has_fadt && A.has_madt);
     CHECK(table_listed("XSDT", false));
-    mem_at(RSDT_AT)[40] ^= 1;
+    fakemem_at(&M, RSDT_AT)[40] ^= 1;
     CHECK_EQ(parse_at(RSDP_AT), -ENOENT);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* The RSDP's XSDT address points at something else. */
 TEST(xsdt_wrong_signature)
 {
     build_machine();
-    mem_at(XSDT_AT)[0] = 'Y';
+    fakemem_at(&M, XSDT_AT)[0] = 'Y';
     resum(XSDT_AT);
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("expected XSDT"));
     CHECK(!A.xsdt);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- broken tables ----------------------------------------------------------- */
@@ -1021,7 +957,7 @@ TEST(xsdt_wrong_signature)
 TEST(table_bad_checksum)
 {
     build_machine();
-    mem_at(MADT_AT)[50] ^= 0x10;
+    fakemem_at(&M, MADT_AT)[50] ^= 0x10;
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK_EQ(nwarn, 1);
     CHECK(warned("APIC at 0x7fe3000 has a bad checksum"));
@@ -1029,25 +965,25 @@ TEST(table_bad_checksum)
     CHECK_EQ(A.ncpus, 0);
     CHECK(A.has_fadt && A.has_s5 && A.has_hpet && A.necam == 1);
     CHECK(table_listed("APIC", false));
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* The DSDT's checksum is bad: no \_S5, the rest stands. */
 TEST(dsdt_bad_checksum)
 {
     build_machine();
-    mem_at(DSDT_AT)[40] ^= 0x10;
+    fakemem_at(&M, DSDT_AT)[40] ^= 0x10;
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("DSDT at 0x7fe2000 has a bad checksum"));
     CHECK(A.has_fadt && !A.has_s5);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* The table's length claims more than memory holds: cannot be mapped. */
 TEST(table_length_past_mapping)
 {
     build_machine();
-    uint8_t *m = mem_at(MADT_AT);
+    uint8_t *m = fakemem_at(&M, MADT_AT);
     uint32_t len;
     memcpy(&len, m + 4, 4);
     len += 100;
@@ -1057,7 +993,7 @@ TEST(table_length_past_mapping)
     CHECK(!A.has_madt);
     CHECK(A.has_fadt);
     CHECK(table_listed("APIC", false));
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* A table cut short in memory (only its header is there). */
@@ -1077,24 +1013,24 @@ TEST(table_truncated)
             M.r[i].len = 20;
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("cannot map the table header at 0x7fe4000"));
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 TEST(table_huge_length)
 {
     build_machine();
     uint32_t len = 0x7FFFFFF0;
-    memcpy(mem_at(HPET_AT) + 4, &len, 4);
+    memcpy(fakemem_at(&M, HPET_AT) + 4, &len, 4);
     size_t maps = M.maps;
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("HPET at 0x7fe5000 has a bad length 2147483632"));
     CHECK(!A.has_hpet);
     CHECK(M.maps > maps);
     len = 35;
-    memcpy(mem_at(HPET_AT) + 4, &len, 4);
+    memcpy(fakemem_at(&M, HPET_AT) + 4, &len, 4);
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("bad length 35"));
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* The XSDT lists itself, the same MADT twice, a second MADT, a null entry,
@@ -1103,7 +1039,7 @@ TEST(xsdt_loops_and_duplicates)
 {
     struct blob t;
     uint64_t x[] = { XSDT_AT, MADT_AT, MADT_AT, 0x7FE7000, 0, 0xDEAD0000, DSDT_AT, FADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 2, 0, XSDT_AT);
     place_root(XSDT_AT, true, x, sizeof x / sizeof x[0]);
     place_madt(MADT_AT);
@@ -1123,7 +1059,7 @@ TEST(xsdt_loops_and_duplicates)
     CHECK(A.has_fadt);
     CHECK(A.has_s5);                /* the FADT's DSDT, though the XSDT listed it first */
     check_invariants(&A);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* An RSDT that points at the XSDT and at itself. */
@@ -1131,7 +1067,7 @@ TEST(rsdt_points_to_roots)
 {
     uint64_t r[] = { RSDT_AT, XSDT_AT, MADT_AT };
     uint64_t x[] = { MADT_AT };
-    mem_reset();
+    fakemem_reset(&M);
     place_rsdp(RSDP_AT, 0, RSDT_AT, 0);
     place_root(RSDT_AT, false, r, 3);
     place_root(XSDT_AT, true, x, 1);
@@ -1140,7 +1076,7 @@ TEST(rsdt_points_to_roots)
     CHECK(warned("listed twice"));
     CHECK(warned("root table lists a XSDT"));
     CHECK(A.has_madt);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* More tables than the list holds, and a root table with a partial entry. */
@@ -1148,7 +1084,7 @@ TEST(many_tables)
 {
     uint64_t x[40];
     struct blob t;
-    mem_reset();
+    fakemem_reset(&M);
     for (int i = 0; i < 40; i++) {
         x[i] = 0x7F00000 + 0x1000ull * i;
         sdt_begin(&t, "SSDT", 2);
@@ -1165,18 +1101,18 @@ TEST(many_tables)
     CHECK(warned("list truncated"));
     CHECK_EQ(A.ntables, ACPI_MAX_TABLES);
     check_invariants(&A);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- the BIOS search ----------------------------------------------------------- */
 
 static void place_bios_areas(uint16_t ebda_seg)
 {
-    mem_reset();
-    uint8_t *bda = mem_add(0x400, NULL, 0x100);
+    fakemem_reset(&M);
+    uint8_t *bda = fakemem_add(&M, 0x400, NULL, 0x100);
     memcpy(bda + 0x0E, &ebda_seg, 2);
-    mem_add(0x9FC00, NULL, 0x400);
-    mem_add(0xE0000, NULL, 0x20000);
+    fakemem_add(&M, 0x9FC00, NULL, 0x400);
+    fakemem_add(&M, 0xE0000, NULL, 0x20000);
 }
 
 static void put_rsdp_at(uint8_t *b, uint8_t rev)
@@ -1191,25 +1127,25 @@ TEST(bios_scan_ebda)
 {
     uint64_t at = 0;
     place_bios_areas(0x9FC0);
-    put_rsdp_at(mem_at(0x9FC00) + 0x40, 0);
-    put_rsdp_at(mem_at(0xE0000) + 0x100, 0);
+    put_rsdp_at(fakemem_at(&M, 0x9FC00) + 0x40, 0);
+    put_rsdp_at(fakemem_at(&M, 0xE0000) + 0x100, 0);
     CHECK_EQ(acpi_find_rsdp_bios(&PM, &at), 0);
     CHECK_EQ(at, 0x9FC40);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 TEST(bios_scan_rom)
 {
     uint64_t at = 0;
     place_bios_areas(0x9FC0);
-    uint8_t *rom = mem_at(0xE0000);
+    uint8_t *rom = fakemem_at(&M, 0xE0000);
     memcpy(rom + 0x10, "RSD PTR ", 8);          /* bad checksum: skipped */
     memcpy(rom + 0x38, "RSD PTR ", 8);          /* not 16-byte aligned: skipped */
     put_rsdp_at(rom + 0x38, 0);
     put_rsdp_at(rom + 0xFFF0, 2);               /* straddles a 4 KiB boundary */
     CHECK_EQ(acpi_find_rsdp_bios(&PM, &at), 0);
     CHECK_EQ(at, 0xEFFF0);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 TEST(bios_scan_none)
@@ -1219,18 +1155,18 @@ TEST(bios_scan_none)
     CHECK_EQ(acpi_find_rsdp_bios(&PM, &at), -ENOENT);
     place_bios_areas(0xFFFF);                   /* wild EBDA segment */
     CHECK_EQ(acpi_find_rsdp_bios(&PM, &at), -ENOENT);
-    mem_reset();                                /* nothing mapped at all */
+    fakemem_reset(&M);                                /* nothing mapped at all */
     CHECK_EQ(acpi_find_rsdp_bios(&PM, &at), -ENOENT);
     /* A signature in the last 16 bytes below 1 MiB: its 20 bytes cannot
      * be mapped, so it is skipped without an overread. */
     place_bios_areas(0x9FC0);
-    memcpy(mem_at(0xE0000) + 0x1FFF0, "RSD PTR ", 8);
+    memcpy(fakemem_at(&M, 0xE0000) + 0x1FFF0, "RSD PTR ", 8);
     CHECK_EQ(acpi_find_rsdp_bios(&PM, &at), -ENOENT);
     /* The last slot of the EBDA's first KiB is searched. */
-    put_rsdp_at(mem_at(0x9FC00) + 0x3E0, 0);
+    put_rsdp_at(fakemem_at(&M, 0x9FC00) + 0x3E0, 0);
     CHECK_EQ(acpi_find_rsdp_bios(&PM, &at), 0);
     CHECK_EQ(at, 0x9FFE0);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* The search, then the parse, as the kernel does on BIOS boots. */
@@ -1238,15 +1174,15 @@ TEST(bios_scan_then_parse)
 {
     uint64_t at = 0;
     build_machine();
-    uint8_t *bda = mem_add(0x400, NULL, 0x100);
+    uint8_t *bda = fakemem_add(&M, 0x400, NULL, 0x100);
     bda[0x0E] = 0;
-    uint8_t *rom = mem_add(0xE0000, NULL, 0x20000);     /* the whole area, RSDP included */
-    memcpy(rom, mem_at(RSDP_AT), 36);
+    uint8_t *rom = fakemem_add(&M, 0xE0000, NULL, 0x20000);     /* the whole area, RSDP included */
+    memcpy(rom, fakemem_at(&M, RSDP_AT), 36);
     CHECK_EQ(acpi_find_rsdp_bios(&PM, &at), 0);
     CHECK_EQ(at, RSDP_AT);
     CHECK_EQ(parse_at(at), 0);
     CHECK_EQ(nwarn, 0);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- \_S5 ---------------------------------------------------------------------- */
@@ -1454,14 +1390,14 @@ TEST(s5_via_dsdt)
         aml_s5(&t, n & 1, n, n == 4 ? E_DWORD : E_BYTE, 3, E_WORD, 4, 4, 2);
         sdt_place(&t, 0x7FE8000);
         uint32_t d = 0x7FE8000;
-        memcpy(mem_at(FADT_AT) + 40, &d, 4);
+        memcpy(fakemem_at(&M, FADT_AT) + 40, &d, 4);
         resum(FADT_AT);
         CHECK_EQ(parse_at(RSDP_AT), 0);
         CHECK_EQ(nwarn, 0);
         CHECK(A.has_s5);
         CHECK_EQ(A.s5_typa, 3);
         CHECK_EQ(A.s5_typb, 4);
-        mem_reset();
+        fakemem_reset(&M);
     }
     /* A DSDT without \_S5: a warning, no power off. */
     struct blob t;
@@ -1470,12 +1406,12 @@ TEST(s5_via_dsdt)
     aml_filler(&t);
     sdt_place(&t, 0x7FE8000);
     uint32_t d = 0x7FE8000;
-    memcpy(mem_at(FADT_AT) + 40, &d, 4);
+    memcpy(fakemem_at(&M, FADT_AT) + 40, &d, 4);
     resum(FADT_AT);
     CHECK_EQ(parse_at(RSDP_AT), 0);
     CHECK(warned("no static \\_S5"));
     CHECK(!A.has_s5);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- robustness: every byte of every table, and every truncation ----------------- */
@@ -1488,7 +1424,7 @@ TEST(mutate_every_byte)
     static const uint8_t values[] = { 0x00, 0xFF, 0x01, 0x80 };
     for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++) {
         build_machine();
-        uint8_t *b = mem_at(tables[k]);
+        uint8_t *b = fakemem_at(&M, tables[k]);
         uint32_t len;
         memcpy(&len, b + 4, 4);
         for (uint32_t off = 0; off < len; off++) {
@@ -1510,7 +1446,7 @@ TEST(mutate_every_byte)
             if (test_failed_now)
                 break;
         }
-        mem_reset();
+        fakemem_reset(&M);
     }
 }
 
@@ -1528,140 +1464,15 @@ TEST(truncate_every_region)
         }
         M.r[i].len = full;
     }
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- captured tables (tests/data/acpi) --------------------------------------------- */
-
-struct capture {
-    uint64_t rsdp;
-    int n;
-    struct { uint64_t phys; size_t len, fill; uint8_t *buf; } r[MAX_REGIONS];
-};
-
-static int hexdig(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static void capture_free(struct capture *c)
-{
-    for (int i = 0; i < c->n; i++)
-        free(c->r[i].buf);
-    free(c);
-}
-
-/* One "bootdump: ..." line; returns 1 at "end", 0 to go on, or an error. */
-static const char *capture_line(struct capture *c, const char *s, bool *magic, bool *end)
-{
-    unsigned long long a, b;
-    unsigned m;
-
-    if (sscanf(s, "magic %x info %llx", &m, &a) == 2) {
-        if (*magic)
-            return "two magic lines";
-        *magic = true;
-        c->rsdp = a;
-        return NULL;
-    }
-    if (!*magic)
-        return "data before the magic line";
-    if (sscanf(s, "region %llx %llu", &a, &b) == 2) {
-        if (c->n && c->r[c->n - 1].fill != c->r[c->n - 1].len)
-            return "a region's data is incomplete";
-        if (c->n == MAX_REGIONS || b == 0 || b > (16u << 20))
-            return "bad region";
-        c->r[c->n].phys = a;
-        c->r[c->n].len = b;
-        c->r[c->n].fill = 0;
-        c->r[c->n].buf = malloc(b);
-        c->n++;
-        return NULL;
-    }
-    if (strncmp(s, "data ", 5) == 0) {
-        if (!c->n)
-            return "data without a region";
-        for (s += 5; hexdig(s[0]) >= 0 && hexdig(s[1]) >= 0; s += 2) {
-            if (c->r[c->n - 1].fill == c->r[c->n - 1].len)
-                return "more data than the region holds";
-            c->r[c->n - 1].buf[c->r[c->n - 1].fill++] = (uint8_t)(hexdig(s[0]) << 4 | hexdig(s[1]));
-        }
-        return NULL;
-    }
-    if (strncmp(s, "end", 3) == 0) {
-        if (c->n && c->r[c->n - 1].fill != c->r[c->n - 1].len)
-            return "a region's data is incomplete";
-        *end = true;
-    }
-    return NULL;
-}
-
-static struct capture *capture_load(const char *path, const char **err)
-{
-    FILE *f = fopen(path, "r");
-    char line[1024];
-    bool magic = false, end = false;
-
-    *err = "cannot open";
-    if (!f)
-        return NULL;
-    struct capture *c = calloc(1, sizeof *c);
-    *err = NULL;
-    while (!*err && !end && fgets(line, sizeof line, f)) {
-        const char *s = strstr(line, "bootdump: ");
-        if (s)
-            *err = capture_line(c, s + 10, &magic, &end);
-    }
-    fclose(f);
-    if (!*err && !end)
-        *err = "no \"bootdump: end\" line";
-    if (!*err && !c->n)
-        *err = "no regions";
-    if (*err) {
-        capture_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-static void capture_to_mem(const struct capture *c, int cut, size_t by)
-{
-    mem_reset();
-    for (int i = 0; i < c->n; i++)
-        mem_add(c->r[i].phys, c->r[i].buf, c->r[i].len - (i == cut ? by : 0));
-}
 
 static const char *capture_dir(void)
 {
     const char *d = getenv("ACPI_DATA");
     return d && *d ? d : "tests/data/acpi";
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static int list_captures(char ***out)
-{
-    DIR *d = opendir(capture_dir());
-    struct dirent *e;
-    int n = 0;
-
-    *out = NULL;
-    if (!d)
-        return 0;
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 4, ".txt") != 0)
-            continue;
-        *out = realloc(*out, (n + 1) * sizeof **out);
-        (*out)[n] = malloc(strlen(capture_dir()) + l + 2);
-        sprintf((*out)[n], "%s/%s", capture_dir(), e->d_name);
-        n++;
-    }
-    closedir(d);
-    if (n)
-        qsort(*out, n, sizeof **out, cmp_str);
-    return n;
 }
 
 static void file_fail(int line, const char *path, const char *what)
@@ -1734,10 +1545,10 @@ static void check_machine(const char *path)
     }
 }
 
-static void check_capture(const char *path, const struct capture *c)
+static void check_capture(const char *path, const struct fakemem_capture *c)
 {
-    capture_to_mem(c, -1, 0);
-    int rc = parse_at(c->rsdp);
+    fakemem_from_capture(&M, c, -1, 0);
+    int rc = parse_at(c->info);
     if (getenv("ACPI_VERBOSE"))
         print_capture(path);
     if (rc != 0)
@@ -1753,7 +1564,7 @@ static void check_capture(const char *path, const struct capture *c)
             file_fail(__LINE__, path, "a table was rejected");
     check_machine(path);
     check_invariants(&A);
-    mem_reset();
+    fakemem_reset(&M);
 }
 
 /* Every capture parses cleanly; no capture at all is a failure, since the
@@ -1761,7 +1572,7 @@ static void check_capture(const char *path, const struct capture *c)
 TEST(captured_tables)
 {
     char **files;
-    int n = list_captures(&files);
+    int n = fakemem_list_captures(capture_dir(), &files);
 
     if (n == 0) {
         char msg[300];
@@ -1770,12 +1581,12 @@ TEST(captured_tables)
     }
     for (int i = 0; i < n; i++) {
         const char *err;
-        struct capture *c = capture_load(files[i], &err);
+        struct fakemem_capture *c = fakemem_capture_load(files[i], NULL, NULL, &err);
         if (!c)
             file_fail(__LINE__, files[i], err);
         else {
             check_capture(files[i], c);
-            capture_free(c);
+            fakemem_capture_free(c);
         }
         free(files[i]);
     }
@@ -1786,23 +1597,23 @@ TEST(captured_tables)
 TEST(captured_tables_truncated)
 {
     char **files;
-    int n = list_captures(&files);
+    int n = fakemem_list_captures(capture_dir(), &files);
 
     for (int i = 0; i < n; i++) {
         const char *err;
-        struct capture *c = capture_load(files[i], &err);
+        struct fakemem_capture *c = fakemem_capture_load(files[i], NULL, NULL, &err);
         for (int r = 0; c && r < c->n; r++) {
             for (size_t by = 1; by <= c->r[r].len; by += by < 64 ? 1 : c->r[r].len / 32 + 1) {
-                capture_to_mem(c, r, by);
-                int rc = acpi_parse(c->rsdp, NULL, 0, &PM, &A, NULL);
+                fakemem_from_capture(&M, c, r, by);
+                int rc = acpi_parse(c->info, NULL, 0, &PM, &A, NULL);
                 CHECK(rc == 0 || rc == -EINVAL || rc == -ENOENT);
                 check_invariants(&A);
             }
         }
         if (c)
-            capture_free(c);
+            fakemem_capture_free(c);
         free(files[i]);
     }
     free(files);
-    mem_reset();
+    fakemem_reset(&M);
 }

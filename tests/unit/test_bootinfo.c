@@ -12,7 +12,6 @@
  * the loader was given. */
 #include "tests/unit/test.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 
 #include "boot/bootdump.h"
@@ -22,78 +21,11 @@
 #include "boot/pvh_reg.h"
 #include "kernel/errno.h"
 #include "kernel/kprintf.h"
+#include "tests/unit/fakemem.h"
 
-/* ---- fake physical memory ------------------------------------------------ */
+/* ---- fake physical memory (tests/unit/fakemem.h) ------------------------ */
 
-#define FAKE_MAX_REGIONS (BOOTDUMP_MAX_RANGES + 16)
-
-struct fake_region {
-    uint64_t phys;
-    size_t len;
-    uint8_t *buf;               /* exactly len bytes */
-};
-
-static struct fakemem {
-    struct fake_region r[FAKE_MAX_REGIONS];
-    int n;
-    void **copies;              /* what map() handed out, freed by fake_reset */
-    size_t ncopies, capcopies;
-} M;
-
-static void fake_reset(void)
-{
-    for (int i = 0; i < M.n; i++)
-        free(M.r[i].buf);
-    for (size_t i = 0; i < M.ncopies; i++)
-        free(M.copies[i]);
-    free(M.copies);
-    memset(&M, 0, sizeof M);
-}
-
-static void fake_add(uint64_t phys, const void *data, size_t len)
-{
-    if (M.n == FAKE_MAX_REGIONS) {
-        test_fail(__FILE__, __LINE__, "fake_add: too many regions");
-        return;
-    }
-    struct fake_region *r = &M.r[M.n++];
-    r->phys = phys;
-    r->len = len;
-    r->buf = malloc(len ? len : 1);
-    if (len)
-        memcpy(r->buf, data, len);
-}
-
-/* The buffer of the region that starts at phys (to corrupt it in place). */
-static uint8_t *fake_buf(uint64_t phys)
-{
-    for (int i = 0; i < M.n; i++)
-        if (M.r[i].phys == phys)
-            return M.r[i].buf;
-    test_fail(__FILE__, __LINE__, "fake_buf: no such region");
-    static uint8_t dummy[128];
-    return dummy;
-}
-
-static const void *fake_map(void *ctx, uint64_t phys, uint64_t len)
-{
-    struct fakemem *m = ctx;
-
-    for (int i = 0; i < m->n; i++) {
-        const struct fake_region *r = &m->r[i];
-        if (phys < r->phys || len > r->len || phys - r->phys > r->len - len)
-            continue;
-        if (m->ncopies == m->capcopies) {
-            m->capcopies = m->capcopies ? 2 * m->capcopies : 64;
-            m->copies = realloc(m->copies, m->capcopies * sizeof *m->copies);
-        }
-        void *copy = malloc(len);
-        memcpy(copy, r->buf + (phys - r->phys), len);
-        m->copies[m->ncopies++] = copy;
-        return copy;
-    }
-    return NULL;
-}
+static struct fakemem M;
 
 /* ---- warnings ------------------------------------------------------------ */
 
@@ -135,7 +67,7 @@ static struct boot_info bi;
 
 static int parse(uint32_t magic, uint64_t phys)
 {
-    struct physmem pm = {fake_map, &M};
+    struct physmem pm = fakemem_physmem(&M);
 
     nwarn = 0;
     return bootinfo_parse(&bi, magic, phys, &pm, cap_warn);
@@ -354,7 +286,7 @@ static void mb2_finish(struct blob *b)
 
 static void mb2_add(struct blob *b)
 {
-    fake_add(INFO_PHYS, b->b, b->len);
+    fakemem_add(&M, INFO_PHYS, b->b, b->len);
     blob_free(b);
 }
 
@@ -422,14 +354,14 @@ static void check_mb2_sample(void)
 
 TEST(mb2_valid)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_mb2_sample();
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(nwarn, 0);
     check_mb2_sample();
     CHECK_EQ(bi.info_len, M.r[0].len);
     check_invariants(&bi);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* A larger entry_size (a future entry version) is stepped over. */
@@ -437,7 +369,7 @@ TEST(mb2_mmap_entry_size_32)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 32);
     mb2_finish(&b);
@@ -445,14 +377,14 @@ TEST(mb2_mmap_entry_size_32)
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(nwarn, 0);
     check_sample_map();
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_fb_ega_and_acpi_old)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     tag_fb(&b, MB2_FB_EGA_TEXT, false);
@@ -471,7 +403,7 @@ TEST(mb2_fb_ega_and_acpi_old)
     CHECK(!bi.efi);
     CHECK_STR(str(bi.cmdline), "");
     CHECK_STR(str(bi.loader), "");
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* The ACPI 2.0 copy wins even when the 1.0 tag comes after... or before. */
@@ -479,7 +411,7 @@ TEST(mb2_acpi_old_then_new)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     tag_acpi(&b, MB2_INFO_ACPI_OLD, 20, 0);
@@ -489,14 +421,14 @@ TEST(mb2_acpi_old_then_new)
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(bi.rsdp_len, 36);
     CHECK_EQ(bi.rsdp[15], 2);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_acpi_too_short)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     tag_acpi(&b, MB2_INFO_ACPI_OLD, 12, 0);
@@ -505,14 +437,14 @@ TEST(mb2_acpi_too_short)
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK(!bi.has_rsdp);
     CHECK(warned("an RSDP needs"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_fb_indexed_and_rgb_without_info)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     tag_fb(&b, MB2_FB_RGB, false);
@@ -523,7 +455,7 @@ TEST(mb2_fb_indexed_and_rgb_without_info)
     CHECK_EQ(bi.fb.addr, 0);
     CHECK(warned("without color info"));
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     tag_fb(&b, MB2_FB_INDEXED, false);
@@ -531,23 +463,23 @@ TEST(mb2_fb_indexed_and_rgb_without_info)
     mb2_add(&b);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(bi.fb.type, FB_INDEXED);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_total_size_too_small)
 {
     uint32_t hdr[3] = {4, 0, 0};
 
-    fake_reset();
-    fake_add(INFO_PHYS, hdr, sizeof hdr);
+    fakemem_reset(&M);
+    fakemem_add(&M, INFO_PHYS, hdr, sizeof hdr);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("total_size 0x4 out of range"));
     CHECK_EQ(bi.proto, BOOT_MULTIBOOT2);
     hdr[0] = 0x7fffffff;        /* absurd */
-    fake_reset();
-    fake_add(INFO_PHYS, hdr, sizeof hdr);
+    fakemem_reset(&M);
+    fakemem_add(&M, INFO_PHYS, hdr, sizeof hdr);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EINVAL);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* total_size claims more than the loader's memory holds. */
@@ -555,7 +487,7 @@ TEST(mb2_total_size_truncated)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     mb2_finish(&b);
@@ -563,12 +495,12 @@ TEST(mb2_total_size_truncated)
     mb2_add(&b);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EFAULT);
     CHECK(warned("unreadable"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_unmapped_info)
 {
-    fake_reset();
+    fakemem_reset(&M);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EFAULT);
     CHECK(warned("multiboot2: boot information at 0x10000 unreadable"));
     CHECK(parse(MULTIBOOT2_LOADER_MAGIC, UINT64_MAX - 3) < 0);
@@ -579,7 +511,7 @@ TEST(mb2_tag_size_too_small)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     put32(&b, MB2_INFO_CMDLINE);
@@ -591,7 +523,7 @@ TEST(mb2_tag_size_too_small)
     check_sample_map();
 
     /* size 0 first: nothing usable, boot cannot go on */
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     put32(&b, MB2_INFO_MMAP);
     put32(&b, 0);
@@ -600,14 +532,14 @@ TEST(mb2_tag_size_too_small)
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("has size 0 < 8"));
     CHECK(warned("no usable memory"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_tag_past_end)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     size_t t = tag_begin(&b, MB2_INFO_MMAP);
@@ -623,14 +555,14 @@ TEST(mb2_tag_past_end)
     snprintf(want, sizeof want, "multiboot2: tag type 6 size 0x10 runs past total_size 0x%zx", t + 8);
     CHECK(warned(want));
     check_sample_map();
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_no_end_tag)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     put32_at(&b, 0, (uint32_t)b.len);
@@ -638,7 +570,7 @@ TEST(mb2_no_end_tag)
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK(warned("no end tag"));
     check_sample_map();
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 static void mb2_one_mmap(uint32_t entry_size, uint32_t payload)
@@ -663,52 +595,52 @@ static void mb2_one_mmap(uint32_t entry_size, uint32_t payload)
 
 TEST(mb2_mmap_bad_entry_size)
 {
-    fake_reset();
+    fakemem_reset(&M);
     mb2_one_mmap(0, 48);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("mmap entry_size 0 < 24"));
     CHECK_EQ(bi.mmap_count, 0);
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_one_mmap(16, 48);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("mmap entry_size 16 < 24"));
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_one_mmap(0xffffffff, 48);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EINVAL);
     CHECK_EQ(bi.mmap_count, 0);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Two whole entries and 6 bytes of a third: the stray bytes are ignored. */
 TEST(mb2_mmap_entries_past_tag)
 {
-    fake_reset();
+    fakemem_reset(&M);
     mb2_one_mmap(24, 54);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(bi.mmap_count, 2);
     CHECK(warned("6 stray bytes after 2 entries"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_mmap_too_many)
 {
-    fake_reset();
+    fakemem_reset(&M);
     mb2_one_mmap(24, 24 * (BOOT_MAX_MMAP + 50));
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(bi.mmap_count, BOOT_MAX_MMAP);
     CHECK(bi.mmap_truncated);
     CHECK(warned("keeping the first 128"));
     CHECK_EQ(bi.mmap[BOOT_MAX_MMAP - 1].base, 0x100000 + (uint64_t)(BOOT_MAX_MMAP - 1) * 24 * 0x1000);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_mmap_overflow_region)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     size_t t = tag_begin(&b, MB2_INFO_MMAP);
     put32(&b, 24);
@@ -732,14 +664,14 @@ TEST(mb2_mmap_overflow_region)
     REQUIRE(bi.mmap_count == 1);
     CHECK_EQ(bi.mmap[0].base, 0x100000);
     CHECK(warned("wraps past 2^64"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_meminfo_fallback)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     size_t t = tag_begin(&b, MB2_INFO_BASIC_MEM);
     put32(&b, 639);
@@ -755,7 +687,7 @@ TEST(mb2_meminfo_fallback)
     CHECK_EQ(bi.mmap[1].base, 0x100000);
     CHECK_EQ(bi.mmap[1].len, 130048ull * 1024);
     CHECK_EQ(bi.mmap[1].type, MEM_USABLE);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* A string tag without its NUL: copied up to the tag's end, warned. */
@@ -763,7 +695,7 @@ TEST(mb2_unterminated_strings)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     size_t t = tag_begin(&b, MB2_INFO_CMDLINE);
@@ -786,7 +718,7 @@ TEST(mb2_unterminated_strings)
     REQUIRE(bi.module_count == 1);
     CHECK_STR(str(bi.modules[0].cmdline), "xyz");
     CHECK(warned("module command line unterminated"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_long_cmdline)
@@ -794,7 +726,7 @@ TEST(mb2_long_cmdline)
     struct blob b = {0};
     char *s = malloc(2000);
 
-    fake_reset();
+    fakemem_reset(&M);
     memset(s, 'a', 1999);
     s[1999] = 0;
     s[0] = 'Z';
@@ -817,14 +749,14 @@ TEST(mb2_long_cmdline)
     CHECK(warned("loader name longer than 63 bytes"));
     REQUIRE(bi.module_count == 1);
     CHECK_EQ(strlen(bi.modules[0].cmdline), BOOT_MODCMD_MAX - 1);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_too_many_modules_and_bad_module)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     tag_module(&b, 0x300000, 0x200000, "backwards");
@@ -842,7 +774,7 @@ TEST(mb2_too_many_modules_and_bad_module)
     CHECK(warned("ends before it starts"));
     CHECK(warned("more than 8 modules"));
     CHECK(warned("tag type 3 size 12 too small"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* The start must be 8-byte aligned (section 3.6.2); parse anyway. */
@@ -850,23 +782,23 @@ TEST(mb2_misaligned_info)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     tag_sample_mmap(&b, 24);
     mb2_finish(&b);
-    fake_add(INFO_PHYS + 4, b.b, b.len);
+    fakemem_add(&M, INFO_PHYS + 4, b.b, b.len);
     blob_free(&b);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS + 4), 0);
     CHECK(warned("not 8-byte aligned"));
     check_sample_map();
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb2_only_reserved_memory)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mb2_begin(&b);
     size_t t = tag_begin(&b, MB2_INFO_MMAP);
     put32(&b, 24);
@@ -880,7 +812,7 @@ TEST(mb2_only_reserved_memory)
     mb2_add(&b);
     CHECK_EQ(parse(MULTIBOOT2_LOADER_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("multiboot2: no usable memory"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- multiboot1 ---------------------------------------------------------- */
@@ -903,7 +835,7 @@ static uint32_t mb1_sample_mmap(void)
         mmap1_entry(&b, i == 2 ? 28 : 20, sample_map[i].base, sample_map[i].len,
                     sample_map[i].type);
     uint32_t len = (uint32_t)b.len;
-    fake_add(MMAP_PHYS, b.b, b.len);
+    fakemem_add(&M, MMAP_PHYS, b.b, b.len);
     blob_free(&b);
     return len;
 }
@@ -914,8 +846,8 @@ static void mb1_sample_mods(void)
         {0x200000, 0x280000, MODCMD_PHYS, 0},
         {0x300000, 0x300100, 0, 0},
     };
-    fake_add(MODS_PHYS, mods, sizeof mods);
-    fake_add(MODCMD_PHYS, SAMPLE_MODCMD, sizeof SAMPLE_MODCMD);
+    fakemem_add(&M, MODS_PHYS, mods, sizeof mods);
+    fakemem_add(&M, MODCMD_PHYS, SAMPLE_MODCMD, sizeof SAMPLE_MODCMD);
 }
 
 /* A QEMU/GRUB-like multiboot1 boot with a framebuffer; `len` bytes of the
@@ -942,9 +874,9 @@ static void build_mb1_sample(uint8_t fb_type, size_t len)
     mi.framebuffer_type = fb_type;
     const struct mb1_fb_rgb rgb = {16, 8, 8, 8, 0, 8};
     memcpy(mi.color_info, &rgb, sizeof rgb);
-    fake_add(INFO_PHYS, &mi, len);
-    fake_add(CMD_PHYS, SAMPLE_CMDLINE, sizeof SAMPLE_CMDLINE);
-    fake_add(LDR_PHYS, SAMPLE_LOADER, sizeof SAMPLE_LOADER);
+    fakemem_add(&M, INFO_PHYS, &mi, len);
+    fakemem_add(&M, CMD_PHYS, SAMPLE_CMDLINE, sizeof SAMPLE_CMDLINE);
+    fakemem_add(&M, LDR_PHYS, SAMPLE_LOADER, sizeof SAMPLE_LOADER);
     mb1_sample_mods();
 }
 
@@ -967,7 +899,7 @@ static void check_mb1_sample(void)
 
 TEST(mb1_valid)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_mb1_sample(MB1_FB_RGB, sizeof(struct mb1_info));
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(nwarn, 0);
@@ -981,29 +913,29 @@ TEST(mb1_valid)
     CHECK_EQ(bi.fb.red_pos, 16);
     CHECK_EQ(bi.fb.red_size, 8);
     check_invariants(&bi);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb1_fb_ega)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_mb1_sample(MB1_FB_EGA_TEXT, sizeof(struct mb1_info));
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(bi.fb.type, FB_EGA_TEXT);
     CHECK_EQ(bi.fb.addr, 0xb8000);
     CHECK_EQ(bi.fb.width, 80);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Without flag 12 the structure may stop at 88 bytes (QEMU's does): only
  * the fields the flags name are read, and ASan checks that. */
 TEST(mb1_short_structure)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_mb1_sample(MB1_FB_RGB, offsetof(struct mb1_info, framebuffer_addr));
     uint32_t flags = MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP |
                      MB1_INFO_LOADER;
-    memcpy(fake_buf(INFO_PHYS), &flags, 4);
+    memcpy(fakemem_at(&M, INFO_PHYS), &flags, 4);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(nwarn, 0);
     check_mb1_sample();
@@ -1012,10 +944,10 @@ TEST(mb1_short_structure)
 
     /* flag 12 set but the structure ends at 88 bytes */
     flags |= MB1_INFO_FB;
-    memcpy(fake_buf(INFO_PHYS), &flags, 4);
+    memcpy(fakemem_at(&M, INFO_PHYS), &flags, 4);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), -EFAULT);
     CHECK(warned("multiboot1: boot information 0x10000+116 (flags 0x124d) unreadable"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Only mem_lower/mem_upper: two synthesized regions, 12 bytes read. */
@@ -1023,8 +955,8 @@ TEST(mb1_mem_only)
 {
     struct mb1_info mi = {.flags = MB1_INFO_MEM, .mem_lower = 700, .mem_upper = 64512};
 
-    fake_reset();
-    fake_add(INFO_PHYS, &mi, 12);
+    fakemem_reset(&M);
+    fakemem_add(&M, INFO_PHYS, &mi, 12);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(bi.info_len, 12);
     CHECK(warned("no memory map"));
@@ -1035,12 +967,12 @@ TEST(mb1_mem_only)
     CHECK_EQ(bi.mmap[1].len, 64512ull * 1024);
 
     /* no memory information at all */
-    fake_reset();
+    fakemem_reset(&M);
     mi.flags = 0;
-    fake_add(INFO_PHYS, &mi, 4);
+    fakemem_add(&M, INFO_PHYS, &mi, 4);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("no usable memory"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 static void build_mb1_mmap_only(const struct blob *mm, uint32_t length)
@@ -1052,16 +984,16 @@ static void build_mb1_mmap_only(const struct blob *mm, uint32_t length)
     mi.mem_upper = 1024;
     mi.mmap_addr = MMAP_PHYS;
     mi.mmap_length = length;
-    fake_add(INFO_PHYS, &mi, offsetof(struct mb1_info, drives_length));
+    fakemem_add(&M, INFO_PHYS, &mi, offsetof(struct mb1_info, drives_length));
     if (mm)
-        fake_add(MMAP_PHYS, mm->b, mm->len);
+        fakemem_add(&M, MMAP_PHYS, mm->b, mm->len);
 }
 
 TEST(mb1_mmap_entry_size_zero)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mmap1_entry(&b, 20, 0x100000, 0x100000, 1);
     mmap1_entry(&b, 0, 0x200000, 0x100000, 1);
     mmap1_entry(&b, 20, 0x300000, 0x100000, 1);
@@ -1071,14 +1003,14 @@ TEST(mb1_mmap_entry_size_zero)
     CHECK(warned("mmap entry at offset 0x18 has size 0"));
     REQUIRE(bi.mmap_count == 1);
     CHECK_EQ(bi.mmap[0].base, 0x100000);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb1_mmap_entry_size_absurd_or_small)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mmap1_entry(&b, 20, 0x100000, 0x100000, 1);
     put32(&b, 0x10000);         /* absurd size */
     put(&b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20);
@@ -1087,14 +1019,14 @@ TEST(mb1_mmap_entry_size_absurd_or_small)
     CHECK(warned("has size 65536"));
     CHECK_EQ(bi.mmap_count, 1);
 
-    fake_reset();
+    fakemem_reset(&M);
     put32_at(&b, 24, 12);       /* too small to hold base, length, type */
     build_mb1_mmap_only(&b, (uint32_t)b.len);
     blob_free(&b);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK(warned("has size 12"));
     CHECK_EQ(bi.mmap_count, 1);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* The last entry runs past mmap_length (and past the buffer). */
@@ -1102,7 +1034,7 @@ TEST(mb1_mmap_past_length)
 {
     struct blob b = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mmap1_entry(&b, 20, 0x100000, 0x100000, 1);
     mmap1_entry(&b, 20, 0x200000, 0x100000, 1);
     b.len -= 4;
@@ -1113,7 +1045,7 @@ TEST(mb1_mmap_past_length)
     CHECK_EQ(bi.mmap_count, 1);
 
     /* mmap_length claims more than the memory there */
-    fake_reset();
+    fakemem_reset(&M);
     mmap1_entry(&b, 20, 0x100000, 0x100000, 1);
     build_mb1_mmap_only(&b, 4096);
     blob_free(&b);
@@ -1122,7 +1054,7 @@ TEST(mb1_mmap_past_length)
     CHECK_EQ(bi.mmap_count, 1);
 
     /* two stray bytes after the last entry */
-    fake_reset();
+    fakemem_reset(&M);
     mmap1_entry(&b, 20, 0x100000, 0x100000, 1);
     put16(&b, 0);
     build_mb1_mmap_only(&b, (uint32_t)b.len);
@@ -1130,7 +1062,7 @@ TEST(mb1_mmap_past_length)
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK(warned("2 stray bytes"));
     CHECK_EQ(bi.mmap_count, 1);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Every pointer unmapped: warnings, and mem_lower/upper as the fallback. */
@@ -1138,7 +1070,7 @@ TEST(mb1_unmapped_pointers)
 {
     struct mb1_info mi = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mi.flags = MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP |
                MB1_INFO_LOADER;
     mi.mem_lower = 639;
@@ -1149,7 +1081,7 @@ TEST(mb1_unmapped_pointers)
     mi.mmap_length = 48;
     mi.mmap_addr = MMAP_PHYS;
     mi.boot_loader_name = LDR_PHYS;
-    fake_add(INFO_PHYS, &mi, sizeof mi);
+    fakemem_add(&M, INFO_PHYS, &mi, sizeof mi);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK(warned("command line unterminated or unreadable, kept 0 bytes"));
     CHECK(warned("loader name unterminated"));
@@ -1161,10 +1093,10 @@ TEST(mb1_unmapped_pointers)
     CHECK_EQ(bi.module_count, 0);
     CHECK_EQ(bi.mmap_count, 2);
 
-    fake_reset();
+    fakemem_reset(&M);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), -EFAULT);
     CHECK(warned("multiboot1: boot information at 0x10000 unreadable"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* A command line whose NUL is missing before unreadable memory. */
@@ -1172,12 +1104,12 @@ TEST(mb1_unterminated_cmdline)
 {
     struct mb1_info mi = {0};
 
-    fake_reset();
+    fakemem_reset(&M);
     mi.flags = MB1_INFO_MEM | MB1_INFO_CMDLINE;
     mi.mem_upper = 1024;
     mi.cmdline = CMD_PHYS;
-    fake_add(INFO_PHYS, &mi, sizeof mi);
-    fake_add(CMD_PHYS, "no-nul-here", 11);
+    fakemem_add(&M, INFO_PHYS, &mi, sizeof mi);
+    fakemem_add(&M, CMD_PHYS, "no-nul-here", 11);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK_STR(str(bi.cmdline), "no-nul-here");
     CHECK(bi.cmdline_truncated);
@@ -1187,23 +1119,23 @@ TEST(mb1_unterminated_cmdline)
     char *s = malloc(BOOT_CMDLINE_MAX + 1);
     memset(s, 'x', BOOT_CMDLINE_MAX + 1);
     s[BOOT_CMDLINE_MAX - 1] = 0;
-    fake_reset();
-    fake_add(INFO_PHYS, &mi, sizeof mi);
-    fake_add(CMD_PHYS, s, BOOT_CMDLINE_MAX);
+    fakemem_reset(&M);
+    fakemem_add(&M, INFO_PHYS, &mi, sizeof mi);
+    fakemem_add(&M, CMD_PHYS, s, BOOT_CMDLINE_MAX);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK(!bi.cmdline_truncated);
     CHECK_EQ(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
     s[BOOT_CMDLINE_MAX - 1] = 'x';
     s[BOOT_CMDLINE_MAX] = 0;
-    fake_reset();
-    fake_add(INFO_PHYS, &mi, sizeof mi);
-    fake_add(CMD_PHYS, s, BOOT_CMDLINE_MAX + 1);
+    fakemem_reset(&M);
+    fakemem_add(&M, INFO_PHYS, &mi, sizeof mi);
+    fakemem_add(&M, CMD_PHYS, s, BOOT_CMDLINE_MAX + 1);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK(bi.cmdline_truncated);
     CHECK_EQ(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
     CHECK(warned("command line longer than 1023 bytes, truncated"));
     free(s);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(mb1_huge_mods_count)
@@ -1211,7 +1143,7 @@ TEST(mb1_huge_mods_count)
     struct mb1_info mi = {0};
     struct mb1_module mods[BOOT_MAX_MODULES + 2];
 
-    fake_reset();
+    fakemem_reset(&M);
     for (uint32_t i = 0; i < BOOT_MAX_MODULES + 2; i++)
         mods[i] = (struct mb1_module){0x200000 + i * 0x1000, 0x201000 + i * 0x1000, 0, 0};
     mods[1].mod_end = 0x100000;         /* before its start: dropped */
@@ -1219,15 +1151,15 @@ TEST(mb1_huge_mods_count)
     mi.mem_upper = 1024;
     mi.mods_count = 0xffffffff;
     mi.mods_addr = MODS_PHYS;
-    fake_add(INFO_PHYS, &mi, sizeof mi);
-    fake_add(MODS_PHYS, mods, sizeof mods);
+    fakemem_add(&M, INFO_PHYS, &mi, sizeof mi);
+    fakemem_add(&M, MODS_PHYS, mods, sizeof mods);
     CHECK_EQ(parse(MULTIBOOT1_LOADER_MAGIC, INFO_PHYS), 0);
     CHECK(warned("mods_count 4294967295, keeping the first 8"));
     CHECK(warned("ends before it starts"));
     CHECK(bi.modules_truncated);
     CHECK_EQ(bi.module_count, BOOT_MAX_MODULES - 1);
     CHECK_EQ(bi.modules[1].start, 0x202000);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- PVH ----------------------------------------------------------------- */
@@ -1254,13 +1186,13 @@ static void build_pvh_sample(size_t rsdp_len)
         map[i] = (struct pvh_memmap_entry){sample_map[i].base, sample_map[i].len,
                                            sample_map[i].type, 0};
     make_rsdp(rsdp, sizeof rsdp, 2);
-    fake_add(INFO_PHYS, &si, sizeof si);
-    fake_add(CMD_PHYS, SAMPLE_CMDLINE, sizeof SAMPLE_CMDLINE);
-    fake_add(MODS_PHYS, mods, sizeof mods);
-    fake_add(MODCMD_PHYS, SAMPLE_MODCMD, sizeof SAMPLE_MODCMD);
-    fake_add(MMAP_PHYS, map, sizeof map);
+    fakemem_add(&M, INFO_PHYS, &si, sizeof si);
+    fakemem_add(&M, CMD_PHYS, SAMPLE_CMDLINE, sizeof SAMPLE_CMDLINE);
+    fakemem_add(&M, MODS_PHYS, mods, sizeof mods);
+    fakemem_add(&M, MODCMD_PHYS, SAMPLE_MODCMD, sizeof SAMPLE_MODCMD);
+    fakemem_add(&M, MMAP_PHYS, map, sizeof map);
     if (rsdp_len)
-        fake_add(RSDP_PHYS, rsdp, rsdp_len);
+        fakemem_add(&M, RSDP_PHYS, rsdp, rsdp_len);
 }
 
 static void check_pvh_sample(void)
@@ -1281,7 +1213,7 @@ static void check_pvh_sample(void)
 
 TEST(pvh_valid)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(36);
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(nwarn, 0);
@@ -1291,45 +1223,45 @@ TEST(pvh_valid)
     CHECK_EQ(bi.rsdp_len, 36);
     CHECK(memcmp(bi.rsdp, "RSD PTR ", 8) == 0);
     check_invariants(&bi);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Only 20 bytes of RSDP readable, or an ACPI 1.0 revision: keep 20. */
 TEST(pvh_rsdp_v1)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(20);
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
     CHECK(bi.has_rsdp);
     CHECK_EQ(bi.rsdp_phys, RSDP_PHYS);
     CHECK_EQ(bi.rsdp_len, 20);
 
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(36);
-    fake_buf(RSDP_PHYS)[15] = 0;
+    fakemem_at(&M, RSDP_PHYS)[15] = 0;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(bi.rsdp_len, 20);
 
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(8);
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
     CHECK(bi.has_rsdp);
     CHECK_EQ(bi.rsdp_phys, RSDP_PHYS);
     CHECK_EQ(bi.rsdp_len, 0);
     CHECK(warned("RSDP at 0xe0000 unreadable"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(pvh_wrong_magic)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(36);
-    fake_buf(INFO_PHYS)[0] ^= 1;
+    fakemem_at(&M, INFO_PHYS)[0] ^= 1;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("pvh: start_info magic 0x336ec579, expected 0x336ec578"));
     CHECK_EQ(bi.proto, BOOT_PVH);
     CHECK_EQ(bi.mmap_count, 0);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Version 0 stops at 40 bytes and has no memory map: fatal, and nothing
@@ -1339,12 +1271,12 @@ TEST(pvh_version0)
     struct pvh_start_info si = {.magic = PVH_START_INFO_MAGIC, .version = 0,
                                 .cmdline_paddr = CMD_PHYS};
 
-    fake_reset();
-    fake_add(INFO_PHYS, &si, PVH_START_INFO_V0_SIZE);
+    fakemem_reset(&M);
+    fakemem_add(&M, INFO_PHYS, &si, PVH_START_INFO_V0_SIZE);
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("pvh: start_info version 0 has no memory map"));
     CHECK_EQ(bi.info_len, PVH_START_INFO_V0_SIZE);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Version 1 announced but only 40 bytes there. */
@@ -1352,19 +1284,19 @@ TEST(pvh_short_structure)
 {
     struct pvh_start_info si = {.magic = PVH_START_INFO_MAGIC, .version = 1};
 
-    fake_reset();
-    fake_add(INFO_PHYS, &si, PVH_START_INFO_V0_SIZE);
+    fakemem_reset(&M);
+    fakemem_add(&M, INFO_PHYS, &si, PVH_START_INFO_V0_SIZE);
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), -EFAULT);
     CHECK(warned("start_info 0x10000+56 unreadable"));
-    fake_reset();
+    fakemem_reset(&M);
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), -EFAULT);
 }
 
 TEST(pvh_huge_counts)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(36);
-    struct pvh_start_info *si = (void *)fake_buf(INFO_PHYS);
+    struct pvh_start_info *si = (void *)fakemem_at(&M, INFO_PHYS);
     si->nr_modules = 0xffffffff;
     si->memmap_entries = 0xffffffff;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
@@ -1374,15 +1306,15 @@ TEST(pvh_huge_counts)
     CHECK(bi.modules_truncated);
     CHECK(warned("memmap entry 11 of 4294967295 unreadable"));
     check_sample_map();
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Addresses near 2^64: the array index arithmetic must not wrap. */
 TEST(pvh_wrapping_addresses)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(0);
-    struct pvh_start_info *si = (void *)fake_buf(INFO_PHYS);
+    struct pvh_start_info *si = (void *)fakemem_at(&M, INFO_PHYS);
     si->modlist_paddr = UINT64_MAX - 40;
     si->cmdline_paddr = UINT64_MAX;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
@@ -1390,13 +1322,13 @@ TEST(pvh_wrapping_addresses)
     CHECK(warned("module 0 unreadable"));
     CHECK(warned("command line unterminated"));
 
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(0);
-    si = (void *)fake_buf(INFO_PHYS);
+    si = (void *)fakemem_at(&M, INFO_PHYS);
     si->memmap_paddr = UINT64_MAX - 30;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("memmap entry 0 of 11 unreadable"));
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(pvh_module_overflow_and_no_modlist)
@@ -1406,29 +1338,29 @@ TEST(pvh_module_overflow_and_no_modlist)
         {0x200000, 0x1000, 0, 0},
     };
 
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(0);
     M.r[2].len = 0;                 /* replace the module list */
-    fake_add(MODS_PHYS, mods, sizeof mods);
+    fakemem_add(&M, MODS_PHYS, mods, sizeof mods);
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
     CHECK(warned("module 0 at 0xfffffffffffff000 size 0x2000 wraps past 2^64"));
     REQUIRE(bi.module_count == 1);
     CHECK_EQ(bi.modules[0].start, 0x200000);
 
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(0);
-    ((struct pvh_start_info *)fake_buf(INFO_PHYS))->modlist_paddr = 0;
+    ((struct pvh_start_info *)fakemem_at(&M, INFO_PHYS))->modlist_paddr = 0;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
     CHECK(warned("nr_modules 2 but modlist_paddr is 0"));
     CHECK_EQ(bi.module_count, 0);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(pvh_memmap_missing_or_long)
 {
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(0);
-    ((struct pvh_start_info *)fake_buf(INFO_PHYS))->memmap_entries = 0;
+    ((struct pvh_start_info *)fakemem_at(&M, INFO_PHYS))->memmap_entries = 0;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), -EINVAL);
     CHECK(warned("no memory map"));
     CHECK(warned("no usable memory"));
@@ -1438,11 +1370,11 @@ TEST(pvh_memmap_missing_or_long)
     struct pvh_memmap_entry *map = calloc(n, sizeof *map);
     for (size_t i = 0; i < n; i++)
         map[i] = (struct pvh_memmap_entry){i * 0x10000, 0x10000, 1, 0};
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(0);
     M.r[4].len = 0;
-    fake_add(MMAP_PHYS, map, n * sizeof *map);
-    ((struct pvh_start_info *)fake_buf(INFO_PHYS))->memmap_entries = (uint32_t)n;
+    fakemem_add(&M, MMAP_PHYS, map, n * sizeof *map);
+    ((struct pvh_start_info *)fakemem_at(&M, INFO_PHYS))->memmap_entries = (uint32_t)n;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
     CHECK_EQ(bi.mmap_count, BOOT_MAX_MMAP);
     CHECK(bi.mmap_truncated);
@@ -1452,16 +1384,16 @@ TEST(pvh_memmap_missing_or_long)
     n = 5000;
     map = calloc(n, sizeof *map);
     map[0] = (struct pvh_memmap_entry){0x100000, 0x100000, 1, 0};
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(0);
     M.r[4].len = 0;
-    fake_add(MMAP_PHYS, map, n * sizeof *map);
-    ((struct pvh_start_info *)fake_buf(INFO_PHYS))->memmap_entries = (uint32_t)n;
+    fakemem_add(&M, MMAP_PHYS, map, n * sizeof *map);
+    ((struct pvh_start_info *)fakemem_at(&M, INFO_PHYS))->memmap_entries = (uint32_t)n;
     CHECK_EQ(parse(PVH_START_MAGIC, INFO_PHYS), 0);
     CHECK(warned("memory map longer than 4096 entries"));
     CHECK_EQ(bi.mmap_count, 1);
     free(map);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- generic ------------------------------------------------------------- */
@@ -1470,7 +1402,7 @@ TEST(unknown_magic_and_no_physmem)
 {
     struct physmem none = {NULL, NULL};
 
-    fake_reset();
+    fakemem_reset(&M);
     build_mb2_sample();
     CHECK_EQ(parse(0x12345678, INFO_PHYS), -EINVAL);
     CHECK_EQ(bi.proto, BOOT_NONE);
@@ -1479,9 +1411,9 @@ TEST(unknown_magic_and_no_physmem)
     CHECK_EQ(bootinfo_parse(&bi, MULTIBOOT2_LOADER_MAGIC, INFO_PHYS, &none, cap_warn), -EINVAL);
     CHECK(warned("multiboot2: no physical memory accessor"));
     /* no warn callback: still fine */
-    struct physmem pm = {fake_map, &M};
+    struct physmem pm = fakemem_physmem(&M);
     CHECK_EQ(bootinfo_parse(&bi, MULTIBOOT2_LOADER_MAGIC, INFO_PHYS + 8, &pm, NULL), -EINVAL);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(names)
@@ -1529,168 +1461,26 @@ static void kout_reset(void)
     kout_len = kout_cap = 0;
 }
 
-#define CAPTURE_MAX_REGION (16u << 20)
-
-struct capture {
-    uint32_t magic;
-    uint64_t info;
-    int n;
-    struct {
-        uint64_t phys;
-        size_t len, fill;
-        uint8_t *buf;
-    } r[FAKE_MAX_REGIONS];
-    bool has_expect;
-    char expect_cmdline[BOOT_CMDLINE_MAX];
+/* What a capture file says beyond the bootdump lines. */
+struct expect {
+    bool has_cmdline;
+    char cmdline[BOOT_CMDLINE_MAX];
 };
 
-static void capture_free(struct capture *c)
+/* "expect-cmdline: <text>": the command line the loader was given. */
+static bool expect_line(void *ctx, const char *line)
 {
-    for (int i = 0; i < c->n; i++)
-        free(c->r[i].buf);
-    free(c);
-}
+    struct expect *x = ctx;
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-static bool region_complete(const struct capture *c)
-{
-    return c->n == 0 || c->r[c->n - 1].fill == c->r[c->n - 1].len;
-}
-
-/* "region <phys> <len>": start a new region. */
-static const char *capture_region(struct capture *c, const char *s)
-{
-    char *e;
-
-    if (!region_complete(c))
-        return "region with missing data";
-    if (c->n == FAKE_MAX_REGIONS)
-        return "too many regions";
-    uint64_t phys = strtoull(s, &e, 0);
-    uint64_t len = strtoull(e, NULL, 0);
-    if (len == 0 || len > CAPTURE_MAX_REGION)
-        return "bad region length";
-    c->r[c->n].phys = phys;
-    c->r[c->n].len = len;
-    c->r[c->n].fill = 0;
-    c->r[c->n].buf = malloc(len);
-    c->n++;
-    return NULL;
-}
-
-/* "data <hex>": append to the current region. */
-static const char *capture_data(struct capture *c, const char *s)
-{
-    if (c->n == 0)
-        return "data before any region";
-    for (; hexval(s[0]) >= 0 && hexval(s[1]) >= 0; s += 2) {
-        if (c->r[c->n - 1].fill == c->r[c->n - 1].len)
-            return "more data than the region length";
-        c->r[c->n - 1].buf[c->r[c->n - 1].fill++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
-    }
-    return NULL;
-}
-
-/* One "bootdump: " line (after the prefix). Returns 1 at "end", 0 to go
- * on, or -1 with err set. */
-static int capture_line(struct capture *c, const char *s, bool *have_magic, const char **err)
-{
-    char *e;
-
-    if (strncmp(s, "magic ", 6) == 0) {
-        c->magic = (uint32_t)strtoul(s + 6, &e, 0);
-        const char *in = strstr(e, "info ");
-        if (!in)
-            return *err = "magic line without info", -1;
-        c->info = strtoull(in + 5, NULL, 0);
-        *have_magic = true;
-        return 0;
-    }
-    if (!*have_magic)
-        return *err = "data before the magic line", -1;
-    if (strncmp(s, "region ", 7) == 0)
-        *err = capture_region(c, s + 7);
-    else if (strncmp(s, "data ", 5) == 0)
-        *err = capture_data(c, s + 5);
-    else if (strncmp(s, "end", 3) == 0)
-        return region_complete(c) ? 1 : (*err = "region with missing data", -1);
-    else
-        return 0;   /* unknown keyword: ignored */
-    return *err ? -1 : 0;
-}
-
-/* Parse the text of a capture (the first magic..end block). Returns NULL
- * with *err set when the text is not a complete capture. */
-static struct capture *capture_parse(const char *text, const char **err)
-{
-    struct capture *c = calloc(1, sizeof *c);
-    char line[512];
-    bool have_magic = false;
-    int state = 0;
-
-    *err = "no \"bootdump: end\" line";
-    for (const char *p = text; *p && state == 0;) {
-        size_t n = strcspn(p, "\n");
-        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
-        p += n + (p[n] == '\n');
-        line[strcspn(line, "\r")] = 0;
-        if (strncmp(line, "expect-cmdline: ", 16) == 0) {
-            c->has_expect = true;
-            snprintf(c->expect_cmdline, sizeof c->expect_cmdline, "%s", line + 16);
-            continue;
-        }
-        const char *b = strstr(line, "bootdump: ");
-        if (b)
-            state = capture_line(c, b + 10, &have_magic, err);
-    }
-    if (state != 1) {
-        capture_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-
-    if (!f)
-        return NULL;
-    do {
-        if (len + 4096 + 1 > cap) {
-            cap = cap * 2 + 8192;
-            buf = realloc(buf, cap);
-        }
-        n = fread(buf + len, 1, 4096, f);
-        len += n;
-    } while (n > 0);
-    fclose(f);
-    buf[len] = 0;
-    return buf;
-}
-
-/* Back the fake memory with a capture; region `cut` loses `by` bytes. */
-static void capture_load(const struct capture *c, int cut, size_t by)
-{
-    fake_reset();
-    for (int i = 0; i < c->n; i++)
-        fake_add(c->r[i].phys, c->r[i].buf, c->r[i].len - (i == cut ? by : 0));
+    if (strncmp(line, "expect-cmdline: ", 16) != 0)
+        return false;
+    x->has_cmdline = true;
+    snprintf(x->cmdline, sizeof x->cmdline, "%s", line + 16);
+    return true;
 }
 
 /* Is s, with its NUL, somewhere in the captured bytes? */
-static bool capture_has_string(const struct capture *c, const char *s)
+static bool capture_has_string(const struct fakemem_capture *c, const char *s)
 {
     size_t n = strlen(s) + 1;
 
@@ -1710,19 +1500,19 @@ static uint32_t proto_magic(enum boot_proto p)
 
 /* Shrink each region by 1..N bytes (all N for small regions, a spread for
  * large ones) and parse: no crash, no overread, invariants hold. */
-static void truncate_each_region(const struct capture *c)
+static void truncate_each_region(const struct fakemem_capture *c)
 {
     for (int i = 0; i < c->n; i++) {
         size_t len = c->r[i].len;
         for (size_t by = 1; by <= len; by += by < 256 ? 1 : len / 64 + 1) {
-            capture_load(c, i, by);
-            struct physmem pm = {fake_map, &M};
+            fakemem_from_capture(&M, c, i, by);
+            struct physmem pm = fakemem_physmem(&M);
             int rc = bootinfo_parse(&bi, c->magic, c->info, &pm, NULL);
             CHECK(rc == 0 || rc == -EINVAL || rc == -EFAULT);
             check_invariants(&bi);
         }
     }
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 static bool same_bootinfo(const struct boot_info *a, const struct boot_info *b)
@@ -1746,9 +1536,9 @@ static bool same_bootinfo(const struct boot_info *a, const struct boot_info *b)
 
 /* Record a parse of the sample now in M with bootdump, print it, load the
  * text back: the replay must give the same result. Returns the capture. */
-static struct capture *roundtrip(uint32_t magic)
+static struct fakemem_capture *roundtrip(uint32_t magic)
 {
-    struct physmem raw = {fake_map, &M}, rec;
+    struct physmem raw = fakemem_physmem(&M), rec;
     static struct boot_info direct;
     const char *err = NULL;
 
@@ -1757,14 +1547,14 @@ static struct capture *roundtrip(uint32_t magic)
     CHECK_EQ(rc, 0);
     kout_reset();
     bootdump_print(magic, INFO_PHYS);
-    struct capture *c = capture_parse(kout, &err);
+    struct fakemem_capture *c = fakemem_capture_parse(kout, NULL, NULL, &err);
     if (!c) {
         test_fail(__FILE__, __LINE__, err);
         return NULL;
     }
     CHECK_EQ(c->magic, magic);
     CHECK_EQ(c->info, INFO_PHYS);
-    capture_load(c, -1, 0);
+    fakemem_from_capture(&M, c, -1, 0);
     CHECK_EQ(parse(magic, INFO_PHYS), 0);
     CHECK(same_bootinfo(&direct, &bi));
     kout_reset();
@@ -1773,42 +1563,42 @@ static struct capture *roundtrip(uint32_t magic)
 
 TEST(bootdump_roundtrip)
 {
-    struct capture *c;
+    struct fakemem_capture *c;
 
-    fake_reset();
+    fakemem_reset(&M);
     build_mb2_sample();
     if ((c = roundtrip(MULTIBOOT2_LOADER_MAGIC))) {
         check_mb2_sample();
         CHECK_EQ(c->n, 1);      /* the tag list only */
-        capture_free(c);
+        fakemem_capture_free(c);
     }
-    fake_reset();
+    fakemem_reset(&M);
     build_mb1_sample(MB1_FB_RGB, sizeof(struct mb1_info));
     if ((c = roundtrip(MULTIBOOT1_LOADER_MAGIC))) {
         check_mb1_sample();
         CHECK_EQ(c->n, 6);      /* info, cmdline, loader, mods, mod cmdline, mmap */
-        capture_free(c);
+        fakemem_capture_free(c);
     }
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(36);
     if ((c = roundtrip(PVH_START_MAGIC))) {
         check_pvh_sample();
         CHECK_EQ(c->n, 6);      /* start_info, cmdline, modlist, mod cmdline, memmap, rsdp */
-        capture_free(c);
+        fakemem_capture_free(c);
     }
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Merging of recorded ranges, and the exact output format. */
 TEST(bootdump_ranges)
 {
     static uint8_t mem[0x3000];
-    struct physmem raw = {fake_map, &M}, rec;
+    struct physmem raw = fakemem_physmem(&M), rec;
 
-    fake_reset();
+    fakemem_reset(&M);
     for (size_t i = 0; i < sizeof mem; i++)
         mem[i] = (uint8_t)i;
-    fake_add(0x1000, mem, sizeof mem);
+    fakemem_add(&M, 0x1000, mem, sizeof mem);
     bootdump_wrap(&rec, &raw);
     CHECK(rec.map(rec.ctx, 0x2000, 16) != NULL);
     CHECK(rec.map(rec.ctx, 0x2010, 16) != NULL);    /* touches: merged */
@@ -1825,17 +1615,17 @@ TEST(bootdump_ranges)
                     "101112131415161718191a1b1c1d1e1f\n"
                     "bootdump: end\n");
     kout_reset();
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* The range limit, and a range that bridges two recorded ones. */
 TEST(bootdump_range_limit)
 {
     static uint8_t mem[0x1000];
-    struct physmem raw = {fake_map, &M}, rec;
+    struct physmem raw = fakemem_physmem(&M), rec;
 
-    fake_reset();
-    fake_add(0x1000, mem, sizeof mem);
+    fakemem_reset(&M);
+    fakemem_add(&M, 0x1000, mem, sizeof mem);
     /* 70 separate ranges: the first 64 recorded are kept */
     bootdump_wrap(&rec, &raw);
     for (int i = 69; i >= 0; i--)
@@ -1857,92 +1647,60 @@ TEST(bootdump_range_limit)
     CHECK(strstr(kout, "bootdump: region 0x1000 20\n") != NULL);
     CHECK(strstr(kout, "region 0x1010") == NULL);
     kout_reset();
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 TEST(capture_loader_rejects_bad_text)
 {
     const char *err;
-    struct capture *c;
+    struct fakemem_capture *c;
 
-    c = capture_parse("[ 0.1] bootdump: magic 0x2badb002 info 0x9500\r\n"
+    c = fakemem_capture_parse("[ 0.1] bootdump: magic 0x2badb002 info 0x9500\r\n"
                       "noise\n"
                       "serial: bootdump: region 0x9500 3\n"
                       "bootdump: data 0a0B0c\n"
-                      "bootdump: end\n", &err);
+                      "bootdump: end\n", NULL, NULL, &err);
     REQUIRE(c != NULL);
     CHECK_EQ(c->magic, MULTIBOOT1_LOADER_MAGIC);
     CHECK_EQ(c->info, 0x9500);
     CHECK_EQ(c->n, 1);
     CHECK_EQ(c->r[0].buf[1], 0x0b);
-    capture_free(c);
-    CHECK(capture_parse("bootdump: magic 0x1 info 0x2\nbootdump: region 0x10 4\n"
-                        "bootdump: data 0102\nbootdump: end\n", &err) == NULL);
-    CHECK(capture_parse("bootdump: magic 0x1 info 0x2\nbootdump: region 0x10 1\n"
-                        "bootdump: data 0102\nbootdump: end\n", &err) == NULL);
-    CHECK(capture_parse("bootdump: magic 0x1 info 0x2\n", &err) == NULL);
-    CHECK(capture_parse("bootdump: region 0x10 1\nbootdump: end\n", &err) == NULL);
+    fakemem_capture_free(c);
+    CHECK(fakemem_capture_parse("bootdump: magic 0x1 info 0x2\nbootdump: region 0x10 4\n"
+                        "bootdump: data 0102\nbootdump: end\n", NULL, NULL, &err) == NULL);
+    CHECK(fakemem_capture_parse("bootdump: magic 0x1 info 0x2\nbootdump: region 0x10 1\n"
+                        "bootdump: data 0102\nbootdump: end\n", NULL, NULL, &err) == NULL);
+    CHECK(fakemem_capture_parse("bootdump: magic 0x1 info 0x2\n", NULL, NULL, &err) == NULL);
+    CHECK(fakemem_capture_parse("bootdump: region 0x10 1\nbootdump: end\n", NULL, NULL, &err) == NULL);
 }
 
 /* The built-in samples, truncated region by region. */
 TEST(truncated_samples)
 {
-    struct capture *c;
+    struct fakemem_capture *c;
 
-    fake_reset();
+    fakemem_reset(&M);
     build_mb2_sample();
     if ((c = roundtrip(MULTIBOOT2_LOADER_MAGIC))) {
         truncate_each_region(c);
-        capture_free(c);
+        fakemem_capture_free(c);
     }
-    fake_reset();
+    fakemem_reset(&M);
     build_mb1_sample(MB1_FB_RGB, sizeof(struct mb1_info));
     if ((c = roundtrip(MULTIBOOT1_LOADER_MAGIC))) {
         truncate_each_region(c);
-        capture_free(c);
+        fakemem_capture_free(c);
     }
-    fake_reset();
+    fakemem_reset(&M);
     build_pvh_sample(36);
     if ((c = roundtrip(PVH_START_MAGIC))) {
         truncate_each_region(c);
-        capture_free(c);
+        fakemem_capture_free(c);
     }
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* ---- captured boots (tests/data/bootinfo) ---------------------------------- */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The *.txt files in the capture directory, sorted; returns the count. */
-static int list_captures(const char *dir, char ***out)
-{
-    DIR *d = opendir(dir);
-    char **names = NULL;
-    int n = 0;
-    struct dirent *e;
-
-    *out = NULL;
-    if (!d)
-        return 0;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".txt") != 0)
-            continue;
-        names = realloc(names, (n + 1) * sizeof *names);
-        names[n] = malloc(strlen(dir) + len + 2);
-        sprintf(names[n], "%s/%s", dir, e->d_name);
-        n++;
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_str);
-    *out = names;
-    return n;
-}
 
 static const char *capture_dir(void)
 {
@@ -1972,9 +1730,9 @@ static void print_bootinfo(const char *path, int rc)
                bi.modules[i].end, bi.modules[i].cmdline);
 }
 
-static void check_capture(const char *path, const struct capture *c)
+static void check_capture(const char *path, const struct fakemem_capture *c, const struct expect *x)
 {
-    capture_load(c, -1, 0);
+    fakemem_from_capture(&M, c, -1, 0);
     int rc = parse(c->magic, c->info);
     if (getenv("BOOTINFO_VERBOSE"))
         print_bootinfo(path, rc);
@@ -1988,10 +1746,10 @@ static void check_capture(const char *path, const struct capture *c)
         file_fail(__LINE__, path, "info_phys/info_len not set");
     if (bi.cmdline_truncated || !capture_has_string(c, bi.cmdline))
         file_fail(__LINE__, path, "command line not copied whole from the loader's memory");
-    if (c->has_expect && strcmp(bi.cmdline, c->expect_cmdline) != 0)
+    if (x->has_cmdline && strcmp(bi.cmdline, x->cmdline) != 0)
         file_fail(__LINE__, path, "command line differs from expect-cmdline");
     check_invariants(&bi);
-    fake_reset();
+    fakemem_reset(&M);
 }
 
 /* Every captured boot parses cleanly; an empty directory is a failure, as
@@ -1999,7 +1757,7 @@ static void check_capture(const char *path, const struct capture *c)
 TEST(captured_files)
 {
     char **files;
-    int n = list_captures(capture_dir(), &files);
+    int n = fakemem_list_captures(capture_dir(), &files);
 
     if (n == 0) {
         char msg[300];
@@ -2007,16 +1765,15 @@ TEST(captured_files)
         test_fail(__FILE__, __LINE__, msg);
     }
     for (int i = 0; i < n; i++) {
-        char *text = read_file(files[i]);
-        const char *err = "unreadable file";
-        struct capture *c = text ? capture_parse(text, &err) : NULL;
+        struct expect x = {0};
+        const char *err;
+        struct fakemem_capture *c = fakemem_capture_load(files[i], expect_line, &x, &err);
         if (!c)
             file_fail(__LINE__, files[i], err);
         else
-            check_capture(files[i], c);
+            check_capture(files[i], c, &x);
         if (c)
-            capture_free(c);
-        free(text);
+            fakemem_capture_free(c);
         free(files[i]);
     }
     free(files);
@@ -2026,17 +1783,16 @@ TEST(captured_files)
 TEST(captured_files_truncated)
 {
     char **files;
-    int n = list_captures(capture_dir(), &files);
+    int n = fakemem_list_captures(capture_dir(), &files);
 
     for (int i = 0; i < n; i++) {
-        char *text = read_file(files[i]);
+        struct expect x = {0};
         const char *err;
-        struct capture *c = text ? capture_parse(text, &err) : NULL;
+        struct fakemem_capture *c = fakemem_capture_load(files[i], expect_line, &x, &err);
         if (c) {
             truncate_each_region(c);
-            capture_free(c);
+            fakemem_capture_free(c);
         }
-        free(text);
         free(files[i]);
     }
     free(files);
