@@ -45,6 +45,8 @@ int pci_msi_enable(struct pci_dev *d, int vector)
     uint8_t cap = d ? d->cap_msi : 0;
     if (!cap)
         return -ENODEV;
+    if (d->cap_msix)
+        pci_msix_disable(d);                /* never both (PCI 3.0 6.8.2) */
     struct msi_msg m;
     int err = message(vector, &m);
     if (err)
@@ -136,6 +138,9 @@ int pci_msix_enable(struct pci_dev *d, int entry, int vector)
     int err = message(vector, &m);
     if (err)
         return err;
+    /* PCI 3.0 6.8.2: MSI and MSI-X must not be enabled at the same time. */
+    if (d->cap_msi)
+        pci_msi_disable(d);
     volatile uint8_t *table = msix_table(d, n);
     if (!table)
         return -EIO;

@@ -73,6 +73,6 @@ void platform_init(const struct boot_info *bi, bool acpidump)
 
 void platform_devices(void)
 {
-    pci_kernel_init();                      /* scan, list, bind drivers */
+    pci_kernel_init();                      /* scan, bind drivers, list */
     timeline_mark("pci");
 }
