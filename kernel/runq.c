@@ -1,20 +1,28 @@
 /* The run queue: an intrusive FIFO of threads (see runq.h). Pure. */
 #include "kernel/runq.h"
 
-bool runq_push(struct runq *q, struct runq_node *n)
+bool runq_insert_after(struct runq *q, struct runq_node *after, struct runq_node *n)
 {
-    if (n->q)
+    if (n->q || (after && after->q != q))
         return false;
     n->q = q;
-    n->next = NULL;
-    n->prev = q->tail;
-    if (q->tail)
-        q->tail->next = n;
+    n->prev = after;
+    n->next = after ? after->next : q->head;
+    if (n->next)
+        n->next->prev = n;
+    else
+        q->tail = n;
+    if (after)
+        after->next = n;
     else
         q->head = n;
-    q->tail = n;
     q->len++;
     return true;
+}
+
+bool runq_push(struct runq *q, struct runq_node *n)
+{
+    return runq_insert_after(q, q->tail, n);
 }
 
 bool runq_remove(struct runq *q, struct runq_node *n)

@@ -35,6 +35,10 @@ static inline bool runq_empty(const struct runq *q) { return q->head == NULL; }
 static inline size_t runq_len(const struct runq *q) { return q->len; }
 static inline bool runq_linked(const struct runq_node *n) { return n->q != NULL; }
 
+/* Links n right after `after` (at the head when after is NULL); false
+ * (and nothing done) if n is already queued or after is on another queue.
+ * The building block of ordered queues (kernel/timerq.c). */
+bool runq_insert_after(struct runq *q, struct runq_node *after, struct runq_node *n);
 /* Appends n at the tail. false (and nothing done) if n is already queued. */
 bool runq_push(struct runq *q, struct runq_node *n);
 /* Removes and returns the head, or NULL when empty. */

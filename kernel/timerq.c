@@ -3,50 +3,26 @@
 
 bool timerq_insert(struct timerq *q, struct timerq_node *n, uint64_t deadline)
 {
-    if (n->q)
+    if (timerq_queued(n))
         return false;
     /* Walk back from the tail to the last entry due no later than n: n goes
-     * after it, which keeps equal deadlines in insertion order. */
-    struct timerq_node *after = q->tail;
-    while (after && after->deadline > deadline)
+     * after it, which keeps equal deadlines in insertion order (O(1) when
+     * deadlines arrive in order). */
+    struct runq_node *after = q->list.tail;
+    while (after && timerq_of(after)->deadline > deadline)
         after = after->prev;
-    n->q = q;
     n->deadline = deadline;
-    n->prev = after;
-    n->next = after ? after->next : q->head;
-    if (n->next)
-        n->next->prev = n;
-    else
-        q->tail = n;
-    if (after)
-        after->next = n;
-    else
-        q->head = n;
-    q->len++;
-    return true;
+    return runq_insert_after(&q->list, after, &n->link);
 }
 
 bool timerq_remove(struct timerq *q, struct timerq_node *n)
 {
-    if (n->q != q)
-        return false;
-    if (n->prev)
-        n->prev->next = n->next;
-    else
-        q->head = n->next;
-    if (n->next)
-        n->next->prev = n->prev;
-    else
-        q->tail = n->prev;
-    n->prev = n->next = NULL;
-    n->q = NULL;
-    q->len--;
-    return true;
+    return runq_remove(&q->list, &n->link);
 }
 
 struct timerq_node *timerq_pop_expired(struct timerq *q, uint64_t now)
 {
-    struct timerq_node *n = q->head;
+    struct timerq_node *n = timerq_peek(q);
     if (!n || n->deadline > now)
         return NULL;
     timerq_remove(q, n);

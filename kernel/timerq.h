@@ -15,18 +15,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct timerq;
+#include "kernel/runq.h"
 
 struct timerq_node {
-    struct timerq_node *prev, *next;
-    struct timerq *q;               /* the queue it is on, NULL when on none */
+    struct runq_node link;          /* kernel/runq.h: the list and its checks */
     uint64_t deadline;              /* absolute, in the caller's time unit */
 };
 
 struct timerq {
-    struct timerq_node *head, *tail;    /* head: earliest deadline */
-    size_t len;
+    struct runq list;               /* head: earliest deadline */
 };
 
 #define timerq_entry(node, type, member) \
@@ -35,12 +32,16 @@ struct timerq {
 #define TIMERQ_NONE UINT64_MAX      /* timerq_next_deadline of an empty queue */
 
 static inline void timerq_init(struct timerq *q) { *q = (struct timerq){ 0 }; }
-static inline bool timerq_queued(const struct timerq_node *n) { return n->q != NULL; }
-static inline size_t timerq_len(const struct timerq *q) { return q->len; }
-static inline struct timerq_node *timerq_peek(const struct timerq *q) { return q->head; }
+static inline bool timerq_queued(const struct timerq_node *n) { return runq_linked(&n->link); }
+static inline size_t timerq_len(const struct timerq *q) { return runq_len(&q->list); }
+static inline struct timerq_node *timerq_of(struct runq_node *l)
+{
+    return l ? runq_entry(l, struct timerq_node, link) : NULL;
+}
+static inline struct timerq_node *timerq_peek(const struct timerq *q) { return timerq_of(q->list.head); }
 static inline uint64_t timerq_next_deadline(const struct timerq *q)
 {
-    return q->head ? q->head->deadline : TIMERQ_NONE;
+    return q->list.head ? timerq_of(q->list.head)->deadline : TIMERQ_NONE;
 }
 
 /* Queues n for `deadline`, after every entry whose deadline is <= it.

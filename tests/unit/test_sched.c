@@ -206,7 +206,7 @@ TEST(timerq_remove_from_middle)
     CHECK_EQ(timerq_len(&q), 2);
     CHECK_EQ(tid(timerq_pop_expired(&q, 10)), 1);
     CHECK_EQ(tid(timerq_pop_expired(&q, 10)), 3);
-    CHECK(q.head == NULL && q.tail == NULL);
+    CHECK(q.list.head == NULL && q.list.tail == NULL);
 }
 
 TEST(timerq_double_insert_rejected_and_reinsert)
