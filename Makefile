@@ -34,6 +34,7 @@ HOSTED_TESTS :=
 include boot/rules.mk
 include kernel/rules.mk
 include lib/rules.mk
+include net/rules.mk
 include tools/rules.mk
 include tests/rules.mk
 

@@ -2,10 +2,10 @@
  * layouts: the wire format only; driver state is in net/e1000.c.
  *
  * Sources: Intel "PCI/PCI-X Family of Gigabit Ethernet Controllers
- * Software Developer's Manual" (8254x SDM, rev 4.0): 13 (registers),
- * 3.2.3 (legacy receive descriptor), 3.3.3 (legacy transmit descriptor),
- * 5.6 (EERD); Intel "82574 GbE Controller Datasheet": 10.2 (registers),
- * 7.4 (interrupts, IVAR and MSI-X), 10.2.2.10 (EERD on the 82574).
+ * Software Developer's Manual" (8254x SDM): chapter 13 (registers),
+ * 3.2.3 (receive descriptor format), 3.3.3 (legacy transmit descriptor
+ * format); Intel "82574 GbE Controller Datasheet": chapter 10 (registers),
+ * 7.4 (interrupts: ICR clearing, IVAR and MSI-X).
  * Cross-checked against what QEMU's models implement (hw/net/e1000.c,
  * hw/net/e1000e_core.c) and the register names of Linux e1000/e1000e and
  * FreeBSD em. All registers are 32 bits wide, little endian, in BAR 0. */
@@ -73,7 +73,7 @@
 
 /* ---- EERD -----------------------------------------------------------------
  * 8254x (SDM 13.4.4): START bit 0, DONE bit 4, word address in 15:8.
- * 82574 (datasheet 10.2.2.10): START bit 0, DONE bit 1, address in 15:2.
+ * 82574 (datasheet, EERD): START bit 0, DONE bit 1, address in 15:2.
  * Data is in 31:16 on both. */
 #define E1000_EERD_START          (1u << 0)
 #define E1000_EERD_DONE_8254X     (1u << 4)
@@ -99,7 +99,7 @@
 #define E1000_ICR_OTHER   (1u << 24)  /* 82574 MSI-X: other causes (LSC...) */
 #define E1000_ICR_ASSERTED (1u << 31) /* 82574: INT_ASSERTED */
 
-/* ---- IVAR (82574 datasheet 10.2.4.9): 4-bit fields, vector in 2:0, bit 3
+/* ---- IVAR (82574 datasheet, IVAR register): 4-bit fields, vector in 2:0, bit 3
  * valid: RXQ0 at 0, RXQ1 at 4, TXQ0 at 8, TXQ1 at 12, other causes at 16. */
 #define E1000_IVAR_VALID        0x8u
 #define E1000_IVAR_RXQ0_SHIFT   0
@@ -124,9 +124,9 @@
 #define E1000_TCTL_CT_SHIFT    4           /* collision threshold */
 #define E1000_TCTL_COLD_SHIFT  12          /* collision distance */
 #define E1000_TCTL_RTLC        (1u << 24)  /* retransmit on late collision */
-#define E1000_TCTL_CT_DEFAULT  0x0Fu       /* SDM 13.4.33: 15 */
+#define E1000_TCTL_CT_DEFAULT  0x0Fu       /* SDM, TCTL: 15 */
 #define E1000_TCTL_COLD_FD     0x40u       /* 64 byte times, full duplex */
-/* SDM 13.4.34, copper: IPGT 10, IPGR1 8, IPGR2 6. */
+/* SDM, TIPG, copper: IPGT 10, IPGR1 8, IPGR2 6. */
 #define E1000_TIPG_DEFAULT     (10u | 8u << 10 | 6u << 20)
 
 /* ---- RAH ----------------------------------------------------------------- */
@@ -183,5 +183,5 @@ _Static_assert(offsetof(struct e1000_tx_desc, status) == 12, "tx desc status");
 #define E1000_TXD_CMD_DEXT   (1u << 5)  /* extended descriptor (not used) */
 #define E1000_TXD_STAT_DD    (1u << 0)
 
-/* Ring lengths must be multiples of 128 bytes (8 descriptors), SDM 13.4.29. */
+/* Ring lengths must be multiples of 128 bytes (8 descriptors): SDM, RDLEN/TDLEN. */
 #define E1000_RING_ALIGN_DESCS 8

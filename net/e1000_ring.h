@@ -2,7 +2,7 @@
  * host tests (tests/unit/test_e1000.c) exercise exactly what the driver
  * runs. Nothing here touches hardware.
  *
- * Ring convention (8254x SDM 3.2.6 / 3.3.1): the device owns the
+ * Ring convention (8254x SDM, receive/transmit descriptor rings): the device owns the
  * descriptors from head to tail - 1; software owns the rest. One slot is
  * always left empty so that head == tail means "empty", never "full". */
 #pragma once
@@ -61,7 +61,7 @@ static inline enum e1000_rx_verdict e1000_rx_classify(uint8_t status, uint8_t er
     return E1000_RX_DELIVER;
 }
 
-/* Link speed from STATUS bits 7:6 (SDM 13.4.2). */
+/* Link speed from STATUS bits 7:6 (SDM, STATUS). */
 static inline unsigned e1000_status_speed(uint32_t status)
 {
     switch ((status & E1000_STATUS_SPEED_MASK) >> E1000_STATUS_SPEED_SHIFT) {

@@ -33,7 +33,8 @@ struct netdev;
 struct netdev_ops {
     /* Queues one whole Ethernet frame (no FCS) for sending; the frame is
      * copied before return. 0, -EINVAL (bad length), -EBUSY (ring full:
-     * try again later), -EIO (device gone). */
+     * try again later), -EIO (device gone). Threads only, never from an
+     * interrupt handler: drivers rely on threads being cooperative. */
     int (*xmit)(struct netdev *dev, const void *frame, size_t len);
 };
 

@@ -1,7 +1,7 @@
 # tests/: host unit tests (pure logic) and hosted driver tests (drivers
 # against a host-side backend), all with ASan + UBSan. QEMU system tests
 # live in tests/system/ and are run by tests/run.py.
-UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd acpi
+UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd acpi e1000
 unit_fmt_SRCS      := kernel/fmt.c
 unit_cmdline_SRCS  := kernel/cmdline.c kernel/fmt.c
 unit_pmm_SRCS      := kernel/pmm.c
@@ -11,6 +11,7 @@ unit_sched_SRCS    := kernel/timerq.c kernel/runq.c
 unit_pci_SRCS      := kernel/pci.c kernel/pci_msi.c kernel/pci_names.c kernel/fmt.c
 unit_ps2kbd_SRCS   := kernel/ps2kbd.c
 unit_acpi_SRCS     := kernel/acpi.c kernel/acpi_aml.c kernel/fmt.c tests/unit/fakemem.c
+unit_e1000_SRCS    := net/dhcp_probe.c kernel/fmt.c
 unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c kernel/fmt.c tests/unit/fakemem.c
 
 HOSTED_TESTS += fbcon
@@ -21,7 +22,7 @@ HOSTED_BINS := $(patsubst %,$(BUILD)/host/hosted/test_%,$(HOSTED_TESTS))
 
 # Every header counts: the host binaries are linked in one step, without
 # per-object dependency files.
-HOST_HEADERS := $(wildcard boot/*.h kernel/*.h lib/*.h tests/unit/*.h)
+HOST_HEADERS := $(wildcard boot/*.h kernel/*.h lib/*.h net/*.h tests/unit/*.h)
 
 $(BUILD)/host/unit/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_HEADERS) $$(unit_%_SRCS)
 	@mkdir -p $(@D)

@@ -139,3 +139,18 @@ for machine in ("pc", "q35"):
     CASES.append(Case(f"shell-reboot-{machine}", machine=machine, app="shell", debug_exit=False,
                       exit_code=0, timeout=60, reject=NO_PANIC,
                       interact=[(r"minnow> ", "reboot\r")], expect=[r"rebooting"]))
+
+# --- e1000 family against QEMU's device models (start of issue 4) ----------
+# QEMU's user-mode network answers a hand-built DHCPDISCOVER with an offer;
+# netburst wraps both rings several times, overflowing rx once on purpose.
+for machine in ("pc", "q35"):
+    for model in ("e1000", "e1000-82545em", "e1000e"):
+        nic = ["-nic", "none", "-netdev", "user,id=n0", "-device", f"{model},netdev=n0"]
+        mode = "msi-x" if model == "e1000e" else "intx"
+        CASES.append(Case(f"net-dhcp-{model}-{machine}", machine=machine, cmdline="selftest=net",
+                          extra=nic, reject=NO_PANIC, timeout=60,
+                          expect=[rf"^e1000: \S+ \S+ mac 52:54:00:12:34:56, link up 1000 Mb/s, {mode}", READY,
+                                  r"10\.0\.2\.15", r"selftest: net passed"]))
+    CASES.append(Case(f"net-burst-e1000e-{machine}", machine=machine, cmdline="selftest=netburst",
+                      extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000e,netdev=n0"],
+                      reject=NO_PANIC, timeout=120, expect=[READY, r"selftest: netburst passed"]))
