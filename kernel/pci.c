@@ -85,6 +85,12 @@ static uint32_t rw1c_bits(const struct pci_dev *d, uint16_t base)
     bool bridge = (d->header_type & PCI_HDR_TYPE_MASK) == PCI_HDR_BRIDGE;
     if (base == PCI_COMMAND || (bridge && base == (PCI_SEC_STATUS & ~3u)))
         return (uint32_t)PCI_STS_RW1C_MASK << 16;
+    /* PCIe capability: Device, Link and Slot Status share a dword with their
+     * Control registers and hold only RW1C or read-only bits (PCIe base
+     * 3.0, 7.8.5, 7.8.8, 7.8.11): never write back what was read there. */
+    if (d->cap_pcie && (base == d->cap_pcie + 0x08u || base == d->cap_pcie + 0x10u ||
+                        base == d->cap_pcie + 0x18u))
+        return 0xFFFF0000u;
     return 0;
 }
 
