@@ -38,7 +38,7 @@ include net/rules.mk
 include tools/rules.mk
 include tests/rules.mk
 
-KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o
+KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o $(EXTRA_KOBJS)
 MB1OBJ := $(BUILD)/boot/mb1hdr.S.o
 
 .PHONY: all iso run run-uefi run-pvh gdb test test-unit size deps clean help capture-bootinfo capture-acpi
@@ -57,6 +57,7 @@ help:
 	@echo "  make capture-bootinfo  re-capture the loaders' boot structures for the unit tests"
 	@echo "  make capture-acpi      re-capture QEMU's ACPI tables for the unit tests"
 	@echo "  make deps       check/install the Debian packages the build and tests need"
+	@echo "  make lwip-fetch fetch lwIP 2.1.3 from Debian's source package into build/ (make does it when needed)"
 	@echo "  make clean      remove build/"
 	@echo "Variables: CMDLINE='...' adds kernel options to run/run-uefi/run-pvh/gdb."
 

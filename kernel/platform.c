@@ -16,6 +16,8 @@
 #include "kernel/timeline.h"
 #include "kernel/tsc.h"
 #include "kernel/vmm.h"
+#include "net/lwip_netif.h"
+#include "net/netdev.h"
 
 #define IOAPIC_DEFAULT 0xFEC00000ull    /* where PCs put it, for machines without a MADT */
 
@@ -75,4 +77,8 @@ void platform_devices(void)
 {
     pci_kernel_init();                      /* scan, bind drivers, list */
     timeline_mark("pci");
+    if (netdev_count() > 0) {
+        net_init();                         /* lwIP on every NIC; DHCP runs in the background */
+        timeline_mark("net");
+    }
 }

@@ -1,4 +1,4 @@
-# net/: the NIC abstraction and NIC drivers (lwIP and sockets will join).
+# net/: the NIC abstraction and NIC drivers, and lwIP on top.
 KSRCS += net/netdev.c net/e1000.c net/dhcp_probe.c net/selftest_net.c
 
 # lwIP 2.1.3 from Debian's source package, fetched into build/ by
@@ -12,3 +12,28 @@ $(LWIP_DIR)/%.c: $(LWIP_DIR)/.fetched
 	@test -f $@
 .PHONY: lwip-fetch
 lwip-fetch: $(LWIP_DIR)/.fetched
+
+LWIP_INC := -I$(LWIP_DIR)/src/include -Inet/lwip -Inet/lwip/libc
+LWIP_CORE := def dns inet_chksum init ip mem memp netif pbuf raw stats sys tcp tcp_in tcp_out \
+	timeouts udp
+LWIP_IPV4 := dhcp etharp icmp ip4 ip4_addr ip4_frag
+LWIP_API  := api_lib api_msg err if_api netbuf netdb netifapi sockets tcpip
+LWIP_SRCS := $(patsubst %,core/%.c,$(LWIP_CORE)) $(patsubst %,core/ipv4/%.c,$(LWIP_IPV4)) \
+	$(patsubst %,api/%.c,$(LWIP_API)) netif/ethernet.c
+LWIP_OBJS := $(patsubst %,$(BUILD)/lwip/%.o,$(LWIP_SRCS))
+EXTRA_KOBJS += $(LWIP_OBJS)
+
+# lwIP's own files: the kernel's flags without -Werror, and -Os (a third
+# smaller than -O2: lwIP is most of the kernel's code otherwise).
+LWIP_CFLAGS = $(filter-out -Werror -O2,$(KCFLAGS)) -Os $(LWIP_INC) -Wno-unused-parameter \
+	-Wno-sign-compare -Wno-missing-field-initializers -Wno-type-limits
+$(BUILD)/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_DIR)/.fetched
+	@mkdir -p $(@D)
+	$(CC) $(LWIP_CFLAGS) -c $< -o $@
+
+# Our port and glue: ordinary kernel sources that include lwIP's headers.
+LWIP_PORT_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip_netif.c net/selftest_lwip.c
+KSRCS += $(LWIP_PORT_SRCS)
+$(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): KCFLAGS += $(LWIP_INC)
+$(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): | $(LWIP_DIR)/.fetched
+$(BUILD)/kernel/platform.c.o: | $(LWIP_DIR)/.fetched

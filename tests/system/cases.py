@@ -154,3 +154,16 @@ for machine in ("pc", "q35"):
     CASES.append(Case(f"net-burst-e1000e-{machine}", machine=machine, cmdline="selftest=netburst",
                       extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000e,netdev=n0"],
                       reject=NO_PANIC, timeout=120, expect=[READY, r"selftest: netburst passed"]))
+
+# lwIP on the e1000 family: DHCP from QEMU's user-mode network, then 1 MiB
+# each way over a TCP loopback connection; and the static configuration.
+for model, machine in (("e1000", "q35"), ("e1000e", "pc"), ("e1000-82545em", "pc")):
+    CASES.append(Case(f"lwip-dhcp-{model}-{machine}", machine=machine, cmdline="selftest=dhcp", timeout=90,
+                      extra=["-nic", "none", "-netdev", "user,id=n0", "-device", f"{model},netdev=n0"],
+                      reject=NO_PANIC,
+                      expect=[READY, r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)",
+                              r"loopback TCP 2 x 1048576 bytes ok", r"selftest: dhcp passed"]))
+CASES.append(Case("lwip-static-e1000-q35", machine="q35", cmdline="ip=10.0.2.20/24 gw=10.0.2.2 selftest=dhcp",
+                  extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
+                  reject=NO_PANIC, timeout=90,
+                  expect=[r"net: eth0 10\.0\.2\.20/24 gw 10\.0\.2\.2 \(static\)", READY, r"selftest: dhcp passed"]))

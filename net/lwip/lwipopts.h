@@ -1,0 +1,161 @@
+/* lwIP 2.1.3 configuration for minnow (see lwIP's src/include/lwip/opt.h
+ * for every option and its default). Each choice below says why.
+ *
+ * minnow runs lwIP with NO_SYS=0: the "tcpip" kernel thread owns the
+ * stack, drivers hand frames to it through tcpip_input(), and applications
+ * use the socket API from their own threads (sys_arch.c maps semaphores,
+ * mutexes, mailboxes and threads onto kernel/sched.h). Memory comes from
+ * the kernel heap (kmalloc) for variable-size buffers and from lwIP's
+ * static pools for fixed-size control blocks. */
+#pragma once
+
+/* --- operating system ---------------------------------------------------- */
+#define NO_SYS                      0
+/* Sockets and netconn calls take the core lock and run in the caller's
+ * thread instead of a round trip through the tcpip thread's mailbox: one
+ * context switch less per call. */
+#define LWIP_TCPIP_CORE_LOCKING     1
+/* Received frames still go through the tcpip mailbox (the driver's thread
+ * must not block on the core lock; see net/netdev.h). */
+#define LWIP_TCPIP_CORE_LOCKING_INPUT 0
+/* sys_arch_protect() is irq_save(): pools may be touched by any thread. */
+#define SYS_LIGHTWEIGHT_PROT        1
+#define LWIP_TIMERS                 1
+
+/* Threads: lwIP's call depth with the socket API is shallow, but the
+ * tcpip thread runs every protocol callback; 32 KiB leaves a margin. */
+#define TCPIP_THREAD_NAME           "tcpip"
+#define TCPIP_THREAD_STACKSIZE      (32 * 1024)
+#define TCPIP_THREAD_PRIO           0           /* the scheduler has no priorities */
+#define DEFAULT_THREAD_STACKSIZE    (16 * 1024)
+#define DEFAULT_THREAD_PRIO         0
+/* Mailboxes are rings of pointers (8 bytes a slot): make them deep enough
+ * that a full TCP window of segments never finds one full (a full recvmbox
+ * makes lwIP refuse data and the peer retransmit). */
+#define TCPIP_MBOX_SIZE             512
+#define DEFAULT_TCP_RECVMBOX_SIZE   512
+#define DEFAULT_UDP_RECVMBOX_SIZE   128
+#define DEFAULT_RAW_RECVMBOX_SIZE   32
+#define DEFAULT_ACCEPTMBOX_SIZE     64
+
+/* --- memory -------------------------------------------------------------- */
+/* mem_malloc() is the kernel heap: one allocator for the whole kernel, and
+ * PBUF_RAM buffers (transmit data, loopback copies) cost nothing until used.
+ * kmalloc aligns every block to at least 16 bytes. */
+#define MEM_LIBC_MALLOC             1
+#define mem_clib_malloc             kmalloc
+#define mem_clib_free               kfree
+#define mem_clib_calloc             lwip_port_calloc
+#define MEM_ALIGNMENT               8
+/* Control blocks stay in lwIP's fixed pools (MEMP_MEM_MALLOC=0): their
+ * counts are real limits, which lwIP's own reclaiming (e.g. killing the
+ * oldest TIME_WAIT PCB when the TCP pool is empty) depends on. */
+#define MEMP_MEM_MALLOC             0
+#define MEMP_NUM_PBUF               64      /* PBUF_REF/ROM headers */
+#define MEMP_NUM_RAW_PCB            4
+#define MEMP_NUM_UDP_PCB            16
+#define MEMP_NUM_TCP_PCB            64
+#define MEMP_NUM_TCP_PCB_LISTEN     16
+/* Enough segments for one connection's full send queue plus some. */
+#define MEMP_NUM_TCP_SEG            1024
+#define MEMP_NUM_REASSDATA          8
+#define IP_REASS_MAX_PBUFS          64      /* a 64 KiB datagram in 1500-byte fragments: 45 */
+#define MEMP_NUM_FRAG_PBUF          32
+#define MEMP_NUM_NETBUF             64
+#define MEMP_NUM_NETCONN            64
+#define MEMP_NUM_SELECT_CB          8
+#define MEMP_NUM_TCPIP_MSG_API      64
+#define MEMP_NUM_TCPIP_MSG_INPKT    512     /* one per queued received frame */
+#define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
+#define MEMP_NUM_NETDB              4
+/* Received frames land in pool pbufs, one frame each (PBUF_POOL_BUFSIZE
+ * defaults to MSS + headers). 256 of them (about 390 KiB) hold more than
+ * one full receive window (TCP_WND) of in-flight segments. */
+#define PBUF_POOL_SIZE              256
+#define ETH_PAD_SIZE                0
+
+/* --- protocols ----------------------------------------------------------- */
+#define LWIP_IPV4                   1
+#define LWIP_IPV6                   0
+#define LWIP_ARP                    1
+#define ARP_TABLE_SIZE              32
+#define ARP_QUEUEING                1
+#define LWIP_ETHERNET               1
+#define IP_REASSEMBLY               1
+#define IP_FRAG                     1
+#define LWIP_ICMP                   1
+#define LWIP_RAW                    1
+#define LWIP_UDP                    1
+#define LWIP_TCP                    1
+#define LWIP_DHCP                   1
+#define DHCP_DOES_ARP_CHECK         0
+#define LWIP_AUTOIP                 0
+#define LWIP_IGMP                   0
+#define LWIP_DNS                    1
+#define DNS_MAX_SERVERS             2
+#define LWIP_NETIF_HOSTNAME         1
+/* 127.0.0.1 through a loopback netif, and packets to our own address
+ * looped back too: local tests need no host. */
+#define LWIP_NETIF_LOOPBACK         1
+#define LWIP_HAVE_LOOPIF            1
+#define LWIP_NETIF_STATUS_CALLBACK  1       /* "net: eth0 10.0.2.15/24 ..." */
+#define LWIP_NETIF_LINK_CALLBACK    1
+#define LWIP_NETIF_API              1
+
+/* --- TCP throughput ------------------------------------------------------ */
+/* Windows of hundreds of KiB keep a path with latency busy: at 1 Gb/s and
+ * 2 ms RTT the bandwidth-delay product is 250 KiB. Window scaling
+ * (RFC 7323) is required past 64 KiB; TCP_RCV_SCALE 3 advertises
+ * 256 KiB as 32768 << 3. */
+#define TCP_MSS                     1460
+#define LWIP_WND_SCALE              1
+#define TCP_RCV_SCALE               3
+#define TCP_WND                     (256 * 1024)
+#define TCP_SND_BUF                 (256 * 1024)
+#define TCP_SND_QUEUELEN            ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+/* The default (half of TCP_SND_BUF) overflows lwIP's 16-bit sanity check;
+ * writable again once 32 KiB are free is plenty for poll(). */
+#define TCP_SNDLOWAT                (32 * 1024)
+#define TCP_QUEUE_OOSEQ             1
+#define LWIP_TCP_SACK_OUT           0
+#define TCP_LISTEN_BACKLOG          1
+#define TCP_DEFAULT_LISTEN_BACKLOG  64
+/* Checksums in software both ways: netdev offloads are not wired yet. */
+#define CHECKSUM_GEN_IP             1
+#define CHECKSUM_GEN_UDP            1
+#define CHECKSUM_GEN_TCP            1
+#define CHECKSUM_GEN_ICMP           1
+#define CHECKSUM_CHECK_IP           1
+#define CHECKSUM_CHECK_UDP          1
+#define CHECKSUM_CHECK_TCP          1
+#define CHECKSUM_CHECK_ICMP         1
+#define LWIP_CHECKSUM_ON_COPY       1       /* sum while copying into pbufs */
+
+/* --- APIs ---------------------------------------------------------------- */
+#define LWIP_NETCONN                1
+#define LWIP_SOCKET                 1
+/* Only lwip_* names: no socket(), read(), close() macros leaking into the
+ * kernel (the POSIX layer of issue 4 wraps these). */
+#define LWIP_COMPAT_SOCKETS         0
+#define LWIP_POSIX_SOCKETS_IO_NAMES 0
+#define LWIP_SOCKET_OFFSET          0
+#define LWIP_SOCKET_SELECT          1
+#define LWIP_SOCKET_POLL            1
+#define LWIP_SO_RCVTIMEO            1
+#define LWIP_SO_SNDTIMEO            1
+#define LWIP_SO_RCVBUF              1
+#define LWIP_SO_LINGER              1
+#define SO_REUSE                    1       /* SO_REUSEADDR */
+#define LWIP_TCP_KEEPALIVE          1
+/* No full-duplex netconns: that needs a semaphore per thread (thread-local
+ * storage minnow does not have yet). */
+#define LWIP_NETCONN_FULLDUPLEX     0
+#define LWIP_NETCONN_SEM_PER_THREAD 0
+#define LWIP_FIONREAD_LINUXMODE     1
+/* errno values: lwIP's own table (Linux numbers, the same as
+ * kernel/errno.h); errno itself is lwip_errno (arch/cc.h). */
+#define LWIP_PROVIDE_ERRNO          1
+
+/* --- diagnostics --------------------------------------------------------- */
+#define LWIP_STATS                  0
+#define LWIP_NOASSERT_ON_ERROR      0

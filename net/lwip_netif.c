@@ -1,0 +1,348 @@
+/* The glue between netdev (net/netdev.h) and lwIP: for each NIC an lwIP
+ * netif whose linkoutput is netdev_xmit() and whose received frames go
+ * into pool pbufs and through tcpip_input() to the tcpip thread; link
+ * changes reach lwIP as netif_set_link_up/down() through tcpip_callback().
+ *
+ * Configuration: DHCP on every NIC by default; `ip=ADDR/PREFIX gw=ADDR
+ * dns=ADDR` on the command line configures eth0 statically instead.
+ * The address is printed ("net: eth0 10.0.2.15/24 gw 10.0.2.2 (dhcp)") when
+ * an app waits for it (net_wait_addr); the shell command `ip` shows the
+ * state of every NIC.
+ *
+ * Try it: qemu-system-x86_64 -M q35 -netdev user,id=n0 -device
+ * e1000,netdev=n0 -kernel build/minnow.elf -append "selftest=dhcp". */
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/prot/dhcp.h"
+#include "lwip/tcpip.h"
+#include "net/lwip_netif.h"
+#include "net/netdev.h"
+#include "kernel/clock.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/heap.h"
+#include "kernel/kprintf.h"
+#include "kernel/sched.h"
+#include "kernel/shell.h"
+#include "lib/string.h"
+
+#define NIC_FRAME_MAX   (NETDEV_ETH_HLEN + 4 + 9000)    /* VLAN tag, jumbo MTU */
+#define NIC_XMIT_TRIES  64      /* -EBUSY: yield to the driver, then drop */
+
+struct nic {
+    struct netif netif;         /* first: lwIP hands us &nic->netif */
+    struct netdev *dev;
+    bool dhcp;
+    uint64_t rx_nobuf;          /* frames dropped: no pbuf or full mailbox */
+    uint64_t tx_busy;           /* frames dropped: transmit ring stayed full */
+    uint8_t txbuf[NIC_FRAME_MAX];  /* a chained pbuf made contiguous */
+};
+
+static struct nic **nics;
+static int nnics;
+static bool stack_up;
+static struct waitq addr_wq;    /* woken on every address change */
+
+/* Static configuration of eth0 (empty: DHCP). */
+static char opt_ip[24], opt_gw[16], opt_dns[16];
+CMDLINE_OPTION(net_ip, .key = "ip", .type = CMDLINE_STR, .dst = opt_ip, .dst_size = sizeof opt_ip,
+               .help = "static IPv4 address of eth0 as ADDR/PREFIX (default: DHCP)");
+CMDLINE_OPTION(net_gw, .key = "gw", .type = CMDLINE_STR, .dst = opt_gw, .dst_size = sizeof opt_gw,
+               .help = "default gateway with ip=");
+CMDLINE_OPTION(net_dns, .key = "dns", .type = CMDLINE_STR, .dst = opt_dns, .dst_size = sizeof opt_dns,
+               .help = "DNS server address");
+
+/* --- frames out and in ----------------------------------------------------- */
+/* Runs with the core lock held (tcpip thread or a socket caller). */
+static err_t nic_linkoutput(struct netif *netif, struct pbuf *p)
+{
+    struct nic *nic = (struct nic *)netif;
+    const void *frame = p->payload;
+    if (p->tot_len > sizeof nic->txbuf)
+        return ERR_BUF;
+    if (p->next) {
+        pbuf_copy_partial(p, nic->txbuf, p->tot_len, 0);
+        frame = nic->txbuf;
+    }
+    for (int i = 0; i < NIC_XMIT_TRIES; i++) {
+        int r = netdev_xmit(nic->dev, frame, p->tot_len);
+        if (r == 0)
+            return ERR_OK;
+        if (r != -EBUSY)
+            return ERR_IF;
+        thread_yield();         /* let the driver reclaim descriptors */
+    }
+    nic->tx_busy++;
+    return ERR_MEM;
+}
+
+/* The driver's thread: copy the frame out of its DMA buffer, queue it for
+ * the tcpip thread. */
+static void nic_rx(struct netdev *dev, const void *frame, size_t len, void *ctx)
+{
+    (void)dev;
+    struct nic *nic = ctx;
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+    if (!p) {
+        nic->rx_nobuf++;
+        return;
+    }
+    pbuf_take(p, frame, (u16_t)len);
+    if (nic->netif.input(p, &nic->netif) != ERR_OK) {
+        nic->rx_nobuf++;
+        pbuf_free(p);
+    }
+}
+
+/* --- link and address changes ---------------------------------------------- */
+static void nic_link_apply(void *ctx)           /* tcpip thread */
+{
+    struct nic *nic = ctx;
+    if (nic->dev->link_up)
+        netif_set_link_up(&nic->netif);
+    else
+        netif_set_link_down(&nic->netif);
+}
+
+static void nic_link(struct netdev *dev, bool up, void *ctx)
+{
+    (void)dev, (void)up;
+    if (tcpip_callback(nic_link_apply, ctx) != ERR_OK)
+        pr_warn("net: %s: link change lost (tcpip mailbox)\n", dev->name);
+}
+
+static int prefix_len(const ip4_addr_t *mask)
+{
+    int n = 0;
+    for (uint32_t m = ip4_addr_get_u32(mask); m; m &= m - 1)
+        n++;
+    return n;
+}
+
+/* "net: eth0 10.0.2.15/24 gw 10.0.2.2 (dhcp)" at the given log level. */
+static void nic_print(struct nic *nic, int level)
+{
+    struct netif *netif = &nic->netif;
+    char a[16], g[16];
+    ip4addr_ntoa_r(netif_ip4_addr(netif), a, sizeof a);
+    ip4addr_ntoa_r(netif_ip4_gw(netif), g, sizeof g);
+    klog(level, "net: %s %s/%d gw %s (%s)\n", nic->dev->name, a, prefix_len(netif_ip4_netmask(netif)), g,
+         nic->dhcp ? "dhcp" : "static");
+}
+
+/* NOTE: a lease arrives in the background, typically while the shell
+ * shows its prompt; printing it then would garble the console. Changes
+ * after net_init() are logged at debug level; net_wait_addr() prints the
+ * address for the app that asked, and `ip` shows it any time. */
+static void nic_status(struct netif *netif)    /* core lock held */
+{
+    if (!ip4_addr_isany_val(*netif_ip4_addr(netif)))
+        nic_print((struct nic *)netif, stack_up ? LOG_DEBUG : LOG_INFO);
+    waitq_wake_all(&addr_wq);
+}
+
+static err_t nic_netif_init(struct netif *netif)
+{
+    struct nic *nic = (struct nic *)netif;
+    netif->name[0] = 'e';
+    netif->name[1] = 'n';
+    netif->output = etharp_output;
+    netif->linkoutput = nic_linkoutput;
+    netif->mtu = nic->dev->mtu;
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(netif->hwaddr, nic->dev->mac, ETH_HWADDR_LEN);
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    netif_set_hostname(netif, "minnow");
+    return ERR_OK;
+}
+
+/* --- configuration --------------------------------------------------------- */
+/* "10.0.2.15/24" -> address and netmask; false when malformed. */
+static bool parse_cidr(const char *s, ip4_addr_t *addr, ip4_addr_t *mask)
+{
+    char buf[sizeof opt_ip];
+    size_t n = strlen(s);
+    if (n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n + 1);
+    int prefix = 24;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] != '/')
+            continue;
+        buf[i] = '\0';
+        prefix = 0;
+        if (!buf[i + 1])
+            return false;
+        for (const char *d = buf + i + 1; *d; d++) {
+            if (*d < '0' || *d > '9' || (prefix = prefix * 10 + (*d - '0')) > 32)
+                return false;
+        }
+        break;
+    }
+    if (!ip4addr_aton(buf, addr))
+        return false;
+    ip4_addr_set_u32(mask, prefix ? lwip_htonl(0xFFFFFFFFu << (32 - prefix)) : 0);
+    return true;
+}
+
+/* Adds one NIC to lwIP; the core lock is held. eth0 is the default route
+ * and takes the static configuration when there is one. */
+static struct nic *nic_add(struct netdev *dev, bool first)
+{
+    struct nic *nic = kzalloc(sizeof *nic);
+    if (!nic)
+        return NULL;
+    nic->dev = dev;
+    ip4_addr_t addr = { 0 }, mask = { 0 }, gw = { 0 };
+    nic->dhcp = true;
+    if (first && opt_ip[0]) {
+        if (parse_cidr(opt_ip, &addr, &mask)) {
+            nic->dhcp = false;
+            if (opt_gw[0] && !ip4addr_aton(opt_gw, &gw))
+                pr_warn("net: gw=%s is not an IPv4 address (ignored)\n", opt_gw);
+        } else {
+            pr_warn("net: ip=%s is not ADDR/PREFIX: using DHCP\n", opt_ip);
+        }
+    }
+    if (!netif_add(&nic->netif, &addr, &mask, &gw, nic, nic_netif_init, tcpip_input)) {
+        kfree(nic);
+        return NULL;
+    }
+    netif_set_status_callback(&nic->netif, nic_status);
+    if (first)
+        netif_set_default(&nic->netif);
+    netif_set_up(&nic->netif);
+    if (dev->link_up)
+        netif_set_link_up(&nic->netif);
+    if (nic->dhcp && dhcp_start(&nic->netif) != ERR_OK)
+        pr_warn("net: %s: cannot start DHCP\n", dev->name);
+    return nic;
+}
+
+static void tcpip_ready(void *arg)
+{
+    sem_up(arg);
+}
+
+void net_init(void)
+{
+    int n = netdev_count();
+    if (n == 0 || stack_up)
+        return;
+    static struct semaphore ready;
+    sem_init(&ready, 0);
+    waitq_init(&addr_wq);
+    tcpip_init(tcpip_ready, &ready);
+    sem_down(&ready);
+    nics = kzalloc((size_t)n * sizeof *nics);
+    if (!nics) {
+        pr_err("net: out of memory\n");
+        return;
+    }
+    LOCK_TCPIP_CORE();
+    if (opt_dns[0]) {
+        ip_addr_t dns;
+        if (ipaddr_aton(opt_dns, &dns))
+            dns_setserver(0, &dns);
+        else
+            pr_warn("net: dns=%s is not an IPv4 address (ignored)\n", opt_dns);
+    }
+    for (int i = 0; i < n; i++) {
+        struct netdev *dev = netdev_get(i);
+        struct nic *nic = nic_add(dev, i == 0);
+        if (!nic) {
+            pr_err("net: %s: cannot add to lwIP\n", dev->name);
+            continue;
+        }
+        nics[nnics++] = nic;
+    }
+    UNLOCK_TCPIP_CORE();
+    /* Only now do frames and link changes flow in. */
+    for (int i = 0; i < nnics; i++) {
+        netdev_set_rx(nics[i]->dev, nic_rx, nics[i]);
+        netdev_set_link_cb(nics[i]->dev, nic_link, nics[i]);
+        nic_link(nics[i]->dev, nics[i]->dev->link_up, nics[i]);   /* a change we missed */
+    }
+    stack_up = true;
+    pr_info("net: lwIP %s on %d NIC%s (%s)\n", LWIP_VERSION_STRING, nnics, nnics == 1 ? "" : "s",
+            nnics && !nics[0]->dhcp ? "eth0 static" : "dhcp");
+}
+
+int net_ready(void) { return stack_up; }
+
+static struct nic *nic_find(const char *name)
+{
+    for (int i = 0; i < nnics; i++)
+        if (strcmp(nics[i]->dev->name, name) == 0)
+            return nics[i];
+    return NULL;
+}
+
+int net_wait_addr(const char *name, uint64_t timeout_ns)
+{
+    struct nic *nic = stack_up ? nic_find(name) : NULL;
+    if (!nic)
+        return -ENODEV;
+    uint64_t deadline = sched_deadline_after(timeout_ns);
+    /* Threads are cooperative and the status callback runs in a thread:
+     * no wakeup can come between the check and the wait. */
+    while (ip4_addr_isany_val(*netif_ip4_addr(&nic->netif)))
+        if (waitq_wait_until(&addr_wq, deadline) != 0 && ip4_addr_isany_val(*netif_ip4_addr(&nic->netif)))
+            return -ETIMEDOUT;
+    LOCK_TCPIP_CORE();
+    nic_print(nic, LOG_INFO);
+    UNLOCK_TCPIP_CORE();
+    return 0;
+}
+
+/* --- shell ------------------------------------------------------------------ */
+static const char *dhcp_state_name(const struct netif *netif, const struct nic *nic)
+{
+    static const char *const names[] = {
+        [DHCP_STATE_OFF] = "off", [DHCP_STATE_REQUESTING] = "requesting", [DHCP_STATE_INIT] = "init",
+        [DHCP_STATE_REBOOTING] = "rebooting", [DHCP_STATE_REBINDING] = "rebinding",
+        [DHCP_STATE_RENEWING] = "renewing", [DHCP_STATE_SELECTING] = "selecting",
+        [DHCP_STATE_INFORMING] = "informing", [DHCP_STATE_CHECKING] = "checking",
+        [DHCP_STATE_PERMANENT] = "permanent", [DHCP_STATE_BOUND] = "bound",
+        [DHCP_STATE_RELEASING] = "releasing", [DHCP_STATE_BACKING_OFF] = "backing off",
+    };
+    if (!nic->dhcp)
+        return "static";
+    const struct dhcp *d = netif_dhcp_data(netif);
+    if (!d)
+        return "dhcp (not started)";
+    return d->state < sizeof names / sizeof names[0] && names[d->state] ? names[d->state] : "?";
+}
+
+static int cmd_ip(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    if (!stack_up) {
+        kprintf("ip: no network stack (no NIC)\n");
+        return 0;
+    }
+    LOCK_TCPIP_CORE();
+    for (int i = 0; i < nnics; i++) {
+        struct nic *nic = nics[i];
+        struct netif *nif = &nic->netif;
+        char a[16], g[16];
+        ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
+        ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
+        kprintf("%s: link %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, tx ring full %llu\n",
+                nic->dev->name, netif_is_link_up(nif) ? "up" : "down", a,
+                prefix_len(netif_ip4_netmask(nif)), g, nic->dhcp ? "dhcp " : "", dhcp_state_name(nif, nic),
+                nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->tx_busy);
+    }
+    const ip_addr_t *dns = dns_getserver(0);
+    char d[16];
+    ip4addr_ntoa_r(ip_2_ip4(dns), d, sizeof d);
+    kprintf("dns: %s\n", d);
+    UNLOCK_TCPIP_CORE();
+    return 0;
+}
+SHELL_COMMAND(ip, "IPv4 addresses, gateways and DHCP state of each NIC", cmd_ip);

@@ -1,0 +1,15 @@
+/* lwIP on minnow's NICs: one lwIP netif per registered netdev
+ * (net/netdev.h), configured by DHCP or by `ip= gw= dns=` on the command
+ * line. net_init() starts the stack; it does not wait for addresses:
+ * applications that need one call net_wait_addr(). */
+#pragma once
+#include <stdint.h>
+
+/* Starts lwIP's tcpip thread and brings up every registered netdev (call
+ * after the NIC drivers have bound, only when netdev_count() > 0). */
+void net_init(void);
+/* Whether net_init() ran. */
+int net_ready(void);
+/* Waits until the named NIC ("eth0") has an IPv4 address, or timeout_ns
+ * passes: 0, -ENODEV (no such NIC or no stack), -ETIMEDOUT. */
+int net_wait_addr(const char *name, uint64_t timeout_ns);
