@@ -14,10 +14,10 @@
 #include "kernel/heap.h"
 #include "kernel/io.h"
 #include "kernel/acpi.h"
+#include "kernel/app.h"
 #include "kernel/kprintf.h"
 #include "kernel/platform.h"
 #include "kernel/sched.h"
-#include "kernel/ps2kbd.h"
 #include "kernel/shell.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
@@ -42,8 +42,7 @@ static uint64_t opt_qemu_exit;
 static bool opt_bootdump;
 static bool opt_acpidump;
 static bool opt_poweroff;
-static int opt_app;                         /* index into app_names */
-static const char *const app_names[] = { "shell", "none", NULL };
+static char opt_app[32] = "shell";
 CMDLINE_OPTION(loglevel, .key = "loglevel", .type = CMDLINE_UINT, .dst = &opt_loglevel,
                .min = 0, .max = 4, .help = "0 quiet .. 1 errors, 2 warnings, 3 info (default), 4 debug");
 CMDLINE_OPTION(selftest, .key = "selftest", .type = CMDLINE_STR, .dst = opt_selftest,
@@ -54,8 +53,8 @@ CMDLINE_OPTION(acpidump, .key = "acpidump", .type = CMDLINE_BOOL, .dst = &opt_ac
                .help = "hex-dump the ACPI tables as read (for tests/data/acpi)");
 CMDLINE_OPTION(poweroff, .key = "poweroff", .type = CMDLINE_BOOL, .dst = &opt_poweroff,
                .help = "power the machine off (ACPI S5) when the app finishes");
-CMDLINE_OPTION(app, .key = "app", .type = CMDLINE_ENUM, .dst = &opt_app, .choices = app_names,
-               .help = "what runs after boot: shell (default) or none");
+CMDLINE_OPTION(app, .key = "app", .type = CMDLINE_STR, .dst = opt_app, .dst_size = sizeof opt_app,
+               .help = "what runs after boot: shell (default), none, ... (app=list)");
 CMDLINE_OPTION(bootdump, .key = "bootdump", .type = CMDLINE_BOOL, .dst = &opt_bootdump,
                .help = "hex-dump the loader's boot structures (for tests/data/bootinfo)");
 
@@ -250,6 +249,25 @@ static void run_selftest(void)
     finish(1);
 }
 
+/* The app chosen with app=: runs here, in the main thread. */
+static void run_app(void) __attribute__((noreturn));
+static void run_app(void)
+{
+    if (strcmp(opt_app, "list") == 0) {
+        app_list();
+        finish(0);
+    }
+    const struct app *a = app_find(opt_app);
+    if (!a) {
+        kprintf("app: no app '%s' (app=list shows them)\n", opt_app);
+        finish(1);
+    }
+    int err = a->main();
+    if (err)
+        kprintf("app: %s ended with error %d\n", a->name, err);
+    finish(err != 0);
+}
+
 void kmain(void)
 {
     console_set_late_start(start_display_consoles);
@@ -277,13 +295,5 @@ void kmain(void)
 
     if (opt_selftest[0])
         run_selftest();
-    if (opt_app == 1)                       /* app=none */
-        finish(0);
-    ps2kbd_init();                          /* a keyboard for the shell, where an i8042 is */
-    if (shell_start() != 0)
-        finish(1);
-    static struct waitq forever;            /* main's work is done; the shell runs */
-    waitq_init(&forever);
-    for (;;)
-        waitq_wait(&forever);
+    run_app();
 }

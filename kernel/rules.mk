@@ -5,7 +5,7 @@ KSRCS += kernel/main.c kernel/serial.c kernel/console.c kernel/kprintf.c kernel/
 	kernel/pt.c kernel/vmm.c kernel/tsc.c kernel/timeline.c kernel/power.c kernel/fw_cfg.c \
 	kernel/selftest.c kernel/selftest_mem.c kernel/dma.c \
 	kernel/cpuinfo.c kernel/pic.c kernel/lapic.c kernel/ioapic.c kernel/irq.c kernel/clock.c \
-	kernel/platform.c kernel/shell.c kernel/shell_cmds.c kernel/ps2kbd.c kernel/selftest_timer.c \
+	kernel/platform.c kernel/shell.c kernel/shell_cmds.c kernel/ps2kbd.c kernel/app.c kernel/selftest_timer.c \
 	kernel/sched.c kernel/switch.S kernel/waitq.c kernel/runq.c kernel/timerq.c kernel/selftest_threads.c \
 	kernel/acpi.c kernel/acpi_aml.c kernel/acpi_kernel.c kernel/acpi_power.c \
 	kernel/pci.c kernel/pci_cfg.c kernel/pci_msi.c kernel/pci_names.c kernel/selftest_pci.c
