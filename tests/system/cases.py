@@ -169,6 +169,6 @@ CASES.append(Case("lwip-static-e1000-q35", machine="q35", cmdline="ip=10.0.2.20/
                   expect=[r"net: eth0 10\.0\.2\.20/24 gw 10\.0\.2\.2 \(static\)", READY, r"selftest: dhcp passed"]))
 
 CASES += [
-    Case("app-list", app="list", expect=[READY, r"^  none ", r"^  shell "]),
+    Case("app-list", app="list", expect=[READY, r"(?s)(?=.*^  none )(?=.*^  shell )"]),
     Case("app-unknown", app="nosuch", exit_code=35, expect=[READY, r"app: no app 'nosuch'"]),
 ]
