@@ -37,3 +37,14 @@ KSRCS += $(LWIP_PORT_SRCS)
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): KCFLAGS += $(LWIP_INC)
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): | $(LWIP_DIR)/.fetched
 $(BUILD)/kernel/platform.c.o: | $(LWIP_DIR)/.fetched
+
+# The POSIX socket layer (net/socket.h): the dispatch core knows no lwIP;
+# AF_INET (socket_inet.c) is the only file that includes lwIP's sockets.h.
+KSRCS += net/socket.c net/selftest_socket.c
+SOCKET_LWIP_SRCS := net/socket_inet.c
+KSRCS += $(SOCKET_LWIP_SRCS)
+$(patsubst %,$(BUILD)/%.o,$(SOCKET_LWIP_SRCS)): KCFLAGS += $(LWIP_INC)
+$(patsubst %,$(BUILD)/%.o,$(SOCKET_LWIP_SRCS)): | $(LWIP_DIR)/.fetched
+# -Os like lwIP: the layer is not on a hot path of its own (lwIP's is).
+$(BUILD)/net/socket.c.o $(BUILD)/net/socket_inet.c.o $(BUILD)/net/selftest_socket.c.o: \
+	KCFLAGS := $(filter-out -O2,$(KCFLAGS)) -Os

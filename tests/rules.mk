@@ -31,3 +31,6 @@ $(BUILD)/host/unit/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_HEA
 $(BUILD)/host/hosted/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_HEADERS) $$(hosted_%_SRCS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(hosted_$*_SRCS)
+UNIT_TESTS += socket
+unit_socket_SRCS := net/socket.c
+UNIT_BINS += $(BUILD)/host/unit/test_socket

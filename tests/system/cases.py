@@ -172,3 +172,9 @@ CASES += [
     Case("app-list", app="list", expect=[READY, r"(?s)(?=.*^  none )(?=.*^  shell )"]),
     Case("app-unknown", app="nosuch", exit_code=35, expect=[READY, r"app: no app 'nosuch'"]),
 ]
+
+# POSIX sockets over lwIP (loopback): TCP with poll, UDP, getaddrinfo, and
+# Linux errno values (EBADF, EAFNOSUPPORT, ECONNREFUSED, EADDRINUSE, EAGAIN).
+CASES.append(Case("sockets-loopback-e1000-q35", machine="q35", cmdline="selftest=sockets", timeout=120,
+                  extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
+                  reject=NO_PANIC, expect=[READY, r"selftest: sockets: ok", r"selftest: sockets passed"]))
