@@ -32,7 +32,7 @@ $(BUILD)/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_DIR)/.fetched
 	$(CC) $(LWIP_CFLAGS) -c $< -o $@
 
 # Our port and glue: ordinary kernel sources that include lwIP's headers.
-LWIP_PORT_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip_netif.c net/selftest_lwip.c
+LWIP_PORT_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip_netif.c net/selftest_lwip.c
 KSRCS += $(LWIP_PORT_SRCS)
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): KCFLAGS += $(LWIP_INC)
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): | $(LWIP_DIR)/.fetched

@@ -159,3 +159,19 @@
 /* --- diagnostics --------------------------------------------------------- */
 #define LWIP_STATS                  0
 #define LWIP_NOASSERT_ON_ERROR      0
+
+/* --- TIME_WAIT reuse ------------------------------------------------------
+ * A SYN that may reopen a connection in TIME_WAIT (RFC 1122 4.2.2.13) retires
+ * the old control block before lwIP looks at the packet (tcp_timewait.c), so
+ * clients reconnecting from the same local port are not refused for 2 MSL. */
+struct pbuf;
+struct netif;
+int minnow_tcp_timewait_hook(struct pbuf *p, struct netif *inp);
+#define LWIP_HOOK_IP4_INPUT(p, inp) minnow_tcp_timewait_hook((p), (inp))
+
+/* RFC 6528 initial sequence numbers (clock + keyed hash), tcp_timewait.c.
+ * (IPv4 only, so ip_addr_t is struct ip4_addr.) */
+struct ip4_addr;
+unsigned int minnow_tcp_isn(const struct ip4_addr *lip, unsigned short lport,
+                            const struct ip4_addr *rip, unsigned short rport);
+#define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) minnow_tcp_isn((lip), (lport), (rip), (rport))

@@ -178,3 +178,11 @@ CASES += [
 CASES.append(Case("sockets-loopback-e1000-q35", machine="q35", cmdline="selftest=sockets", timeout=120,
                   extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
                   reject=NO_PANIC, expect=[READY, r"selftest: sockets: ok", r"selftest: sockets passed"]))
+
+# The TIME_WAIT regression: 100 connections in a row from one local port to
+# a server that closes first (TIME_WAIT on the server side), all must work.
+CASES.append(Case("sockets-portreuse-e1000-q35", machine="q35", cmdline="selftest=portreuse", timeout=120,
+                  extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
+                  reject=NO_PANIC,
+                  expect=[READY, r"port reuse: 100/100 connections from port 40000 succeeded",
+                          r"selftest: portreuse passed"]))

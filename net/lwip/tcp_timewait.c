@@ -1,0 +1,86 @@
+/* TIME_WAIT reuse for lwIP (issue 4, item 3).
+ *
+ * A client that reconnects from the same local port to a minnow server
+ * meets the server's TIME_WAIT control block for the old connection.
+ * lwIP 2.1.3's tcp_timewait_input() answers such a SYN with an ACK (or a
+ * RST) and never lets it through, so the reconnect fails for 2 MSL.
+ * RFC 1122 4.2.2.13 allows a TIME_WAIT connection to be reopened by a new
+ * SYN whose sequence number is larger than the final one of the old
+ * connection (RFC 6191 refines this with timestamps, which lwIP does not
+ * use), which is what Linux and the BSDs do.
+ *
+ * lwIP calls LWIP_HOOK_IP4_INPUT (lwipopts.h) for every received IPv4
+ * packet before its own processing, in the tcpip thread. For a pure SYN
+ * that matches a TIME_WAIT block with a sequence number beyond the old
+ * connection's rcv_nxt, the hook retires that block (tcp_abandon frees a
+ * TIME_WAIT block without sending anything), and the SYN then reaches the
+ * listening socket as a new connection. Everything else passes unchanged. */
+#include "lwip/ip4.h"
+#include "lwip/prot/ip4.h"
+#include "lwip/prot/tcp.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "net/lwip/tcp_timewait.h"
+
+static unsigned long reused;
+
+unsigned long minnow_tcp_timewait_reused(void) { return reused; }
+
+int minnow_tcp_timewait_hook(struct pbuf *p, struct netif *inp)
+{
+    (void)inp;
+    if (p->len < IP_HLEN)
+        return 0;
+    const struct ip_hdr *ip = (const struct ip_hdr *)p->payload;
+    uint16_t hlen = (uint16_t)(IPH_HL(ip) * 4);
+    if (IPH_V(ip) != 4 || IPH_PROTO(ip) != IP_PROTO_TCP || hlen < IP_HLEN ||
+        p->len < hlen + TCP_HLEN || (IPH_OFFSET(ip) & PP_HTONS(IP_OFFMASK | IP_MF)))
+        return 0;                                   /* not a whole TCP header here */
+    const struct tcp_hdr *th = (const struct tcp_hdr *)((const uint8_t *)p->payload + hlen);
+    if ((TCPH_FLAGS(th) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+        return 0;
+    uint32_t seq = lwip_ntohl(th->seqno);
+    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->local_port != lwip_ntohs(th->dest) || pcb->remote_port != lwip_ntohs(th->src) ||
+            !ip4_addr_cmp(ip_2_ip4(&pcb->remote_ip), &ip->src) ||
+            !ip4_addr_cmp(ip_2_ip4(&pcb->local_ip), &ip->dest))
+            continue;
+        if (TCP_SEQ_GT(seq, pcb->rcv_nxt)) {
+            tcp_abandon(pcb, 0);                    /* TIME_WAIT: removed and freed */
+            reused++;
+        }
+        break;
+    }
+    return 0;                                       /* lwIP goes on with the packet */
+}
+
+/* Initial sequence numbers, RFC 6528: a clock ticking every 4 us plus a
+ * keyed hash of the connection's addresses and ports. lwIP's own ISN grows
+ * by its tick counter per connection, so a quick reconnect from the same
+ * port could reuse sequence space the peer's TIME_WAIT still remembers; a
+ * clock-driven ISN moves past it, which is what lets the peer (minnow
+ * itself, or Linux) reopen the connection as above. */
+#include "kernel/clock.h"
+#include "kernel/cpu.h"
+
+static uint64_t isn_secret;
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+u32_t minnow_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip,
+                     u16_t remote_port)
+{
+    if (!isn_secret)
+        isn_secret = mix(rdtsc()) | 1;
+    uint64_t key = (uint64_t)ip4_addr_get_u32(ip_2_ip4(local_ip)) << 32 |
+                   ip4_addr_get_u32(ip_2_ip4(remote_ip));
+    uint64_t h = mix(key ^ isn_secret ^ ((uint64_t)local_port << 16 | remote_port));
+    return (u32_t)(clock_ns() / 4000) + (u32_t)h;
+}
