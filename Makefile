@@ -35,6 +35,7 @@ include boot/rules.mk
 include kernel/rules.mk
 include lib/rules.mk
 include net/rules.mk
+include apps/rules.mk
 include tools/rules.mk
 include tests/rules.mk
 

@@ -4,11 +4,10 @@
 #include <stddef.h>
 
 struct ksym {
-    uint64_t addr;
+    uint32_t addr;      /* offset from __text_start: the kernel text is < 4 GiB */
     uint32_t name;      /* offset into ksyms_names */
-    uint32_t reserved;
 };
-_Static_assert(sizeof(struct ksym) == 16, "ksym entries are 16 bytes (mksyms.sh)");
+_Static_assert(sizeof(struct ksym) == 8, "ksym entries are 8 bytes (mksyms.sh)");
 
 /* Weak empty table for the first link pass. */
 extern const struct ksym ksyms_table[] __attribute__((weak));
@@ -21,16 +20,17 @@ const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
     if (!&ksyms_count || !ksyms_count || addr < (uint64_t)(uintptr_t)__text_start ||
         addr >= (uint64_t)(uintptr_t)__text_end)
         return NULL;
+    uint64_t rel = addr - (uint64_t)(uintptr_t)__text_start;
     size_t lo = 0, hi = ksyms_count;     /* last entry with addr <= target */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ksyms_table[mid].addr <= addr)
+        if (ksyms_table[mid].addr <= rel)
             lo = mid;
         else
             hi = mid;
     }
-    if (ksyms_table[lo].addr > addr)
+    if (ksyms_table[lo].addr > rel)
         return NULL;
-    *offset = addr - ksyms_table[lo].addr;
+    *offset = rel - ksyms_table[lo].addr;
     return ksyms_names + ksyms_table[lo].name;
 }

@@ -186,3 +186,267 @@ CASES.append(Case("sockets-portreuse-e1000-q35", machine="q35", cmdline="selftes
                   reject=NO_PANIC,
                   expect=[READY, r"port reuse: 100/100 connections from port 40000 succeeded",
                           r"selftest: portreuse passed"]))
+
+# --- apps on the e1000 family, checked from the host (issue 4, section 7) ---
+# QEMU's user network forwards free ports on 127.0.0.1 to the guest; once the
+# app prints its listening line the host step runs real clients against it:
+# curl, then Python's http.client and sockets. Every loop is bounded in count
+# and in time (sockets time out; the case's timeout bounds the whole step).
+import hashlib
+import http.client
+import shutil
+import socket
+import subprocess
+import threading
+import time as _time
+
+HTTPD_UP = r"^httpd: listening on http://\d+\.\d+\.\d+\.\d+:80/$"
+ECHO_UP = r"^echo: listening on tcp and udp port 7$"
+NIC_IDS = {"e1000": "8086:100e", "e1000-82545em": "8086:100f", "e1000e": "8086:10d3"}
+
+
+def curl_status(port, want):
+    """Real curl gets / : status 200 and every regex in `want` in the page."""
+    import re
+    if not shutil.which("curl"):
+        return "curl not found: install Debian's curl package (tools/deps.sh)"
+    p = subprocess.run(["curl", "-sS", "--max-time", "20", "-o", "-", "-w", "\n%{http_code}",
+                        f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        return f"curl failed ({p.returncode}): {p.stderr.strip()}"
+    body, _, code = p.stdout.rpartition("\n")
+    if code != "200":
+        return f"curl: status {code}"
+    for rx in want:
+        if not re.search(rx, body, re.M):
+            return f"status page lacks /{rx}/:\n{body}"
+    return None
+
+
+def http_get(port, path, conn=None, timeout=20):
+    """One GET: (status, body, connection header). A new connection unless
+    conn is given."""
+    c = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read(), r.getheader("Connection")
+    finally:
+        if conn is None:
+            c.close()
+
+
+def keep_alive(port):
+    """Two requests on one connection, the server keeping it open."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        c.connect()
+        first = c.sock.getsockname()
+        for path in ("/", "/bytes/1000"):
+            status, body, hdr = http_get(port, path, conn=c)
+            if status != 200 or (hdr or "").lower() != "keep-alive":
+                return f"keep-alive: GET {path}: {status}, Connection: {hdr}"
+            if c.sock is None or c.sock.getsockname() != first:
+                return "keep-alive: the client had to reconnect"
+    finally:
+        c.close()
+    return None
+
+
+def pattern(n):
+    """What /bytes/N sends: byte i is i & 0xFF."""
+    return (bytes(range(256)) * (n // 256 + 1))[:n]
+
+
+def bytes_stream(port, n=10 * 1024 * 1024):
+    t0 = _time.time()
+    status, body, _ = http_get(port, f"/bytes/{n}", timeout=60)
+    if status != 200 or len(body) != n:
+        return f"/bytes/{n}: status {status}, {len(body)} bytes"
+    if hashlib.sha256(body).digest() != hashlib.sha256(pattern(n)).digest():
+        return f"/bytes/{n}: content differs from the pattern"
+    return None
+
+
+def sequential(port, count=1000, limit=90):
+    """count requests, each on a fresh connection, with zero failures."""
+    t0 = _time.time()
+    for i in range(count):
+        if _time.time() - t0 > limit:
+            return f"sequential: only {i} of {count} requests in {limit} s"
+        status, body, _ = http_get(port, "/bytes/64")
+        if status != 200 or body != pattern(64):
+            return f"sequential: request {i}: status {status}, {len(body)} bytes"
+    return None
+
+
+def parallel(port, clients=20, each=10):
+    """clients threads, each making `each` requests on fresh connections."""
+    errors = []
+
+    def client(k):
+        for i in range(each):
+            try:
+                status, body, _ = http_get(port, f"/bytes/{100 + k}")
+                if status != 200 or body != pattern(100 + k):
+                    errors.append(f"client {k} request {i}: status {status}, {len(body)} bytes")
+            except Exception as e:
+                errors.append(f"client {k} request {i}: {type(e).__name__}: {e}")
+    t0 = _time.time()
+    ts = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=max(1, 90 - (_time.time() - t0)))
+    if any(t.is_alive() for t in ts):
+        return "parallel: clients still running after 90 s"
+    if errors:
+        return f"parallel: {len(errors)} of {clients * each} failed, first: {errors[0]}"
+    return None
+
+
+def raw_exchange(port, data):
+    """Sends raw bytes, reads until the server closes (bounded): the reply."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        s.sendall(data)
+        out = b""
+        while len(out) < 1 << 20:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+        return out
+    finally:
+        s.close()
+
+
+def protocol(port):
+    """Status codes and connection handling for odd requests; each exchange
+    must end with the server closing the connection."""
+    h = b"Host: x\r\n"
+    cases = [
+        (b"GET / HTTP/1.0\r\n\r\n", rb"^HTTP/1\.1 200 .*Connection: close\r\n\r\nminnow "),
+        (b"BAD\r\n\r\n", rb"^HTTP/1\.1 400 "),
+        (b"GET / HTTP/1.1\r\n\r\n", rb"^HTTP/1\.1 400 "),                     # no Host
+        (b"GET / HTTP/1.1\r\nHost x\r\n\r\n", rb"^HTTP/1\.1 400 "),
+        (b"GET / HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 9000 + b"\r\n\r\n", rb"^HTTP/1\.1 400 "),
+        (b"POST / HTTP/1.1\r\n" + h + b"Connection: close\r\n\r\n", rb"^HTTP/1\.1 405 .*Allow: GET, HEAD"),
+        (b"GET /nope HTTP/1.1\r\n" + h + b"Connection: close\r\n\r\n", rb"^HTTP/1\.1 404 "),
+        (b"GET /bytes/1073741825 HTTP/1.1\r\n" + h + b"Connection: close\r\n\r\n", rb"^HTTP/1\.1 400 "),
+        (b"HEAD /bytes/5 HTTP/1.1\r\n" + h + b"Connection: close\r\n\r\n",
+         rb"^HTTP/1\.1 200 .*Content-Length: 5\r\n.*\r\n\r\n$"),
+        (b"GET /bytes/3 HTTP/1.1\r\n" + h + b"\r\nGET /bytes/2 HTTP/1.1\r\n" + h +
+         b"Connection: close\r\n\r\n", rb"^HTTP/1\.1 200 .*\r\n\r\n\x00\x01\x02HTTP/1\.1 200 .*\r\n\r\n\x00\x01$"),
+    ]
+    import re
+    for req, want in cases:
+        got = raw_exchange(port, req)
+        if not re.search(want, got, re.S):
+            return f"protocol: {req[:60]!r} got {got[:200]!r}"
+    return None
+
+
+def timed_checks(name, checks):
+    """Runs (label, check) in order, stopping at the first error; prints one
+    line of timings."""
+    times = []
+    for label, check in checks:
+        t0 = _time.time()
+        err = check()
+        if err:
+            return err
+        times.append(f"{label} {_time.time() - t0:.1f} s")
+    print(f"     {name}: " + ", ".join(times), flush=True)
+    return None
+
+
+def httpd_checks(name, model):
+    def host(ports, log):
+        port = ports["tcp:80"]
+        return timed_checks(name, [
+            ("curl", lambda: curl_status(port, [r"^minnow ", r"^hypervisor: QEMU TCG",
+                                                rf"^  \S+ {NIC_IDS[model]} ethernet +e1000",
+                                                r"^  eth0 e1000 .* link up", r"^    rx \d+ packets"])),
+            ("keep-alive", lambda: keep_alive(port)), ("protocol", lambda: protocol(port)),
+            ("10 MiB", lambda: bytes_stream(port)), ("1000 sequential", lambda: sequential(port)),
+            ("20x10 parallel", lambda: parallel(port))])
+    return host
+
+
+def echo_checks(name):
+    return lambda ports, log: timed_checks(name, [("tcp 10 MiB", lambda: tcp_echo(ports)),
+                                                  ("udp", lambda: udp_echo(ports))])
+
+
+def tcp_echo(ports):
+    """10 MiB through TCP echo, sent and received concurrently and compared
+    by SHA-256."""
+    n = 10 * 1024 * 1024
+    data = pattern(n)[::-1]
+    s = socket.create_connection(("127.0.0.1", ports["tcp:7"]), timeout=30)
+    sent_err = []
+
+    def sender():
+        try:
+            for off in range(0, n, 65536):
+                s.sendall(data[off:off + 65536])
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            sent_err.append(e)
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    got, h = 0, hashlib.sha256()
+    try:
+        while got < n:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            h.update(b)
+            got += len(b)
+    except OSError as e:
+        return f"tcp echo: {e} after {got} bytes"
+    finally:
+        s.close()
+    t.join(timeout=30)
+    if sent_err or got != n or h.digest() != hashlib.sha256(data).digest():
+        return f"tcp echo: {got} of {n} bytes back, sender {sent_err or 'ok'}, checksum " + \
+            ("ok" if h.digest() == hashlib.sha256(data).digest() else "differs")
+    return None
+
+
+def udp_echo(ports):
+    """Datagrams of 1, 512 and 1400 bytes come back unchanged."""
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(2)
+    try:
+        for size in (1, 512, 1400):
+            msg = bytes((i * 7 + size) & 0xFF for i in range(size))
+            for attempt in range(5):            # UDP: a datagram may be lost; retry a few times
+                u.sendto(msg, ("127.0.0.1", ports["udp:7"]))
+                try:
+                    back = u.recv(65536)
+                    break
+                except socket.timeout:
+                    back = None
+            if back != msg:
+                return f"udp echo of {size} bytes: got {None if back is None else len(back)} bytes"
+    finally:
+        u.close()
+    return None
+
+
+for model, machine in (("e1000", "q35"), ("e1000-82545em", "pc"), ("e1000e", "q35")):
+    CASES.append(Case(f"httpd-{model}-{machine}", machine=machine, app="httpd", nic=model,
+                      hostfwd=["tcp:80"], host=httpd_checks(f"httpd-{model}-{machine}", model), host_after=HTTPD_UP, timeout=240,
+                      expect=[READY, r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)", HTTPD_UP],
+                      reject=NO_PANIC))
+CASES.append(Case("httpd-static-e1000-q35", machine="q35", app="httpd", nic="e1000",
+                  cmdline="ip=10.0.2.15/24 gw=10.0.2.2", hostfwd=["tcp:80"], host_after=HTTPD_UP,
+                  host=lambda ports, log: curl_status(ports["tcp:80"], [r"^minnow ", r"addr 10\.0\.2\.15 "]),
+                  timeout=90, reject=NO_PANIC,
+                  expect=[r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(static\)", HTTPD_UP]))
+for model, machine in (("e1000", "q35"), ("e1000-82545em", "pc"), ("e1000e", "q35")):
+    CASES.append(Case(f"echo-{model}-{machine}", machine=machine, app="echo", nic=model,
+                      hostfwd=["tcp:7", "udp:7"], host=echo_checks(f"echo-{model}-{machine}"), host_after=ECHO_UP, timeout=180,
+                      expect=[READY, ECHO_UP], reject=NO_PANIC))

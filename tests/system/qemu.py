@@ -6,6 +6,13 @@ regular expressions the serial log must match (in order), ones it must not
 match, and QEMU's exit status: 33 = the kernel wrote success to
 isa-debug-exit, 35 = failure or panic, 1 = QEMU's own error.
 Every run is bounded by the case's timeout.
+
+A case with a `host` step also gets a NIC (`nic`, a QEMU device model) on
+QEMU's user network, with each guest port in `hostfwd` ("tcp:80", "udp:7")
+forwarded from a free port on 127.0.0.1 (and only there). Once `host_after`
+matches the serial log, host(ports, log_so_far) runs on the host (ports maps
+"tcp:80" to the host port) and returns an error string or None; QEMU is then
+killed, and the case's result is the host step's (exit_code is not checked).
 """
 import os
 import re
@@ -36,6 +43,10 @@ class Case:
     interact: list = field(default_factory=list)    # (regex to wait for, text to type)
     # Text "keys:a b ret" is typed on the PS/2 keyboard (QEMU monitor sendkey)
     # instead of the serial line.
+    nic: str = ""                # QEMU NIC model on -netdev user (with hostfwd)
+    hostfwd: list = field(default_factory=list)     # guest ports: "tcp:80", "udp:7"
+    host: object = None          # host(ports, log_so_far) -> error string or None
+    host_after: str = r"^minnow: ready"             # run host once this matches
 
 
 def monitor_path(c, logdir):
@@ -55,7 +66,29 @@ def send_keys(c, logdir, keys):
     s.close()
 
 
-def qemu_args(c, root, logdir):
+def free_port(proto):
+    """A port on 127.0.0.1 that nothing uses right now (the kernel picks it)."""
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def host_ports(c):
+    """{"tcp:80": host port, ...} for the case's forwards."""
+    return {fwd: free_port(fwd.split(":")[0]) for fwd in c.hostfwd}
+
+
+def nic_args(c, ports):
+    fwds = "".join(f",hostfwd={fwd.split(':')[0]}:127.0.0.1:{port}-:{fwd.split(':')[1]}"
+                   for fwd, port in ports.items())
+    return ["-nic", "none", "-netdev", f"user,id=n0{fwds}", "-device", f"{c.nic},netdev=n0"]
+
+
+def qemu_args(c, root, logdir, ports=None):
     b = os.path.join(root, "build")
     serial = "stdio" if c.interact else f"file:{os.path.join(logdir, c.name + '.log')}"
     monitor = f"unix:{monitor_path(c, logdir)},server=on,wait=off" if c.interact else "none"
@@ -80,6 +113,8 @@ def qemu_args(c, root, logdir):
                      "-drive", f"if=pflash,format=raw,file={vars_copy}"]
     else:
         raise ValueError(f"unknown boot method {c.boot}")
+    if c.nic:
+        args += nic_args(c, ports or {})
     return args + c.extra
 
 
@@ -158,11 +193,66 @@ def run_batch(c, args, logdir):
             return None
 
 
+def run_host_step(c, args, log_path, logdir, ports):
+    """Serial to a file: wait for host_after, run the host step, kill QEMU.
+    Returns (QEMU's status or "retry" when a forward could not be set up,
+    error or None)."""
+    import threading
+    qpath = os.path.join(logdir, c.name + ".qemu")
+    if os.path.exists(log_path):
+        os.remove(log_path)              # a previous attempt's
+    deadline = time.time() + c.timeout
+    with open(qpath, "w") as qlog:
+        qlog.write(" ".join(args) + "\n")
+        qlog.flush()
+        p = subprocess.Popen(args, stdout=qlog, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            rx = re.compile(c.host_after, re.M)
+            log = ""
+            while not rx.search(log):
+                if p.poll() is not None:
+                    if "host forwarding rule" in open(qpath, errors="replace").read():
+                        return "retry", None
+                    return p.returncode, f"QEMU exited ({p.returncode}) before /{c.host_after}/"
+                if time.time() > deadline:
+                    return None, f"never saw /{c.host_after}/ in {c.timeout} s"
+                time.sleep(0.1)
+                log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
+            result = {}
+
+            def step():
+                try:
+                    result["err"] = c.host(ports, log)
+                except Exception as e:     # a failed check, not a crash of the runner
+                    result["err"] = f"host step raised {type(e).__name__}: {e}"
+            t = threading.Thread(target=step, daemon=True)
+            t.start()
+            t.join(timeout=max(1, deadline - time.time()))
+            if t.is_alive():
+                return None, f"host step still running after {c.timeout} s"
+            return 0, result.get("err")
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+
+
 def run_case(c, root, logdir):
     log_path = os.path.join(logdir, c.name + ".log")
     if os.path.exists(log_path):
         os.remove(log_path)
     start = time.time()
+    if c.host:
+        for _ in range(3):               # a free port can be taken before QEMU binds it
+            ports = host_ports(c)
+            status, err = run_host_step(c, qemu_args(c, root, logdir, ports), log_path, logdir, ports)
+            if status != "retry":
+                break
+        if status == "retry":
+            err = "QEMU could not set up a host forward three times (ports taken)"
+        log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
+        err = err or check_log(c, log)
+        return err, time.time() - start
     args = qemu_args(c, root, logdir)
     if c.interact:
         status, err = run_interactive(c, args, log_path, logdir)

@@ -1,0 +1,145 @@
+/* app=echo: the echo service (RFC 862) on TCP and UDP port 7.
+ *
+ * TCP: one thread per connection (at most ECHO_MAX_CONN at once) sends
+ * back whatever it receives until the peer closes. UDP: one thread sends
+ * each datagram back to where it came from.
+ *
+ *   qemu-system-x86_64 -accel tcg -M q35 -device e1000,netdev=n0
+ *     -netdev user,id=n0,hostfwd=tcp:127.0.0.1:7007-:7,hostfwd=udp:127.0.0.1:7007-:7
+ *     -kernel build/minnow.elf -append "app=echo"
+ *
+ * The network calls are in the echo_sock_* functions, so that the socket
+ * API they use (lwIP's, for now) is switched in one place. */
+#include "lwip/sockets.h"
+#include "kernel/app.h"
+#include "kernel/errno.h"
+#include "kernel/heap.h"
+#include "kernel/kprintf.h"
+#include "kernel/sched.h"
+#include "net/lwip_netif.h"
+
+#define ECHO_PORT           7
+#define ECHO_NIC            "eth0"
+#define ECHO_ADDR_WAIT_NS   (30ull * 1000000000ull)
+#define ECHO_MAX_CONN       32
+#define ECHO_TCP_BUF        (32 * 1024)
+#define ECHO_UDP_BUF        65536           /* the largest datagram */
+#define ECHO_IDLE_MS        30000
+
+/* --- sockets ----------------------------------------------------------------- */
+
+/* A socket of `type` bound to port on every address (listening, for TCP). */
+static int echo_sock_bind(int type, uint16_t port)
+{
+    int fd = lwip_socket(AF_INET, type, 0);
+    if (fd < 0)
+        return -ENOMEM;
+    int one = 1;
+    lwip_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = { .sin_len = sizeof sa, .sin_family = AF_INET,
+                              .sin_port = lwip_htons(port), .sin_addr.s_addr = 0 };
+    if (lwip_bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        (type == SOCK_STREAM && lwip_listen(fd, 64) < 0)) {
+        lwip_close(fd);
+        return -EADDRINUSE;
+    }
+    return fd;
+}
+
+static int echo_sock_accept(int lfd)
+{
+    int fd = lwip_accept(lfd, NULL, NULL);
+    if (fd < 0)
+        return fd;
+    struct timeval tv = { .tv_sec = ECHO_IDLE_MS / 1000 };
+    lwip_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    lwip_setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+static long echo_sock_recv(int fd, void *buf, size_t len) { return lwip_recv(fd, buf, len, 0); }
+
+static int echo_sock_send(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t w = lwip_send(fd, p, len, 0);
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static void echo_sock_close(int fd) { lwip_close(fd); }
+
+/* --- TCP ---------------------------------------------------------------------- */
+
+static struct semaphore conn_slots;
+
+static void tcp_conn(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    char *buf = kmalloc(ECHO_TCP_BUF);
+    long n;
+    while (buf && (n = echo_sock_recv(fd, buf, ECHO_TCP_BUF)) > 0)
+        if (echo_sock_send(fd, buf, (size_t)n) < 0)
+            break;
+    kfree(buf);
+    echo_sock_close(fd);
+    sem_up(&conn_slots);
+}
+
+/* --- UDP ---------------------------------------------------------------------- */
+
+static void udp_thread(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    char *buf = kmalloc(ECHO_UDP_BUF);
+    if (!buf) {
+        kprintf("echo: no memory for udp\n");
+        return;
+    }
+    for (;;) {
+        struct sockaddr_in from;
+        socklen_t flen = sizeof from;
+        ssize_t n = lwip_recvfrom(fd, buf, ECHO_UDP_BUF, 0, (struct sockaddr *)&from, &flen);
+        if (n >= 0)
+            lwip_sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+    }
+}
+
+static int echo_main(void)
+{
+    if (net_wait_addr(ECHO_NIC, ECHO_ADDR_WAIT_NS) != 0) {
+        kprintf("echo: %s has no address\n", ECHO_NIC);
+        return -ENODEV;
+    }
+    int ufd = echo_sock_bind(SOCK_DGRAM, ECHO_PORT);
+    int lfd = echo_sock_bind(SOCK_STREAM, ECHO_PORT);
+    if (ufd < 0 || lfd < 0) {
+        kprintf("echo: cannot bind port %d\n", ECHO_PORT);
+        return -EADDRINUSE;
+    }
+    struct thread *u = thread_create("echo-udp", udp_thread, (void *)(intptr_t)ufd, 0);
+    if (!u)
+        return -ENOMEM;
+    thread_detach(u);
+    sem_init(&conn_slots, ECHO_MAX_CONN);
+    kprintf("echo: listening on tcp and udp port %d\n", ECHO_PORT);
+    for (;;) {
+        sem_down(&conn_slots);
+        int fd = echo_sock_accept(lfd);
+        struct thread *t = fd < 0 ? NULL : thread_create("echo-tcp", tcp_conn, (void *)(intptr_t)fd, 0);
+        if (!t) {
+            if (fd >= 0)
+                echo_sock_close(fd);
+            sem_up(&conn_slots);
+            thread_sleep_ns(10000000);
+            continue;
+        }
+        thread_detach(t);
+    }
+}
+APP(echo, "TCP and UDP echo (RFC 862) on port 7", echo_main);

@@ -1,0 +1,573 @@
+/* app=httpd: a small HTTP/1.1 server on port 80 (RFC 9110, RFC 9112).
+ *
+ *   GET /           a plain-text status page: version, hypervisor, uptime,
+ *                   boot time, PCI devices, NICs with their counters
+ *   GET /bytes/N    N bytes (0 <= N <= 1 GiB) of the pattern byte i = i & 0xFF
+ *
+ * One thread per connection (at most HTTPD_MAX_CONN at once); connections
+ * are persistent unless the client asks otherwise (HTTP/1.0 without
+ * "Connection: keep-alive", or "Connection: close"). The request line and
+ * headers must fit in HTTPD_REQ_MAX bytes; anything malformed gets 400 and
+ * the connection is closed, other methods than GET and HEAD get 405.
+ *
+ *   qemu-system-x86_64 -accel tcg -M q35 -netdev user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80
+ *     -device e1000,netdev=n0 -kernel build/minnow.elf -append "app=httpd"
+ *   curl http://127.0.0.1:8080/
+ *
+ * The network calls are in the httpd_sock_* functions at the top, so that
+ * the socket API they use (lwIP's, for now) is switched in one place. */
+#include "lwip/sockets.h"
+#include "lwip/netif.h"
+#include "lwip/tcpip.h"
+#include "kernel/app.h"
+#include "kernel/clock.h"
+#include "kernel/cpuinfo.h"
+#include "kernel/errno.h"
+#include "kernel/fmt.h"
+#include "kernel/heap.h"
+#include "kernel/kprintf.h"
+#include "kernel/pci.h"
+#include "kernel/sched.h"
+#include "kernel/timeline.h"
+#include "lib/string.h"
+#include "net/lwip_netif.h"
+#include "net/netdev.h"
+
+#ifndef MINNOW_VERSION
+#define MINNOW_VERSION      "0.4-dev"
+#endif
+
+#define HTTPD_PORT          80
+#define HTTPD_NIC           "eth0"
+#define HTTPD_ADDR_WAIT_NS  (30ull * 1000000000ull)
+#define HTTPD_MAX_CONN      32              /* lwIP has 64 netconns and 64 TCP PCBs */
+#define HTTPD_REQ_MAX       8192            /* request line + headers */
+#define HTTPD_MAX_HEADERS   64
+#define HTTPD_IDLE_MS       15000           /* keep-alive idle / stalled peer timeout */
+#define HTTPD_BYTES_MAX     (1ull << 30)
+#define HTTPD_CHUNK         (64 * 1024)     /* a multiple of 256: every chunk starts at pattern 0 */
+#define HTTPD_STACK         (16 * 1024)
+
+/* --- sockets (the only lwIP calls besides the address lookup) ----------- */
+
+static int httpd_sock_listen(uint16_t port)
+{
+    int fd = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -ENOMEM;
+    int one = 1;
+    lwip_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = { .sin_len = sizeof sa, .sin_family = AF_INET,
+                              .sin_port = lwip_htons(port), .sin_addr.s_addr = 0 };
+    if (lwip_bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || lwip_listen(fd, 64) < 0) {
+        lwip_close(fd);
+        return -EADDRINUSE;
+    }
+    return fd;
+}
+
+/* A new connection, with receive and send timeouts set; negative on error. */
+static int httpd_sock_accept(int lfd, int timeout_ms)
+{
+    int fd = lwip_accept(lfd, NULL, NULL);
+    if (fd < 0)
+        return fd;
+    struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+    lwip_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    lwip_setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    int one = 1;
+    lwip_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+/* Bytes received (0 at EOF), or negative on error or timeout. */
+static long httpd_sock_recv(int fd, void *buf, size_t len)
+{
+    return lwip_recv(fd, buf, len, 0);
+}
+
+/* Sends all of buf: 0, or -1 when the connection failed. */
+static int httpd_sock_send(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t w = lwip_send(fd, p, len, 0);
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static void httpd_sock_close(int fd) { lwip_close(fd); }
+
+/* The IPv4 address of the netdev `name` as text ("?" when unknown): lwIP's
+ * netif for it is the one with its MAC. */
+static void httpd_nic_addr(const char *name, char *buf, size_t size)
+{
+    struct netdev *dev = netdev_find(name);
+    fmt_snprintf(buf, size, "?");
+    if (!dev)
+        return;
+    LOCK_TCPIP_CORE();
+    struct netif *n;
+    NETIF_FOREACH(n) {
+        if (n->hwaddr_len == 6 && memcmp(n->hwaddr, dev->mac, 6) == 0) {
+            ip4addr_ntoa_r(netif_ip4_addr(n), buf, (int)size);
+            break;
+        }
+    }
+    UNLOCK_TCPIP_CORE();
+}
+
+/* --- response text: a growable buffer ----------------------------------- */
+
+struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static void sbuf_reserve(struct sbuf *b, size_t more)
+{
+    if (b->oom || b->len + more + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *p = kmalloc(cap);
+    if (!p) {
+        b->oom = true;
+        return;
+    }
+    if (b->p) {
+        memcpy(p, b->p, b->len);
+        kfree(b->p);
+    }
+    b->p = p;
+    b->cap = cap;
+}
+
+static void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[256];
+    int n = fmt_vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof tmp)
+        n = sizeof tmp - 1;                 /* lines longer than this are cut */
+    sbuf_reserve(b, (size_t)n);
+    if (b->oom)
+        return;
+    memcpy(b->p + b->len, tmp, (size_t)n);
+    b->len += (size_t)n;
+    b->p[b->len] = 0;
+}
+
+/* --- the status page ------------------------------------------------------ */
+
+/* pci_list's callback has no context argument: it appends to this buffer.
+ * Threads are cooperative and pci_list does not block, so no other thread
+ * runs between setting it and the end of the listing. */
+static struct sbuf *pci_sink;
+static void status_pci_line(const char *line)
+{
+    size_t n = strlen(line);
+    sbuf_printf(pci_sink, "  %s%s", line, n && line[n - 1] == '\n' ? "" : "\n");
+}
+
+static void status_nics(struct sbuf *b)
+{
+    for (int i = 0; i < netdev_count(); i++) {
+        struct netdev *d = netdev_get(i);
+        char mac[18], addr[16];
+        netdev_format_mac(d->mac, mac, sizeof mac);
+        httpd_nic_addr(d->name, addr, sizeof addr);
+        sbuf_printf(b, "  %s %s %s mac %s addr %s link %s", d->name, d->driver ? d->driver : "?",
+                    d->desc, mac, addr, d->link_up ? "up" : "down");
+        if (d->link_up)
+            sbuf_printf(b, " %u Mb/s", d->speed_mbps);
+        const struct netdev_stats *s = &d->stats;
+        sbuf_printf(b, "\n    rx %llu packets %llu bytes, %llu dropped, %llu errors\n",
+                    (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
+                    (unsigned long long)s->rx_dropped, (unsigned long long)s->rx_errors);
+        sbuf_printf(b, "    tx %llu packets %llu bytes, %llu dropped\n",
+                    (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
+                    (unsigned long long)s->tx_dropped);
+    }
+}
+
+static void status_page(struct sbuf *b)
+{
+    uint64_t up_ms = clock_ns() / 1000000;
+    sbuf_printf(b, "minnow %s\n", MINNOW_VERSION);
+    sbuf_printf(b, "hypervisor: %s\n", cpuinfo_hv_name(cpu.hv));
+    sbuf_printf(b, "cpu: %s\n", cpu.brand[0] ? cpu.brand : cpu.vendor);
+    sbuf_printf(b, "uptime: %llu.%03llu s\n", (unsigned long long)(up_ms / 1000),
+                (unsigned long long)(up_ms % 1000));
+    /* The per-phase timeline is printed to the console only (timeline.h
+     * has no to-buffer call): the page gives its total. */
+    sbuf_printf(b, "boot: ready in %llu us\n", (unsigned long long)timeline_total_us());
+    sbuf_printf(b, "pci devices:\n");
+    pci_sink = b;
+    pci_list(status_pci_line, false);
+    pci_sink = NULL;
+    sbuf_printf(b, "nics:\n");
+    status_nics(b);
+}
+
+/* --- requests --------------------------------------------------------------- */
+
+struct request {
+    char method[8];
+    const char *target;         /* NUL-terminated, inside the connection buffer */
+    int minor;                  /* HTTP/1.minor */
+    bool keep_alive;
+    bool has_body;              /* Content-Length > 0 or Transfer-Encoding */
+};
+
+static bool is_tchar(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    for (const char *p = "!#$%&'*+-.^_`|~"; *p; p++)
+        if (c == *p)
+            return true;
+    return false;
+}
+
+static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
+static bool ieq(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    if (alen != blen)
+        return false;
+    for (size_t i = 0; i < alen; i++)
+        if (lower(a[i]) != lower(b[i]))
+            return false;
+    return true;
+}
+
+/* Whether the comma-separated list v[0..n) holds token tok (any case). */
+static bool list_has(const char *v, size_t n, const char *tok)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+            i++;
+        size_t s = i;
+        while (i < n && v[i] != ',')
+            i++;
+        size_t e = i;
+        while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+            e--;
+        if (e > s && ieq(v + s, e - s, tok))
+            return true;
+    }
+    return false;
+}
+
+/* One header field "name: value" (line[0..n), no CRLF) into r. 0 or 400. */
+static int parse_header(const char *line, size_t n, struct request *r, int *hosts)
+{
+    size_t i = 0;
+    while (i < n && is_tchar(line[i]))
+        i++;
+    if (i == 0 || i == n || line[i] != ':')
+        return 400;                         /* also obs-fold and "name :" */
+    size_t name_len = i++;
+    while (i < n && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    const char *v = line + i;
+    size_t vlen = n - i;
+    for (size_t k = 0; k < vlen; k++)
+        if ((v[k] < 0x20 && v[k] != '\t') || v[k] == 0x7f)
+            return 400;
+    while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+        vlen--;
+    if (ieq(line, name_len, "host")) {
+        (*hosts)++;
+    } else if (ieq(line, name_len, "connection")) {
+        if (list_has(v, vlen, "close"))
+            r->keep_alive = false;
+        else if (list_has(v, vlen, "keep-alive"))
+            r->keep_alive = true;
+    } else if (ieq(line, name_len, "content-length")) {
+        if (vlen == 0 || vlen > 18)
+            return 400;
+        for (size_t k = 0; k < vlen; k++) {
+            if (v[k] < '0' || v[k] > '9')
+                return 400;
+            if (v[k] != '0')
+                r->has_body = true;
+        }
+    } else if (ieq(line, name_len, "transfer-encoding")) {
+        r->has_body = true;
+    }
+    return 0;
+}
+
+/* The request head buf[0..len) (ending in CRLF CRLF) into r; the target is
+ * NUL-terminated in place. 0, or the status to answer with (400). */
+static int parse_request(char *buf, size_t len, struct request *r)
+{
+    *r = (struct request){ 0 };
+    size_t eol = 0;
+    while (eol + 1 < len && !(buf[eol] == '\r' && buf[eol + 1] == '\n'))
+        eol++;
+    /* request-line = method SP request-target SP HTTP-version */
+    size_t i = 0;
+    while (i < eol && is_tchar(buf[i]))
+        i++;
+    if (i == 0 || i >= eol || buf[i] != ' ')
+        return 400;
+    size_t mlen = i < sizeof r->method - 1 ? i : sizeof r->method - 1;
+    memcpy(r->method, buf, mlen);
+    r->method[mlen] = 0;
+    if (i >= sizeof r->method)
+        r->method[0] = '?';                 /* too long to be one we know */
+    size_t t = ++i;
+    while (i < eol && buf[i] > 0x20 && buf[i] != 0x7f)
+        i++;
+    if (i == t || i >= eol || buf[i] != ' ')
+        return 400;
+    buf[i++] = 0;
+    r->target = buf + t;
+    if (eol - i != 8 || memcmp(buf + i, "HTTP/1.", 7) != 0 || (buf[i + 7] != '0' && buf[i + 7] != '1'))
+        return 400;
+    r->minor = buf[i + 7] - '0';
+    r->keep_alive = r->minor == 1;
+    int hosts = 0;
+    for (size_t l = eol + 2; l < len;) {
+        size_t e = l;
+        while (e + 1 < len && !(buf[e] == '\r' && buf[e + 1] == '\n'))
+            e++;
+        if (e + 1 >= len)
+            return 400;
+        if (e == l)
+            break;                          /* the empty line */
+        int err = parse_header(buf + l, e - l, r, &hosts);
+        if (err)
+            return err;
+        l = e + 2;
+    }
+    if (r->minor == 1 && hosts != 1)
+        return 400;                         /* RFC 9112 3.2 */
+    if (r->target[0] != '/')
+        return 400;                         /* origin-form only */
+    return 0;
+}
+
+/* "/bytes/N": N, or -1 when not a decimal number in [0, 1 GiB]. */
+static long long parse_count(const char *s)
+{
+    if (!*s || strlen(s) > 10)
+        return -1;
+    unsigned long long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (unsigned)(*s - '0');
+    }
+    return v <= HTTPD_BYTES_MAX ? (long long)v : -1;
+}
+
+/* --- responses ------------------------------------------------------------- */
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    default:  return "Error";
+    }
+}
+
+static void head_printf(struct sbuf *b, int status, const char *type, unsigned long long length,
+                        bool keep_alive)
+{
+    sbuf_printf(b, "HTTP/1.1 %d %s\r\nServer: minnow\r\nContent-Type: %s\r\n"
+                "Content-Length: %llu\r\n%sConnection: %s\r\n\r\n",
+                status, reason(status), type, length, status == 405 ? "Allow: GET, HEAD\r\n" : "",
+                keep_alive ? "keep-alive" : "close");
+}
+
+static void sbuf_append(struct sbuf *b, const char *p, size_t n)
+{
+    sbuf_reserve(b, n);
+    if (b->oom)
+        return;
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+/* Sends head and body (none for HEAD) in one piece. 0 or -1. */
+static int send_page(int fd, int status, const char *type, const struct sbuf *body, bool head_only,
+                     bool keep_alive)
+{
+    struct sbuf out = { 0 };
+    head_printf(&out, status, type, body->len, keep_alive);
+    if (!head_only)
+        sbuf_append(&out, body->p, body->len);
+    int err = out.oom ? -1 : httpd_sock_send(fd, out.p, out.len);
+    kfree(out.p);
+    return err;
+}
+
+static int send_error(int fd, int status, bool head_only, bool keep_alive)
+{
+    struct sbuf body = { 0 };
+    sbuf_printf(&body, "%d %s\n", status, reason(status));
+    int err = send_page(fd, status, "text/plain", &body, head_only, keep_alive);
+    kfree(body.p);
+    return err;
+}
+
+/* The pattern /bytes/N sends: byte i is i & 0xFF. Filled once by main. */
+static uint8_t pattern[HTTPD_CHUNK];
+
+static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_alive)
+{
+    struct sbuf head = { 0 };
+    head_printf(&head, 200, "application/octet-stream", n, keep_alive);
+    int err = head.oom ? -1 : httpd_sock_send(fd, head.p, head.len);
+    kfree(head.p);
+    while (!err && !head_only && n) {
+        size_t c = n < HTTPD_CHUNK ? (size_t)n : HTTPD_CHUNK;
+        err = httpd_sock_send(fd, pattern, c);
+        n -= c;
+    }
+    return err;
+}
+
+/* Answers one parsed request. 0 to go on, -1 to close the connection. */
+static int respond(int fd, struct request *r)
+{
+    bool head_only = strcmp(r->method, "HEAD") == 0;
+    bool keep = r->keep_alive && !r->has_body;  /* the body is not read: close after */
+    if (!head_only && strcmp(r->method, "GET") != 0)
+        return send_error(fd, 405, false, keep) || !keep ? -1 : 0;
+    char *q = (char *)r->target;
+    while (*q && *q != '?')
+        q++;
+    *q = 0;                                 /* the query string is ignored */
+    int err;
+    if (strcmp(r->target, "/") == 0) {
+        struct sbuf body = { 0 };
+        status_page(&body);
+        err = body.oom ? -1 : send_page(fd, 200, "text/plain; charset=utf-8", &body, head_only, keep);
+        kfree(body.p);
+    } else if (strncmp(r->target, "/bytes/", 7) == 0) {
+        long long n = parse_count(r->target + 7);
+        err = n < 0 ? send_error(fd, 400, head_only, keep) : send_bytes(fd, (unsigned long long)n, head_only, keep);
+    } else {
+        err = send_error(fd, 404, head_only, keep);
+    }
+    return err || !keep ? -1 : 0;
+}
+
+/* The offset just past the first CRLF CRLF in buf[0..len), searching from
+ * `from`; 0 when there is none yet. */
+static size_t head_end(const char *buf, size_t len, size_t from)
+{
+    for (size_t i = from; i + 3 < len; i++)
+        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
+            return i + 4;
+    return 0;
+}
+
+/* --- connections ----------------------------------------------------------- */
+
+static struct semaphore conn_slots;
+
+/* Requests on one connection until it closes, fails, idles out or asks to
+ * close; leftover bytes (a pipelined next request) are kept. */
+static void serve(int fd, char *buf)
+{
+    size_t len = 0;
+    for (;;) {
+        size_t end, scanned = 0;
+        while (len >= 2 && buf[0] == '\r' && buf[1] == '\n') {  /* RFC 9112 2.2 */
+            memmove(buf, buf + 2, len - 2);
+            len -= 2;
+        }
+        while (!(end = head_end(buf, len, scanned))) {
+            scanned = len > 3 ? len - 3 : 0;
+            if (len == HTTPD_REQ_MAX) {
+                send_error(fd, 400, false, false);
+                return;
+            }
+            long n = httpd_sock_recv(fd, buf + len, HTTPD_REQ_MAX - len);
+            if (n <= 0)
+                return;
+            len += (size_t)n;
+        }
+        struct request r;
+        int status = parse_request(buf, end, &r);
+        if (status) {
+            send_error(fd, status, false, false);
+            return;
+        }
+        if (respond(fd, &r) < 0)
+            return;
+        memmove(buf, buf + end, len - end);
+        len -= end;
+    }
+}
+
+static void conn_thread(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    char *buf = kmalloc(HTTPD_REQ_MAX);
+    if (buf) {
+        serve(fd, buf);
+        kfree(buf);
+    }
+    httpd_sock_close(fd);
+    sem_up(&conn_slots);
+}
+
+static int httpd_main(void)
+{
+    if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
+        kprintf("httpd: %s has no address\n", HTTPD_NIC);
+        return -ENODEV;
+    }
+    for (size_t i = 0; i < sizeof pattern; i++)
+        pattern[i] = (uint8_t)i;
+    sem_init(&conn_slots, HTTPD_MAX_CONN);
+    int lfd = httpd_sock_listen(HTTPD_PORT);
+    if (lfd < 0) {
+        kprintf("httpd: cannot listen on port %d: %d\n", HTTPD_PORT, lfd);
+        return lfd;
+    }
+    char addr[16];
+    httpd_nic_addr(HTTPD_NIC, addr, sizeof addr);
+    kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
+    for (;;) {
+        sem_down(&conn_slots);
+        int fd = httpd_sock_accept(lfd, HTTPD_IDLE_MS);
+        if (fd < 0) {
+            sem_up(&conn_slots);
+            thread_sleep_ns(10000000);      /* out of netconns: let some close */
+            continue;
+        }
+        struct thread *t = thread_create("httpd-conn", conn_thread, (void *)(intptr_t)fd, HTTPD_STACK);
+        if (!t) {
+            httpd_sock_close(fd);
+            sem_up(&conn_slots);
+            continue;
+        }
+        thread_detach(t);
+    }
+}
+APP(httpd, "HTTP/1.1 server on port 80: / status page, /bytes/N test stream", httpd_main);
