@@ -48,7 +48,8 @@ all: $(BUILD)/minnow.elf $(BUILD)/minnow-pvh.elf $(BUILD)/minnow.iso
 help:
 	@echo "minnow targets:"
 	@echo "  make            build build/minnow.elf, build/minnow-pvh.elf, build/minnow.iso"
-	@echo "  make run        build and boot the ISO in QEMU (BIOS), serial console here"
+	@echo "  make run        build and boot the ISO in QEMU (BIOS) with an e1000 and app=httpd:"
+	@echo "                  open http://127.0.0.1:8080/ (HTTP_PORT=...), serial console here"
 	@echo "  make run-uefi   the same under OVMF (UEFI)"
 	@echo "  make run-pvh    boot build/minnow-pvh.elf through PVH on -M microvm"
 	@echo "  make gdb        boot paused with QEMU's gdb stub and attach gdb"
@@ -115,10 +116,18 @@ QEMU_RUN  := $(QEMU) -accel tcg -m 128M -serial mon:stdio -display none \
 	-device isa-debug-exit,iobase=0xf4,iosize=4
 fwcfg = $(if $(CMDLINE),-fw_cfg name=opt/minnow/cmdline$(comma)string="$(CMDLINE)")
 comma := ,
+# The demo: an e1000 on QEMU's user network, the guest's port 80 forwarded
+# to 127.0.0.1:$(HTTP_PORT) on this machine, and app=httpd.
+HTTP_PORT ?= 8080
+RUN_NET := -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80 -device e1000,netdev=n0
+DEMO_CMDLINE := app=httpd $(CMDLINE)
 
 run: deps $(BUILD)/minnow.iso
-	@echo "minnow: booting the ISO in QEMU (BIOS). Quit with Ctrl-A X."
-	$(QEMU_RUN) -M pc -cdrom $(BUILD)/minnow.iso $(fwcfg)
+	@echo "minnow: booting the ISO in QEMU (BIOS) with an e1000 and the web server."
+	@echo "minnow: open http://127.0.0.1:$(HTTP_PORT)/ on this machine. Quit with Ctrl-A X."
+	@echo "minnow: (make run CMDLINE=app=shell for the console shell instead)"
+	$(QEMU_RUN) -M pc -nic none $(RUN_NET) -cdrom $(BUILD)/minnow.iso \
+	  -fw_cfg name=opt/minnow/cmdline,string="$(DEMO_CMDLINE)"
 
 run-uefi: deps $(BUILD)/minnow.iso
 	@cp $(OVMF_VARS) $(BUILD)/ovmf-vars.fd
