@@ -20,9 +20,25 @@
 #include "lwip/prot/tcp.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip/inet_chksum.h"
 #include "net/lwip/tcp_timewait.h"
 
 static unsigned long reused;
+
+/* The TCP checksum over the segment and the pseudo header (RFC 793 3.1). */
+static int tcp_checksum_ok(struct pbuf *p, uint16_t hlen, const struct ip_hdr *ip)
+{
+    uint16_t seglen = (uint16_t)(lwip_ntohs(IPH_LEN(ip)) - hlen);
+    ip4_addr_t src, dst;
+    ip4_addr_copy(src, ip->src);
+    ip4_addr_copy(dst, ip->dest);
+    if (pbuf_remove_header(p, hlen) != 0)
+        return 0;
+    /* Only the segment's own length: Ethernet may have padded the frame. */
+    uint16_t sum = ip_chksum_pseudo_partial(p, IP_PROTO_TCP, seglen, seglen, &src, &dst);
+    pbuf_add_header_force(p, hlen);
+    return sum == 0;
+}
 
 unsigned long minnow_tcp_timewait_reused(void) { return reused; }
 
@@ -36,10 +52,18 @@ int minnow_tcp_timewait_hook(struct pbuf *p, struct netif *inp)
     if (IPH_V(ip) != 4 || IPH_PROTO(ip) != IP_PROTO_TCP || hlen < IP_HLEN ||
         p->len < hlen + TCP_HLEN || (IPH_OFFSET(ip) & PP_HTONS(IP_OFFMASK | IP_MF)))
         return 0;                                   /* not a whole TCP header here */
+    /* The hook runs before lwIP validates the packet: a corrupted SYN must
+     * not retire a connection, so check the IPv4 header checksum and that
+     * the TCP segment's checksum is right (pseudo header included). */
+    if (inet_chksum(ip, hlen) != 0 || lwip_ntohs(IPH_LEN(ip)) > p->tot_len ||
+        lwip_ntohs(IPH_LEN(ip)) < hlen + TCP_HLEN)
+        return 0;
     const struct tcp_hdr *th = (const struct tcp_hdr *)((const uint8_t *)p->payload + hlen);
     if ((TCPH_FLAGS(th) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
         return 0;
     uint32_t seq = lwip_ntohl(th->seqno);
+    if (!tcp_checksum_ok(p, hlen, ip))
+        return 0;
     for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
         if (pcb->local_port != lwip_ntohs(th->dest) || pcb->remote_port != lwip_ntohs(th->src) ||
             !ip4_addr_cmp(ip_2_ip4(&pcb->remote_ip), &ip->src) ||
@@ -79,8 +103,11 @@ u32_t minnow_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_
 {
     if (!isn_secret)
         isn_secret = mix(rdtsc()) | 1;
-    uint64_t key = (uint64_t)ip4_addr_get_u32(ip_2_ip4(local_ip)) << 32 |
-                   ip4_addr_get_u32(ip_2_ip4(remote_ip));
-    uint64_t h = mix(key ^ isn_secret ^ ((uint64_t)local_port << 16 | remote_port));
+    /* Two keyed rounds over the whole 4-tuple (RFC 6528's F); not a
+     * cryptographic hash: the secret comes from the TSC at first use. */
+    uint64_t addrs = (uint64_t)ip4_addr_get_u32(ip_2_ip4(local_ip)) << 32 |
+                     ip4_addr_get_u32(ip_2_ip4(remote_ip));
+    uint64_t h = mix(addrs ^ isn_secret);
+    h = mix(h ^ ((uint64_t)local_port << 16 | remote_port) ^ (isn_secret << 1));
     return (u32_t)(clock_ns() / 4000) + (u32_t)h;
 }
