@@ -5,6 +5,7 @@
 # `make help` lists the targets.
 
 BUILD     := build
+.DEFAULT_GOAL := all
 CC        := gcc
 LD        := ld
 NM        := nm

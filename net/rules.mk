@@ -19,7 +19,7 @@ LWIP_CORE := def dns inet_chksum init ip mem memp netif pbuf raw stats sys tcp t
 LWIP_IPV4 := dhcp etharp icmp ip4 ip4_addr ip4_frag
 LWIP_API  := api_lib api_msg err if_api netbuf netdb netifapi sockets tcpip
 LWIP_SRCS := $(patsubst %,core/%.c,$(LWIP_CORE)) $(patsubst %,core/ipv4/%.c,$(LWIP_IPV4)) \
-	$(patsubst %,api/%.c,$(LWIP_API)) netif/ethernet.c
+	$(patsubst %,api/%.c,$(LWIP_API)) netif/ethernet.c apps/lwiperf/lwiperf.c
 LWIP_OBJS := $(patsubst %,$(BUILD)/lwip/%.o,$(LWIP_SRCS))
 EXTRA_KOBJS += $(LWIP_OBJS)
 

@@ -6,9 +6,9 @@
 set -eu
 
 # build: compiler, linker, GRUB for BIOS and UEFI images, ISO tools
-# run/test: QEMU, OVMF (UEFI firmware), python3 (the test runner), curl (a real HTTP client)
+# run/test: QEMU, OVMF (UEFI firmware), python3 (the test runner), curl (a real HTTP client), iperf (iperf2 client)
 PKGS="gcc binutils make grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
-      qemu-system-x86 ovmf python3 curl"
+      qemu-system-x86 ovmf python3 curl iperf"
 
 missing=""
 for p in $PKGS; do

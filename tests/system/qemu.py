@@ -13,6 +13,11 @@ forwarded from a free port on 127.0.0.1 (and only there). Once `host_after`
 matches the serial log, host(ports, log_so_far) runs on the host (ports maps
 "tcp:80" to the host port) and returns an error string or None; QEMU is then
 killed, and the case's result is the host step's (exit_code is not checked).
+
+A host-step case with `monitor` set also gets the QEMU monitor on a unix
+socket, and its host step is called as host(ports, log_so_far, qemu): qemu
+is a QemuControl, which sends monitor commands ("set_link n0 off") and
+reads the serial log as it grows.
 """
 import os
 import re
@@ -47,6 +52,7 @@ class Case:
     hostfwd: list = field(default_factory=list)     # guest ports: "tcp:80", "udp:7"
     host: object = None          # host(ports, log_so_far) -> error string or None
     host_after: str = r"^minnow: ready"             # run host once this matches
+    monitor: bool = False        # host step gets a QemuControl (monitor commands, live log)
 
 
 def monitor_path(c, logdir):
@@ -64,6 +70,58 @@ def send_keys(c, logdir, keys):
         time.sleep(0.05)
     time.sleep(0.2)
     s.close()
+
+
+class QemuControl:
+    """The running QEMU, for a host step: its monitor (HMP on a unix socket)
+    and its serial log."""
+
+    def __init__(self, monitor, log_path):
+        self.monitor_path = monitor
+        self.log_path = log_path
+
+    def monitor(self, command, timeout=10):
+        """Runs one HMP command; returns its output (the text before the next
+        prompt)."""
+        import socket
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(self.monitor_path)
+            out = b""
+            while not out.endswith(b"(qemu) "):      # the banner, then a prompt
+                b = s.recv(4096)
+                if not b:
+                    raise OSError("monitor closed the connection")
+                out += b
+            s.sendall(command.encode() + b"\n")
+            out = b""
+            while out.count(b"(qemu) ") < 1:
+                b = s.recv(4096)
+                if not b:
+                    break
+                out += b
+            return out.decode(errors="replace").rpartition("(qemu) ")[0]
+        finally:
+            s.close()
+
+    def log(self):
+        """The serial log so far."""
+        try:
+            return open(self.log_path, errors="replace").read()
+        except FileNotFoundError:
+            return ""
+
+    def wait_log(self, rx, timeout, pos=0):
+        """Waits (bounded) for regex rx in the serial log from offset pos:
+        the match, or None after timeout seconds."""
+        r = re.compile(rx, re.M)
+        deadline = time.time() + timeout
+        while True:
+            m = r.search(self.log(), pos)
+            if m or time.time() > deadline:
+                return m
+            time.sleep(0.05)
 
 
 def free_port(proto):
@@ -91,7 +149,7 @@ def nic_args(c, ports):
 def qemu_args(c, root, logdir, ports=None):
     b = os.path.join(root, "build")
     serial = "stdio" if c.interact else f"file:{os.path.join(logdir, c.name + '.log')}"
-    monitor = f"unix:{monitor_path(c, logdir)},server=on,wait=off" if c.interact else "none"
+    monitor = f"unix:{monitor_path(c, logdir)},server=on,wait=off" if c.interact or c.monitor else "none"
     args = ["qemu-system-x86_64", "-accel", "tcg", "-M", c.machine, "-m", c.memory,
             "-display", "none", "-monitor", monitor, "-no-reboot", "-serial", serial]
     cmdline = f"app={c.app} {c.cmdline}".strip()
@@ -222,7 +280,10 @@ def run_host_step(c, args, log_path, logdir, ports):
 
             def step():
                 try:
-                    result["err"] = c.host(ports, log)
+                    if c.monitor:
+                        result["err"] = c.host(ports, log, QemuControl(monitor_path(c, logdir), log_path))
+                    else:
+                        result["err"] = c.host(ports, log)
                 except Exception as e:     # a failed check, not a crash of the runner
                     result["err"] = f"host step raised {type(e).__name__}: {e}"
             t = threading.Thread(target=step, daemon=True)
