@@ -9,6 +9,7 @@
  *     -netdev user,id=n0 -device e1000,netdev=n0
  *     -kernel build/minnow.elf -append "qemu_exit=0xf4 app=none selftest=sockets" */
 #include "net/socket.h"
+#include "kernel/clock.h"
 #include "kernel/kprintf.h"
 #include "kernel/sched.h"
 #include "kernel/selftest.h"
@@ -309,4 +310,44 @@ SELFTEST(portreuse, "100 reconnects from one local port to a server that closes 
         FAIL("no socket (errno %d): is there a NIC, so that lwIP runs?\n", errno);
     close(fd);
     return port_reuse() ? 1 : 0;
+}
+
+/* TIME_WAIT lasts 2 MSL and MSL is configurable (tcp_msl=): after a server
+ * closes first, its port cannot be bound without SO_REUSEADDR until
+ * 2 MSL (plus lwIP's 500 ms slow-timer granularity) have passed. */
+#define PORT_MSL 7105
+SELFTEST(timewait, "TIME_WAIT lasts 2 x tcp_msl (run with tcp_msl=1000)")
+{
+    extern unsigned long minnow_tcp_msl_ms;
+    int l = listener(PORT_MSL, 1);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = loopback(PORT_MSL);
+    if (l < 0 || c < 0 || connect(c, (struct sockaddr *)&sa, sizeof sa) != 0)
+        FAIL("timewait: setup failed (errno %d)\n", errno);
+    int s = accept(l, NULL, NULL);
+    if (s < 0)
+        FAIL("timewait: accept failed (errno %d)\n", errno);
+    close(s);                               /* the server closes first */
+    char b;
+    recv(c, &b, 1, 0);
+    close(c);
+    close(l);
+    thread_sleep_ns(200000000);             /* let the FIN/ACK exchange finish */
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    int early = bind(t, (struct sockaddr *)&sa, sizeof sa) == 0 ? 0 : errno;
+    close(t);
+    uint64_t t0 = clock_ns();
+    int ok = 0;
+    for (int i = 0; i < 200 && !ok; i++) {          /* bounded: 20 s */
+        thread_sleep_ns(100000000);
+        t = socket(AF_INET, SOCK_STREAM, 0);
+        ok = bind(t, (struct sockaddr *)&sa, sizeof sa) == 0;
+        close(t);
+    }
+    uint64_t ms = (clock_ns() - t0) / 1000000 + 200;
+    kprintf("selftest: sockets: timewait: msl %lu ms, bind during TIME_WAIT: errno %d, free after %llu ms\n",
+            minnow_tcp_msl_ms, early, (unsigned long long)ms);
+    if (early != EADDRINUSE || !ok || ms < 2 * minnow_tcp_msl_ms || ms > 2 * minnow_tcp_msl_ms + 2000)
+        return 1;
+    return 0;
 }

@@ -175,3 +175,9 @@ struct ip4_addr;
 unsigned int minnow_tcp_isn(const struct ip4_addr *lip, unsigned short lport,
                             const struct ip4_addr *rip, unsigned short rport);
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) minnow_tcp_isn((lip), (lport), (rip), (rport))
+
+/* Maximum segment lifetime: TIME_WAIT lasts 2 MSL. A variable, so that the
+ * command line can set it (tcp_msl=MS, tcp_timewait.c); lwIP only uses
+ * TCP_MSL in run-time expressions (tcp.c, tcp_slowtmr). */
+extern unsigned long minnow_tcp_msl_ms;
+#define TCP_MSL minnow_tcp_msl_ms

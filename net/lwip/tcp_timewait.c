@@ -22,8 +22,16 @@
 #include "lwip/tcp.h"
 #include "lwip/inet_chksum.h"
 #include "net/lwip/tcp_timewait.h"
+#include "kernel/cmdline.h"
 
 static unsigned long reused;
+
+/* TCP_MSL (lwipopts.h): 60 s by default, as lwIP and RFC 793 have it;
+ * servers that churn through connections may want less. */
+unsigned long minnow_tcp_msl_ms = 60000;
+CMDLINE_OPTION(tcp_msl, .key = "tcp_msl", .type = CMDLINE_UINT, .dst = &minnow_tcp_msl_ms,
+               .dst_size = sizeof minnow_tcp_msl_ms, .min = 100, .max = 600000,
+               .help = "TCP maximum segment lifetime in ms (TIME_WAIT = 2 x MSL), default 60000");
 
 /* The TCP checksum over the segment and the pseudo header (RFC 793 3.1). */
 static int tcp_checksum_ok(struct pbuf *p, uint16_t hlen, const struct ip_hdr *ip)

@@ -634,3 +634,12 @@ for model, machine in (("e1000", "q35"), ("e1000e", "q35")):
                       hostfwd=["tcp:80"], host=link_flap(f"linkflap-{model}-{machine}"), monitor=True,
                       host_after=HTTPD_UP, timeout=120, reject=NO_PANIC,
                       expect=[READY, HTTPD_UP, r"^eth0: link down$", r"^eth0: link up"]))
+
+# TIME_WAIT lasts 2 MSL, and MSL follows tcp_msl= (two values, so the test
+# fails if the option were ignored).
+for msl in (1000, 3000):
+    CASES.append(Case(f"sockets-timewait-msl{msl}", machine="q35", cmdline=f"tcp_msl={msl} selftest=timewait",
+                      extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
+                      reject=NO_PANIC, timeout=90,
+                      expect=[READY, rf"timewait: msl {msl} ms, bind during TIME_WAIT: errno 98",
+                              r"selftest: timewait passed"]))
