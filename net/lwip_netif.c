@@ -21,6 +21,10 @@
 #include "lwip/prot/dhcp.h"
 #include "lwip/tcpip.h"
 #include "net/lwip_netif.h"
+#include "kernel/fmt.h"
+
+struct netdev;
+static void describe_addr(const struct netdev *d, char *buf, size_t n);
 #include "net/netdev.h"
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
@@ -269,6 +273,7 @@ void net_init(void)
         nic_link(nics[i]->dev, nics[i]->dev->link_up, nics[i]);   /* a change we missed */
     }
     stack_up = true;
+    netdev_set_addr_describer(describe_addr);
     pr_info("net: lwIP %s on %d NIC%s (%s)\n", LWIP_VERSION_STRING, nnics, nnics == 1 ? "" : "s",
             nnics && !nics[0]->dhcp ? "eth0 static" : "dhcp");
 }
@@ -317,6 +322,25 @@ static const char *dhcp_state_name(const struct netif *netif, const struct nic *
     if (!d)
         return "dhcp (not started)";
     return d->state < sizeof names / sizeof names[0] && names[d->state] ? names[d->state] : "?";
+}
+
+static void describe_addr(const struct netdev *d, char *buf, size_t n)
+{
+    for (int i = 0; i < nnics; i++) {
+        if (nics[i]->dev != d)
+            continue;
+        struct netif *nif = &nics[i]->netif;
+        char a[16], g[16];
+        LOCK_TCPIP_CORE();
+        ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
+        ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
+        int prefix = prefix_len(netif_ip4_netmask(nif));
+        bool dhcp = nics[i]->dhcp;
+        UNLOCK_TCPIP_CORE();
+        fmt_snprintf(buf, n, "inet %s/%d gw %s (%s)", a, prefix, g, dhcp ? "dhcp" : "static");
+        return;
+    }
+    fmt_snprintf(buf, n, "inet: not configured");
 }
 
 static int cmd_ip(int argc, char **argv)

@@ -109,6 +109,15 @@ void netdev_format_mac(const uint8_t mac[6], char *buf, size_t size)
                  mac[4], mac[5]);
 }
 
+/* The network stack, when there is one, describes a device's addresses
+ * (lwip_netif.c); netdev itself knows only the link layer. */
+static void (*addr_describer)(const struct netdev *d, char *buf, size_t n);
+
+void netdev_set_addr_describer(void (*fn)(const struct netdev *d, char *buf, size_t n))
+{
+    addr_describer = fn;
+}
+
 static int cmd_net(int argc, char **argv)
 {
     (void)argc;
@@ -126,6 +135,11 @@ static int cmd_net(int argc, char **argv)
             kprintf("link up %u Mb/s\n", d->speed_mbps);
         else
             kprintf("link down\n");
+        if (addr_describer) {
+            char a[96];
+            addr_describer(d, a, sizeof a);
+            kprintf("  %s\n", a);
+        }
         const struct netdev_stats *s = &d->stats;
         kprintf("  rx %llu packets %llu bytes, %llu dropped, %llu errors\n",
                 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
@@ -135,4 +149,4 @@ static int cmd_net(int argc, char **argv)
     }
     return 0;
 }
-SHELL_COMMAND(net, "network devices: MAC, link, counters", cmd_net);
+SHELL_COMMAND(net, "network devices: MAC, link, address, gateway, counters", cmd_net);

@@ -96,3 +96,7 @@ int netdev_wait_link(struct netdev *dev, uint64_t timeout_ns);
 
 /* "52:54:00:12:34:56" into buf (at least 18 bytes). */
 void netdev_format_mac(const uint8_t mac[6], char *buf, size_t size);
+
+/* Installed by the network stack: one line with the device's addresses
+ * ("inet 10.0.2.15/24 gw 10.0.2.2 (dhcp)") for the shell's `net`. */
+void netdev_set_addr_describer(void (*fn)(const struct netdev *d, char *buf, size_t n));

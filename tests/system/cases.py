@@ -643,3 +643,12 @@ for msl in (1000, 3000):
                       reject=NO_PANIC, timeout=90,
                       expect=[READY, rf"timewait: msl {msl} ms, bind during TIME_WAIT: errno 98",
                               r"selftest: timewait passed"]))
+
+# The shell's `net`: link, address and gateway next to the counters.
+CASES.append(Case("shell-net-static", machine="q35", app="shell", debug_exit=False, exit_code=0, timeout=90,
+                  cmdline="ip=10.0.2.20/24 gw=10.0.2.2",
+                  extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
+                  reject=NO_PANIC,
+                  interact=[(r"minnow> ", "net\r"), (r"tx \d+ packets[\s\S]*?minnow> ", "poweroff\r")],
+                  expect=[r"eth0: e1000 .* mac 52:54:00:12:34:56 mtu 1500 link up 1000 Mb/s",
+                          r"inet 10\.0\.2\.20/24 gw 10\.0\.2\.2 \(static\)", r"powering off"]))
