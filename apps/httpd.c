@@ -102,24 +102,6 @@ static int httpd_sock_send(int fd, const void *buf, size_t len)
 
 static void httpd_sock_close(int fd) { lwip_close(fd); }
 
-/* The IPv4 address of the netdev `name` as text ("?" when unknown): lwIP's
- * netif for it is the one with its MAC. */
-static void httpd_nic_addr(const char *name, char *buf, size_t size)
-{
-    struct netdev *dev = netdev_find(name);
-    fmt_snprintf(buf, size, "?");
-    if (!dev)
-        return;
-    LOCK_TCPIP_CORE();
-    struct netif *n;
-    NETIF_FOREACH(n) {
-        if (n->hwaddr_len == 6 && memcmp(n->hwaddr, dev->mac, 6) == 0) {
-            ip4addr_ntoa_r(netif_ip4_addr(n), buf, (int)size);
-            break;
-        }
-    }
-    UNLOCK_TCPIP_CORE();
-}
 
 /* --- response text: a growable buffer ----------------------------------- */
 
@@ -187,7 +169,7 @@ static void status_nics(struct sbuf *b)
         struct netdev *d = netdev_get(i);
         char mac[18], addr[16];
         netdev_format_mac(d->mac, mac, sizeof mac);
-        httpd_nic_addr(d->name, addr, sizeof addr);
+        net_addr_str(d->name, addr, sizeof addr);
         sbuf_printf(b, "  %s %s %s mac %s addr %s link %s", d->name, d->driver ? d->driver : "?",
                     d->desc, mac, addr, d->link_up ? "up" : "down");
         if (d->link_up)
@@ -551,7 +533,7 @@ static int httpd_main(void)
         return lfd;
     }
     char addr[16];
-    httpd_nic_addr(HTTPD_NIC, addr, sizeof addr);
+    net_addr_str(HTTPD_NIC, addr, sizeof addr);
     kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
     for (;;) {
         sem_down(&conn_slots);

@@ -52,23 +52,6 @@ static void iperf_report(void *arg, enum lwiperf_report_type type, const ip_addr
             (unsigned)kbits, peer, (unsigned)remote_port, why ? ", " : "", why ? why : "");
 }
 
-/* The IPv4 address of the netdev `name` as text ("?" when unknown). */
-static void iperf_nic_addr(const char *name, char *buf, size_t size)
-{
-    struct netdev *dev = netdev_find(name);
-    fmt_snprintf(buf, size, "?");
-    if (!dev)
-        return;
-    LOCK_TCPIP_CORE();
-    struct netif *n;
-    NETIF_FOREACH(n) {
-        if (n->hwaddr_len == 6 && memcmp(n->hwaddr, dev->mac, 6) == 0) {
-            ip4addr_ntoa_r(netif_ip4_addr(n), buf, (int)size);
-            break;
-        }
-    }
-    UNLOCK_TCPIP_CORE();
-}
 
 static int iperf_main(void)
 {
@@ -84,7 +67,7 @@ static int iperf_main(void)
         return -EBUSY;                      /* port taken or out of PCBs */
     }
     char addr[16];
-    iperf_nic_addr(IPERF_NIC, addr, sizeof addr);
+    net_addr_str(IPERF_NIC, addr, sizeof addr);
     kprintf("iperf: listening on %s:%d\n", addr, LWIPERF_TCP_PORT_DEFAULT);
     for (;;)                                /* lwiperf runs in the tcpip thread */
         thread_sleep_ns(3600ull * 1000000000ull);

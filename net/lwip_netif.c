@@ -370,3 +370,16 @@ static int cmd_ip(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND(ip, "IPv4 addresses, gateways and DHCP state of each NIC", cmd_ip);
+
+void net_addr_str(const char *name, char *buf, size_t size)
+{
+    fmt_snprintf(buf, size, "?");
+    for (int i = 0; i < nnics; i++) {
+        if (strcmp(nics[i]->dev->name, name) != 0)
+            continue;
+        LOCK_TCPIP_CORE();
+        ip4addr_ntoa_r(netif_ip4_addr(&nics[i]->netif), buf, (int)size);
+        UNLOCK_TCPIP_CORE();
+        return;
+    }
+}

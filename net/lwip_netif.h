@@ -3,6 +3,7 @@
  * line. net_init() starts the stack; it does not wait for addresses:
  * applications that need one call net_wait_addr(). */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 /* Starts lwIP's tcpip thread and brings up every registered netdev (call
@@ -13,3 +14,5 @@ int net_ready(void);
 /* Waits until the named NIC ("eth0") has an IPv4 address, or timeout_ns
  * passes: 0, -ENODEV (no such NIC or no stack), -ETIMEDOUT. */
 int net_wait_addr(const char *name, uint64_t timeout_ns);
+/* The IPv4 address of the NIC `name` as text, "?" when it has no netif. */
+void net_addr_str(const char *name, char *buf, size_t size);
