@@ -8,15 +8,14 @@
  *     -netdev user,id=n0,hostfwd=tcp:127.0.0.1:7007-:7,hostfwd=udp:127.0.0.1:7007-:7
  *     -kernel build/minnow.elf -append "app=echo"
  *
- * The network calls are in the echo_sock_* functions, so that the socket
- * API they use (lwIP's, for now) is switched in one place. */
-#include "lwip/sockets.h"
+ * Sockets: minnow's POSIX layer (net/socket.h). */
 #include "kernel/app.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/kprintf.h"
 #include "kernel/sched.h"
 #include "net/lwip_netif.h"
+#include "net/socket.h"
 
 #define ECHO_PORT           7
 #define ECHO_NIC            "eth0"
@@ -31,16 +30,16 @@
 /* A socket of `type` bound to port on every address (listening, for TCP). */
 static int echo_sock_bind(int type, uint16_t port)
 {
-    int fd = lwip_socket(AF_INET, type, 0);
+    int fd = socket(AF_INET, type, 0);
     if (fd < 0)
         return -ENOMEM;
     int one = 1;
-    lwip_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in sa = { .sin_len = sizeof sa, .sin_family = AF_INET,
-                              .sin_port = lwip_htons(port), .sin_addr.s_addr = 0 };
-    if (lwip_bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-        (type == SOCK_STREAM && lwip_listen(fd, 64) < 0)) {
-        lwip_close(fd);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons(port), .sin_addr.s_addr = 0 };
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+        close(fd);
         return -EADDRINUSE;
     }
     return fd;
@@ -48,31 +47,18 @@ static int echo_sock_bind(int type, uint16_t port)
 
 static int echo_sock_accept(int lfd)
 {
-    int fd = lwip_accept(lfd, NULL, NULL);
+    int fd = accept(lfd, NULL, NULL);
     if (fd < 0)
         return fd;
     struct timeval tv = { .tv_sec = ECHO_IDLE_MS / 1000 };
-    lwip_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    lwip_setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     return fd;
 }
 
-static long echo_sock_recv(int fd, void *buf, size_t len) { return lwip_recv(fd, buf, len, 0); }
+static long echo_sock_recv(int fd, void *buf, size_t len) { return recv(fd, buf, len, 0); }
 
-static int echo_sock_send(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len) {
-        ssize_t w = lwip_send(fd, p, len, 0);
-        if (w <= 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-static void echo_sock_close(int fd) { lwip_close(fd); }
+static void echo_sock_close(int fd) { close(fd); }
 
 /* --- TCP ---------------------------------------------------------------------- */
 
@@ -84,7 +70,7 @@ static void tcp_conn(void *arg)
     char *buf = kmalloc(ECHO_TCP_BUF);
     long n;
     while (buf && (n = echo_sock_recv(fd, buf, ECHO_TCP_BUF)) > 0)
-        if (echo_sock_send(fd, buf, (size_t)n) < 0)
+        if (send_all(fd, buf, (size_t)n) < 0)
             break;
     kfree(buf);
     echo_sock_close(fd);
@@ -104,9 +90,9 @@ static void udp_thread(void *arg)
     for (;;) {
         struct sockaddr_in from;
         socklen_t flen = sizeof from;
-        ssize_t n = lwip_recvfrom(fd, buf, ECHO_UDP_BUF, 0, (struct sockaddr *)&from, &flen);
+        long n = recvfrom(fd, buf, ECHO_UDP_BUF, 0, (struct sockaddr *)&from, &flen);
         if (n >= 0)
-            lwip_sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+            sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
     }
 }
 

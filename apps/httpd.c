@@ -14,11 +14,7 @@
  *     -device e1000,netdev=n0 -kernel build/minnow.elf -append "app=httpd"
  *   curl http://127.0.0.1:8080/
  *
- * The network calls are in the httpd_sock_* functions at the top, so that
- * the socket API they use (lwIP's, for now) is switched in one place. */
-#include "lwip/sockets.h"
-#include "lwip/netif.h"
-#include "lwip/tcpip.h"
+ * Sockets: minnow's POSIX layer (net/socket.h). */
 #include "kernel/app.h"
 #include "kernel/clock.h"
 #include "kernel/cpuinfo.h"
@@ -31,6 +27,7 @@
 #include "kernel/timeline.h"
 #include "lib/string.h"
 #include "net/lwip_netif.h"
+#include "net/socket.h"
 #include "net/netdev.h"
 
 #ifndef MINNOW_VERSION
@@ -48,19 +45,19 @@
 #define HTTPD_CHUNK         (64 * 1024)     /* a multiple of 256: every chunk starts at pattern 0 */
 #define HTTPD_STACK         (16 * 1024)
 
-/* --- sockets (the only lwIP calls besides the address lookup) ----------- */
+/* --- sockets (net/socket.h) ---------------------------------------------- */
 
 static int httpd_sock_listen(uint16_t port)
 {
-    int fd = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -ENOMEM;
     int one = 1;
-    lwip_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in sa = { .sin_len = sizeof sa, .sin_family = AF_INET,
-                              .sin_port = lwip_htons(port), .sin_addr.s_addr = 0 };
-    if (lwip_bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || lwip_listen(fd, 64) < 0) {
-        lwip_close(fd);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons(port), .sin_addr.s_addr = 0 };
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 64) < 0) {
+        close(fd);
         return -EADDRINUSE;
     }
     return fd;
@@ -69,38 +66,24 @@ static int httpd_sock_listen(uint16_t port)
 /* A new connection, with receive and send timeouts set; negative on error. */
 static int httpd_sock_accept(int lfd, int timeout_ms)
 {
-    int fd = lwip_accept(lfd, NULL, NULL);
+    int fd = accept(lfd, NULL, NULL);
     if (fd < 0)
         return fd;
     struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
-    lwip_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    lwip_setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     int one = 1;
-    lwip_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
 }
 
 /* Bytes received (0 at EOF), or negative on error or timeout. */
 static long httpd_sock_recv(int fd, void *buf, size_t len)
 {
-    return lwip_recv(fd, buf, len, 0);
+    return recv(fd, buf, len, 0);
 }
 
-/* Sends all of buf: 0, or -1 when the connection failed. */
-static int httpd_sock_send(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len) {
-        ssize_t w = lwip_send(fd, p, len, 0);
-        if (w <= 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-static void httpd_sock_close(int fd) { lwip_close(fd); }
+static void httpd_sock_close(int fd) { close(fd); }
 
 
 /* --- response text: a growable buffer ----------------------------------- */
@@ -400,7 +383,7 @@ static int send_page(int fd, int status, const char *type, const struct sbuf *bo
     head_printf(&out, status, type, body->len, keep_alive);
     if (!head_only)
         sbuf_append(&out, body->p, body->len);
-    int err = out.oom ? -1 : httpd_sock_send(fd, out.p, out.len);
+    int err = out.oom ? -1 : send_all(fd, out.p, out.len);
     kfree(out.p);
     return err;
 }
@@ -421,11 +404,11 @@ static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_al
 {
     struct sbuf head = { 0 };
     head_printf(&head, 200, "application/octet-stream", n, keep_alive);
-    int err = head.oom ? -1 : httpd_sock_send(fd, head.p, head.len);
+    int err = head.oom ? -1 : send_all(fd, head.p, head.len);
     kfree(head.p);
     while (!err && !head_only && n) {
         size_t c = n < HTTPD_CHUNK ? (size_t)n : HTTPD_CHUNK;
-        err = httpd_sock_send(fd, pattern, c);
+        err = send_all(fd, pattern, c);
         n -= c;
     }
     return err;

@@ -172,6 +172,23 @@ long msock_recvfrom(int fd, void *buf, size_t len, int flags,
     return ret(CALL(s, recv, buf, len, flags, from, fromlen));
 }
 
+int msock_send_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len) {
+        long w = msock_send(fd, p, len, 0);
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            msock_errno = EPIPE;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 long msock_recv(int fd, void *buf, size_t len, int flags)
 {
     return msock_recvfrom(fd, buf, len, flags, NULL, NULL);

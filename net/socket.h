@@ -281,6 +281,8 @@ int msock_accept(int fd, struct msock_sockaddr *a, msock_socklen_t *len);
 int msock_connect(int fd, const struct msock_sockaddr *a, msock_socklen_t len);
 long msock_send(int fd, const void *buf, size_t len, int flags);
 long msock_recv(int fd, void *buf, size_t len, int flags);
+/* Sends all of buf, retrying short sends: 0, or -1 (errno set). */
+int msock_send_all(int fd, const void *buf, size_t len);
 long msock_sendto(int fd, const void *buf, size_t len, int flags,
                   const struct msock_sockaddr *to, msock_socklen_t tolen);
 long msock_recvfrom(int fd, void *buf, size_t len, int flags,
@@ -378,6 +380,7 @@ typedef msock_sa_family_t sa_family_t;
 #define accept          msock_accept
 #define connect         msock_connect
 #define send            msock_send
+#define send_all        msock_send_all
 #define recv            msock_recv
 #define sendto          msock_sendto
 #define recvfrom        msock_recvfrom
