@@ -19,7 +19,7 @@ PYTHON    := python3
 KCFLAGS := -std=gnu11 -ffreestanding -nostdlib -fno-builtin -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-pic -fno-pie -mcmodel=small -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -fno-strict-aliasing \
-	-O2 -g -Wall -Wextra -Werror -Wno-address -MD -MP -I. -I$(BUILD)/gen
+	-Os -g -Wall -Wextra -Werror -Wno-address -MD -MP -I. -I$(BUILD)/gen
 KASFLAGS := -D__ASSEMBLY__ -g -MD -MP -I.
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none \
 	--no-warn-rwx-segments -T linker.ld
