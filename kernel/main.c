@@ -26,6 +26,7 @@
 #include "kernel/serial.h"
 #include "kernel/stacks.h"
 #include "kernel/timeline.h"
+#include "kernel/trace.h"
 #include "kernel/trap.h"
 #include "kernel/tsc.h"
 #include "kernel/vgacon.h"
@@ -115,6 +116,7 @@ static void parse_cmdline(void)
     kprintf("cmdline: %s\n", bi.cmdline);
     cmdline_parse(bi.cmdline, __cmdline_opts_start, cmdline_opts_count(), print_line);
     kernel_loglevel = (int)opt_loglevel;
+    trace_init();
     power_set_qemu_exit((uint16_t)opt_qemu_exit);
     if (opt_bootdump) {
         struct physmem raw = { early_map, NULL }, rec;
