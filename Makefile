@@ -19,9 +19,9 @@ PYTHON    := python3
 KCFLAGS := -std=gnu11 -ffreestanding -nostdlib -fno-builtin -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-pic -fno-pie -mcmodel=small -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -fno-strict-aliasing \
-	-Os -g -Wall -Wextra -Werror -Wno-address -MD -MP -I. -I$(BUILD)/gen
+	-ffunction-sections -fdata-sections -Os -g -Wall -Wextra -Werror -Wno-address -MD -MP -I. -I$(BUILD)/gen
 KASFLAGS := -D__ASSEMBLY__ -g -MD -MP -I.
-KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none \
+KLDFLAGS := --gc-sections -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none \
 	--no-warn-rwx-segments -T linker.ld
 
 # Host-side tests: the same pure sources, with sanitizers.
@@ -35,10 +35,12 @@ HOSTED_TESTS :=
 include boot/rules.mk
 include kernel/rules.mk
 include lib/rules.mk
+include hv/rules.mk
 include net/rules.mk
 include apps/rules.mk
 include tools/rules.mk
 include tests/rules.mk
+-include tests/hvsim/rules.mk
 
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o $(EXTRA_KOBJS)
 MB1OBJ := $(BUILD)/boot/mb1hdr.S.o

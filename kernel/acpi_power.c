@@ -19,6 +19,7 @@
  * Try it under QEMU: `-M pc`, `-M q35` or `-M microvm,acpi=on` with
  * `-no-reboot`: power off ends QEMU, and so does a reset. */
 #include "kernel/acpi.h"
+#include "kernel/power.h"
 
 #include "kernel/acpi_reg.h"
 #include "kernel/cpu.h"
@@ -218,6 +219,7 @@ int acpi_poweroff(void)
         return -ENODEV;
     if (pw.hw_reduced ? !pw.sleep_ctl.ok : !pw.pm1a.ok)
         return -ENODEV;
+    power_prepare();
     __asm__ volatile("cli");
     if (pw.hw_reduced) {
         uint32_t v = ((uint32_t)pw.typa << ACPI_SLEEP_CTL_SLP_TYP_SHIFT) & ACPI_SLEEP_CTL_SLP_TYP_MASK;
@@ -240,6 +242,7 @@ static void kbc_reset(void)
 
 void acpi_reboot(void)
 {
+    power_prepare();
     __asm__ volatile("cli");
     if (pw.ready && pw.reset.ok) {
         reg_write(&pw.reset, pw.reset_value);

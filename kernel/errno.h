@@ -18,3 +18,15 @@
 #define ENOSYS  38
 #define ENOTSUP 95
 #define ETIMEDOUT 110
+#ifndef EAGAIN
+#define EAGAIN  11
+#endif
+#ifndef EPROTO
+#define EPROTO  71
+#endif
+#ifndef EMSGSIZE
+#define EMSGSIZE 90
+#endif
+#ifndef EPIPE
+#define EPIPE   32
+#endif

@@ -3,6 +3,7 @@
  * hardware-reduced machine without a MADT, no RTC where the FADT says there
  * is none, and the TSC's reference clock is whichever the tables name. */
 #include "kernel/platform.h"
+#include "hv/hv_kernel.h"
 #include "kernel/acpi.h"
 #include "kernel/acpi_reg.h"
 #include "kernel/apic.h"
@@ -77,6 +78,7 @@ void platform_devices(void)
 {
     pci_kernel_init();                      /* scan, bind drivers, list */
     timeline_mark("pci");
+    hv_kernel_init();                       /* Hyper-V: VMBus devices; silent elsewhere */
     if (netdev_count() > 0) {
         net_init();                         /* lwIP on every NIC; DHCP runs in the background */
         timeline_mark("net");

@@ -5,6 +5,8 @@
  *   -device isa-debug-exit,iobase=0xf4,iosize=0x04  ... -append qemu_exit=0xf4 */
 #include "kernel/power.h"
 #include "kernel/io.h"
+#include "kernel/errno.h"
+#include <stdbool.h>
 
 #define QEMU_EXIT_SUCCESS 0x10
 #define QEMU_EXIT_FAILURE 0x11
@@ -23,4 +25,25 @@ void power_exit_failure(void)
 {
     if (exit_port)
         outl(exit_port, QEMU_EXIT_FAILURE);
+}
+
+static void (*hooks[POWER_MAX_HOOKS])(void);
+static int nhooks;
+static bool prepared;
+
+int power_on_shutdown(void (*fn)(void))
+{
+    if (nhooks == POWER_MAX_HOOKS)
+        return -ENOSPC;
+    hooks[nhooks++] = fn;
+    return 0;
+}
+
+void power_prepare(void)
+{
+    if (prepared)
+        return;
+    prepared = true;
+    for (int i = nhooks - 1; i >= 0; i--)
+        hooks[i]();
 }

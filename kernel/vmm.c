@@ -195,6 +195,16 @@ int vmm_unguard(uintptr_t page)
     return err;
 }
 
+int vmm_protect(uintptr_t va, size_t len, unsigned map)
+{
+    if ((va | len) & 0xFFF)
+        return -EINVAL;
+    int err = pt_map(&kpt, va, va, len, map);
+    for (uintptr_t p = va; p < va + len; p += 4096)
+        invlpg(p);
+    return err;
+}
+
 int vmm_set_guard(uintptr_t page)
 {
     int err = pt_unmap(&kpt, page & ~0xFFFull, 4096, true);

@@ -18,6 +18,9 @@ void *vmm_map_phys(uint64_t phys, uint64_t len);
 /* Unmaps a page below a stack so that running into it faults; vmm_unguard
  * maps it back (RW, NX) when the stack's memory is reused. */
 int vmm_set_guard(uintptr_t page);
+/* Changes the protection of kernel-owned RAM pages (MAP_* flags), e.g.
+ * read-only + executable for a hypervisor's hypercall page. */
+int vmm_protect(uintptr_t va, size_t len, unsigned map);
 int vmm_unguard(uintptr_t page);
 /* 2^MAXPHYADDR: physical addresses must stay below. */
 uint64_t vmm_phys_limit(void);

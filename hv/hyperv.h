@@ -1,0 +1,45 @@
+/* Hyper-V enlightenments: detection, the hypercall page, and the SynIC.
+ * See hyperv.c for the protocol, hv_reg.h for the wire formats. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "hv/hv_reg.h"
+
+struct hv_info {
+    bool present;           /* Microsoft Hv with Hv#1 and what VMBus needs */
+    uint32_t max_leaf, features, privileges, misc, hints;
+    uint32_t build, version;   /* host build number, major << 16 | minor */
+    uint32_t vp_index;
+};
+extern struct hv_info hv;
+
+/* CPUID checks only; touches no MSR. Returns true on Hyper-V with the
+ * SynIC, hypercall and post/signal privileges VMBus needs (else logs what
+ * is missing, once, when a Microsoft hypervisor is there). */
+bool hv_detect(void);
+/* Guest OS ID, hypercall page, SynIC (SIMP, SIEFP, the VMBus SINT on its
+ * own vector, SCONTROL). Negative errno, with everything undone. */
+int hv_synic_init(void);
+/* Masks the SINT, disables the SynIC pages and the hypercall page. */
+void hv_synic_shutdown(void);
+
+/* HvPostMessage of a VMBus message to connection_id; retries the transient
+ * failures (insufficient buffers/memory) a bounded number of times.
+ * Returns the hypercall status (HV_STATUS_*), or -EINVAL for a bad size. */
+int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size);
+/* HvSignalEvent(connection_id, flag 0), the fast form. Returns the status. */
+int hv_signal_event(uint32_t connection_id);
+
+/* The SynIC pages as the guest sees them (hosted tests inspect them). */
+struct hv_message_page *hv_simp(void);
+volatile uint8_t *hv_siefp_vmbus(void);     /* SINT 2's 256-byte flag area */
+/* Writes EOM: ask the hypervisor to deliver the next queued message. */
+void hv_eom(void);
+
+/* The SynIC interrupt handler (registered through hvp_irq_alloc). */
+void hv_isr(void *arg);
+
+struct hv_stats {
+    uint64_t interrupts, messages, eoms, posts, post_retries, signals;
+};
+extern struct hv_stats hv_stats;

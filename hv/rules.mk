@@ -1,0 +1,6 @@
+# hv/: Hyper-V -- hypercalls and SynIC (hyperv.c), VMBus (vmbus.c, ring.c),
+# integration services (ic.c), and the kernel's platform glue (hv_kernel.c).
+# The same sources minus hv_kernel.c build into the hosted tests against
+# the host simulator in tests/hvsim/.
+HV_CORE_SRCS := hv/hyperv.c hv/vmbus.c hv/ring.c hv/ic.c
+KSRCS += $(HV_CORE_SRCS) hv/hv_kernel.c

@@ -1,0 +1,114 @@
+/* VMBus: the connection to the host, channel offers, GPADLs, open channels
+ * and the driver registry. See vmbus.c for the protocol walk-through. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hv/ring.h"
+#include "hv/vmbus_reg.h"
+
+enum vmbus_chan_state {
+    VMBUS_CHAN_OFFERED,     /* known, not open */
+    VMBUS_CHAN_OPENING,
+    VMBUS_CHAN_OPEN,
+    VMBUS_CHAN_RESCINDED,   /* the host withdrew it; waiting for the driver */
+};
+
+struct vmbus_channel;
+typedef void (*vmbus_callback_t)(struct vmbus_channel *ch);
+
+struct vmbus_channel {
+    struct vmbus_msg_offer offer;       /* as received (validated) */
+    uint32_t relid, conn_id;
+    enum vmbus_chan_state state;
+    const struct vmbus_driver *driver;  /* claiming driver, or NULL */
+    void *priv;                         /* the driver's */
+    vmbus_callback_t on_event;          /* from the worker thread */
+    /* Rings: one allocation, GPADL'd as a whole. */
+    void *ring_mem;
+    uint64_t ring_phys;
+    size_t ring_pages, out_pages;
+    uint32_t ring_gpadl;
+    struct vmbus_ring out, in;
+    /* Replies the worker stores for a waiting opener. */
+    bool open_done;
+    uint32_t open_status;
+    bool rescinded;
+    /* Counters. */
+    uint64_t tx_packets, rx_packets, signals, events, tx_full;
+};
+
+/* A driver for one device class, found by the class GUID of the offer. */
+struct vmbus_driver {
+    const char *name;
+    struct vmbus_guid class_id;
+    int (*probe)(struct vmbus_channel *ch);     /* opens the channel */
+    void (*remove)(struct vmbus_channel *ch);   /* rescind, unload */
+};
+
+/* Registers a driver in the vmbus_drivers linker section. */
+#define VMBUS_DRIVER(name_, ...)                                                \
+    static const struct vmbus_driver vmbus_driver_##name_                      \
+        __attribute__((used, section("vmbus_drivers"), aligned(8))) = { __VA_ARGS__ }
+
+/* Connects: SynIC must be up. Negotiates the newest version both sides
+ * know, requests offers and probes drivers. Negative errno on failure
+ * (everything undone). */
+int vmbus_init(void);
+/* Closes every channel, tears down GPADLs, sends UNLOAD and waits for the
+ * response (bounded), then disables the SynIC. For poweroff and reboot. */
+void vmbus_shutdown(void);
+/* The worker body: handles pending messages and channel events. */
+void vmbus_poll(void);
+
+/* Handles one channel message as received in the SIMP slot's payload
+ * (vmbus_poll's parser; exposed for the fuzzer). Malformed messages are
+ * logged, counted in vmbus_stats.bad_messages and dropped. */
+void vmbus_handle_message(const void *msg, size_t len);
+
+/* Negotiated version (0 before vmbus_init succeeded). */
+uint32_t vmbus_version(void);
+
+/* GPADL over `pages` contiguous pages at phys, for channel ch. */
+int vmbus_gpadl_create(struct vmbus_channel *ch, uint64_t phys, size_t pages, uint32_t *handle);
+int vmbus_gpadl_destroy(struct vmbus_channel *ch, uint32_t handle);
+
+/* Allocates rings (out_bytes host-bound, in_bytes guest-bound, each a
+ * multiple of 4 KiB including the control page, >= 8 KiB), GPADLs them and
+ * opens the channel. cb runs on the worker for every event. */
+int vmbus_open(struct vmbus_channel *ch, size_t out_bytes, size_t in_bytes, const void *user_data,
+               size_t user_len, vmbus_callback_t cb);
+void vmbus_close(struct vmbus_channel *ch);
+
+/* Sends one packet of `type` (VMBUS_PKT_DATA_INBAND or COMP) and signals
+ * the host if the rules say so. -EAGAIN when the ring is full. */
+int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
+               const void *data, size_t len);
+/* Receives the next packet: its payload (after offset8) up to cap bytes
+ * into buf, with *len the payload length and the descriptor in *desc.
+ * 0 and *len set; -EAGAIN when empty; -EMSGSIZE (packet consumed, dropped)
+ * when longer than cap; -EIO when the ring is corrupt. */
+int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, size_t *len, struct vmbus_pkt_desc *desc);
+
+/* Prints the connection, every channel and its rings (shell `vmbus`). */
+void vmbus_dump(void);
+
+/* Offers, for the shell and tests. */
+size_t vmbus_channel_count(void);
+struct vmbus_channel *vmbus_channel_at(size_t i);
+struct vmbus_channel *vmbus_channel_by_relid(uint32_t relid);
+
+/* GUID helpers. */
+void vmbus_guid_str(const struct vmbus_guid *g, char out[37]);
+const char *vmbus_class_name(const struct vmbus_guid *g);
+bool vmbus_guid_eq(const struct vmbus_guid *a, const struct vmbus_guid *b);
+/* "a-b-c-d-e" text to wire order (for tables written as text). */
+#define VMBUS_GUID(a, b, c, d0, d1, e0, e1, e2, e3, e4, e5)                     \
+    { { (a) & 0xFF, ((a) >> 8) & 0xFF, ((a) >> 16) & 0xFF, ((a) >> 24) & 0xFF, \
+        (b) & 0xFF, ((b) >> 8) & 0xFF, (c) & 0xFF, ((c) >> 8) & 0xFF,          \
+        d0, d1, e0, e1, e2, e3, e4, e5 } }
+
+struct vmbus_stats {
+    uint64_t messages, bad_messages, offers, rescinds, events;
+};
+extern struct vmbus_stats vmbus_stats;
