@@ -392,8 +392,8 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
         case E1000_RX_DELIVER: {
             const uint8_t *f = e->rx_bufs + (size_t)i * E1000_BUF_SIZE;
             unsigned cs = e1000_rx_csum(status, errors);
-            TRACE(e1000, "%s rx[%u] len %u status 0x%02x%s%s%s%s errors 0x%02x type %04x\n", e->where,
-                  i, len, status, status & E1000_RXD_STAT_IXSM ? " IXSM" : "",
+            TRACE(e1000, "%s rx[%u] len %u status 0x%02x DD EOP%s%s%s%s errors 0x%02x type %04x\n",
+                  e->where, i, len, status, status & E1000_RXD_STAT_IXSM ? " IXSM" : "",
                   status & E1000_RXD_STAT_IPCS ? " IPCS" : "",
                   status & E1000_RXD_STAT_TCPCS ? " TCPCS" : "",
                   status & E1000_RXD_STAT_UDPCS ? " UDPCS" : "", errors, ethertype(f));
@@ -426,12 +426,19 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
     return n;
 }
 
-static void e1000_update_link(struct e1000 *e)
+/* STATUS, with its link bits traced. */
+static uint32_t e1000_link_status(struct e1000 *e)
 {
     uint32_t st = rd(e, E1000_STATUS);
     TRACE(e1000, "%s STATUS 0x%08x: link %s, %u Mb/s, %s duplex\n", e->where, st,
           st & E1000_STATUS_LU ? "up" : "down", e1000_status_speed(st),
           st & E1000_STATUS_FD ? "full" : "half");
+    return st;
+}
+
+static void e1000_update_link(struct e1000 *e)
+{
+    uint32_t st = e1000_link_status(e);
     netdev_set_link(&e->nd, st & E1000_STATUS_LU, e1000_status_speed(st));
 }
 
@@ -627,7 +634,7 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
     fmt_snprintf(e->nd.desc, sizeof e->nd.desc, "%s %s %s", where, model->name, e->irq_mode);
     pd->priv = e;
 
-    uint32_t st = rd(e, E1000_STATUS);
+    uint32_t st = e1000_link_status(e);
     e->nd.link_up = st & E1000_STATUS_LU;
     e->nd.speed_mbps = e->nd.link_up ? e1000_status_speed(st) : 0;
     uint32_t ims = E1000_ICR_LSC | E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO |
