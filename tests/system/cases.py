@@ -712,7 +712,7 @@ def tap_status(tap):
     return p.stdout, None
 
 
-def curl_port_reuse(name):
+def curl_port_reuse(name, model):
     """REUSE_ROUNDS curl requests in a row from local port REUSE_PORT. minnow
     must close first so that it, not the host, holds TIME_WAIT: the request
     says Connection: close, httpd closes after the response, and curl
@@ -727,6 +727,10 @@ def curl_port_reuse(name):
         page, err = tap_status(tap)
         if err:
             return err
+        for rx in (r"^minnow ", rf"^  \S+ {NIC_IDS[model]} ethernet +e1000",
+                   rf"^  eth0 e1000 .* addr {_re.escape(tap.guest)} link up"):
+            if not _re.search(rx, page, _re.M):
+                return f"status page over the static address lacks /{rx}/:\n{page}"
         before = int(_re.search(TW_LINE, page, _re.M).group(1))
         ok, fails, first, t0 = 0, 0, None, _time.time()
         want = ["200", "1000", str(REUSE_PORT)]
@@ -764,7 +768,7 @@ def curl_port_reuse(name):
 
 for model, machine in TAP_MODELS:
     CASES.append(Case(f"portreuse-curl-{model}-{machine}", machine=machine, app="httpd", nic=model, tap=True,
-                      cmdline=TAP_IP, host=curl_port_reuse(f"portreuse-curl-{model}-{machine}"),
+                      cmdline=TAP_IP, host=curl_port_reuse(f"portreuse-curl-{model}-{machine}", model),
                       host_after=HTTPD_UP, timeout=180, reject=NO_PANIC,
                       expect=[READY, rf"net: eth0 {_re.escape(_qemu.TAP_GUEST)}/24 .*\(static\)", HTTPD_UP]))
 
