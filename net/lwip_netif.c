@@ -137,10 +137,23 @@ static void nic_rx(struct netdev *dev, const void *frame, size_t len, unsigned c
  * when the last fragment, this one or a later one, completes it). */
 int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
 {
-    if (inp->linkoutput == nic_linkoutput && p->len >= IP_HLEN) {
-        struct nic *nic = (struct nic *)inp;
+    if (inp->linkoutput != nic_linkoutput)
+        return minnow_tcp_timewait_hook(p, inp);
+    struct nic *nic = (struct nic *)inp;
+    u16_t f = nic->csum_flags;                  /* every check on */
+    if (!pbuf_match_allocsrc(p, PBUF_POOL)) {
+        /* Not from nic_rx: lwIP's own output to our own address, looped
+         * back on this netif (LWIP_NETIF_LOOPBACK, netif_loop_output copies
+         * it into a PBUF_RAM pbuf). It was built with this netif's GEN
+         * flags, so without the checksums the NIC would have inserted,
+         * and never crossed a wire: do not check those, as lwIP's loopif
+         * checks nothing. */
+        if (!(f & NETIF_CHECKSUM_GEN_IP))
+            f &= (u16_t)~NETIF_CHECKSUM_CHECK_IP;
+        if (!(f & NETIF_CHECKSUM_GEN_TCP))
+            f &= (u16_t)~NETIF_CHECKSUM_CHECK_TCP;
+    } else if (p->len >= IP_HLEN) {
         const struct ip_hdr *ip = p->payload;
-        u16_t f = nic->csum_flags;
         bool fragment = IPH_OFFSET(ip) & PP_HTONS(IP_OFFMASK | IP_MF);
         bool l4 = IPH_PROTO(ip) == IP_PROTO_TCP || IPH_PROTO(ip) == IP_PROTO_UDP;
         if (p->flags & NIC_PBUF_IP_OK)
@@ -149,8 +162,8 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
             f &= (u16_t)~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP);
         else if (l4)
             nic->rx_csum_sw++;
-        NETIF_SET_CHECKSUM_CTRL(inp, f);
     }
+    NETIF_SET_CHECKSUM_CTRL(inp, f);
     return minnow_tcp_timewait_hook(p, inp);
 }
 
@@ -272,7 +285,7 @@ static struct nic *nic_add(struct netdev *dev, bool first)
      * TCP. UDP stays in software even so, because lwIP computes it over
      * the whole datagram before ip4_frag splits it, and no device can sum
      * across fragments. */
-    nic->csum_flags = NETIF_CHECKSUM_ENABLE_ALL;
+    nic->csum_flags = NETIF_CHECKSUM_ENABLE_ALL;    /* receive checks: see net_ip4_input_hook */
     if (dev->offloads & NETDEV_OFF_TX_IPV4_CSUM)
         nic->csum_flags &= (u16_t)~NETIF_CHECKSUM_GEN_IP;
     if (dev->offloads & NETDEV_OFF_TX_L4_CSUM)

@@ -162,7 +162,8 @@ for model, machine in (("e1000", "q35"), ("e1000e", "pc"), ("e1000-82545em", "pc
                       extra=["-nic", "none", "-netdev", "user,id=n0", "-device", f"{model},netdev=n0"],
                       reject=NO_PANIC + [r"^e1000: \S+ (rx|tx)\["],      # no trace without trace=
                       expect=[READY, r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)",
-                              r"loopback TCP 2 x 1048576 bytes ok", r"selftest: dhcp passed"]))
+                              r"loopback TCP 2 x 1048576 bytes ok",
+                              r"own address 10\.0\.2\.15 TCP 2 x 1048576 bytes ok", r"selftest: dhcp passed"]))
 CASES.append(Case("lwip-static-e1000-q35", machine="q35", cmdline="ip=10.0.2.20/24 gw=10.0.2.2 selftest=dhcp",
                   extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
                   reject=NO_PANIC, timeout=90,
