@@ -56,7 +56,8 @@ help:
 	@echo "  make run-uefi   the same under OVMF (UEFI)"
 	@echo "  make run-pvh    boot build/minnow-pvh.elf through PVH on -M microvm"
 	@echo "  make gdb        boot paused with QEMU's gdb stub and attach gdb"
-	@echo "  make test       all tests: host unit, hosted driver, QEMU system (N passed, N failed)"
+	@echo "  make test       all tests: host unit, hosted driver, QEMU system (N passed, N failed);"
+	@echo "                  the TAP cases (portreuse-curl-*, reconnect-client-*, csum-drop-*) need root"
 	@echo "  make test-unit  host unit and hosted tests only"
 	@echo "  make size       kernel size, stripped"
 	@echo "  make capture-bootinfo  re-capture the loaders' boot structures for the unit tests"
@@ -64,7 +65,8 @@ help:
 	@echo "  make deps       check/install the Debian packages the build and tests need"
 	@echo "  make lwip-fetch fetch lwIP 2.1.3 from Debian's source package into build/ (make does it when needed)"
 	@echo "  make clean      remove build/"
-	@echo "Variables: CMDLINE='...' adds kernel options to run/run-uefi/run-pvh/gdb."
+	@echo "Variables: CMDLINE='...' adds kernel options to run/run-uefi/run-pvh/gdb"
+	@echo "  (e.g. CMDLINE=trace=e1000: the NIC driver's conversation with the device)."
 
 deps:
 	@tools/deps.sh

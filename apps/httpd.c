@@ -29,6 +29,7 @@
 #include "net/lwip_netif.h"
 #include "net/socket.h"
 #include "net/netdev.h"
+#include "net/lwip/tcp_timewait.h"
 
 #ifndef MINNOW_VERSION
 #define MINNOW_VERSION      "0.4-dev"
@@ -164,7 +165,15 @@ static void status_nics(struct sbuf *b)
         sbuf_printf(b, "    tx %llu packets %llu bytes, %llu dropped\n",
                     (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
                     (unsigned long long)s->tx_dropped);
+        char off[128];
+        netdev_format_offloads(d, off, sizeof off);
+        sbuf_printf(b, "    %s\n    tcp/udp checked in software %llu\n", off,
+                    (unsigned long long)net_rx_csum_sw(d->name));
     }
+    /* TIME_WAIT blocks reopened (net/lwip/tcp_timewait.c): by a client's
+     * new SYN, and by our own connect() from the same port. */
+    sbuf_printf(b, "tcp: time-wait reopened by syn %lu, by connect %lu\n", minnow_tcp_timewait_reused(),
+                minnow_tcp_timewait_reused_connect());
 }
 
 static void status_page(struct sbuf *b)

@@ -3,9 +3,21 @@
  * "e1000e"), with legacy descriptors on one rx and one tx queue.
  *
  * Spec: Intel 8254x Software Developer's Manual (SDM) chapter 14 "General
- * Initialization and Reset Operation", 3.2/3.3 (descriptor rings); 82574
- * datasheet 7.4 (interrupts, MSI-X, IVAR). Register
- * layouts in net/e1000_reg.h, ring arithmetic in net/e1000_ring.h.
+ * Initialization and Reset Operation", 3.2/3.3 (descriptor rings), 3.3.5-
+ * 3.3.6 (checksum offload: context and data descriptors); 82574 datasheet
+ * 7.4 (interrupts, MSI-X, IVAR). Register layouts in net/e1000_reg.h, ring
+ * arithmetic and checksum offload decisions in net/e1000_ring.h.
+ *
+ * Checksum offload: on transmit, one TCP/IP context descriptor tells the
+ * device where the IPv4 and TCP checksums are; each data descriptor's
+ * POPTS then asks for them (e1000_tx_csum_prepare seeds the fields). On
+ * receive, RXCSUM makes the device verify IPv4/TCP/UDP checksums; a frame
+ * it found bad is dropped and counted (rx_csum_bad), the others go up with
+ * what was verified, and the stack checks the rest in software.
+ *
+ * trace=e1000 prints the conversation with the device: register writes of
+ * reset and setup, interrupt causes, link changes, and one line per frame
+ * received or sent (descriptor index, length, status bits, EtherType).
  *
  * Path of a frame: the device DMAs it into a 2 KiB buffer, sets DD|EOP in
  * the descriptor and raises an interrupt; e1000_irq reads ICR and wakes
@@ -27,7 +39,10 @@
 #include "kernel/kprintf.h"
 #include "kernel/pci.h"
 #include "kernel/sched.h"
+#include "kernel/trace.h"
 #include "lib/string.h"
+
+TRACE_FLAG(e1000, "e1000: register setup, interrupt causes, link, every frame in and out");
 
 #define E1000_RX_RING   256         /* descriptors: 4 KiB of ring */
 #define E1000_TX_RING   128
@@ -68,6 +83,7 @@ struct e1000 {
     uint8_t *tx_bufs;
     uint64_t tx_phys, tx_bufs_phys;
     unsigned tx_clean, tx_tail;     /* oldest in flight, next to fill */
+    unsigned tx_ctx_hlen;           /* IP header length of the loaded context, 0: none */
 
     struct semaphore work;          /* sem_up by the interrupt handler */
     uint32_t icr_pending;           /* causes seen by the handler, not yet handled */
@@ -77,6 +93,7 @@ struct e1000 {
     int vector;
     uint64_t irqs, irqs_empty;
     uint64_t rx_fragments;          /* multi-descriptor frames dropped */
+    char where[16];                 /* "00:03.0", the prefix of trace lines */
 };
 
 /* ---- Register access: the one place that touches BAR 0. ----------------- */
@@ -86,7 +103,39 @@ static uint32_t rd(struct e1000 *e, uint32_t reg)
     return *(volatile uint32_t *)(e->regs + reg);
 }
 
+/* Names of the registers whose writes trace=e1000 shows; others (MTA,
+ * ICR write-back in the interrupt handler) are not traced. */
+static const char *e1000_reg_name(uint32_t reg)
+{
+    static const struct { uint16_t reg; char name[8]; } names[] = {
+        { E1000_CTRL, "CTRL" }, { E1000_CTRL_EXT, "CTRL_EXT" }, { E1000_EERD, "EERD" },
+        { E1000_IMS, "IMS" }, { E1000_IMC, "IMC" }, { E1000_IVAR, "IVAR" },
+        { E1000_RCTL, "RCTL" }, { E1000_TCTL, "TCTL" }, { E1000_TIPG, "TIPG" },
+        { E1000_RDBAL, "RDBAL" }, { E1000_RDBAH, "RDBAH" }, { E1000_RDLEN, "RDLEN" },
+        { E1000_RDH, "RDH" }, { E1000_RDT, "RDT" }, { E1000_RDTR, "RDTR" },
+        { E1000_TDBAL, "TDBAL" }, { E1000_TDBAH, "TDBAH" }, { E1000_TDLEN, "TDLEN" },
+        { E1000_TDH, "TDH" }, { E1000_TDT, "TDT" }, { E1000_RXCSUM, "RXCSUM" },
+        { E1000_RAL0, "RAL0" }, { E1000_RAH0, "RAH0" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].reg == reg)
+            return names[i].name;
+    return NULL;
+}
+
+/* A setup write, traced. The data path moves RDT/TDT with wr_tail: its
+ * frames have their own trace lines. */
 static void wr(struct e1000 *e, uint32_t reg, uint32_t v)
+{
+    if (trace_e1000) {
+        const char *n = e1000_reg_name(reg);
+        if (n)
+            TRACE(e1000, "%s %s <- 0x%08x\n", e->where, n, v);
+    }
+    *(volatile uint32_t *)(e->regs + reg) = v;
+}
+
+static void wr_tail(struct e1000 *e, uint32_t reg, uint32_t v)
 {
     *(volatile uint32_t *)(e->regs + reg) = v;
 }
@@ -100,6 +149,8 @@ static void flush(struct e1000 *e) { (void)rd(e, E1000_STATUS); }
 static int e1000_reset(struct e1000 *e)
 {
     bool running = (rd(e, E1000_RCTL) & E1000_RCTL_EN) || (rd(e, E1000_TCTL) & E1000_TCTL_EN);
+    TRACE(e1000, "%s reset: mask interrupts, stop rx/tx%s, CTRL.RST\n", e->where,
+          running ? " (firmware left DMA on)" : "");
     wr(e, E1000_IMC, 0xFFFFFFFF);
     wr(e, E1000_RCTL, 0);
     wr(e, E1000_TCTL, 0);
@@ -215,6 +266,9 @@ static void e1000_rx_init(struct e1000 *e)
     wr(e, E1000_RDTR, 0);
     e->rx_next = 0;
     e->rx_in_frag = false;
+    /* The device verifies IPv4 and TCP/UDP checksums (results in each
+     * descriptor, see e1000_rx_csum). */
+    wr(e, E1000_RXCSUM, E1000_RXCSUM_IPOFLD | E1000_RXCSUM_TUOFLD);
     wr(e, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_BSIZE_2048 |
                           E1000_RCTL_SECRC | E1000_RCTL_RDMTS_HALF);
 }
@@ -229,6 +283,7 @@ static void e1000_tx_init(struct e1000 *e)
     wr(e, E1000_TDH, 0);
     wr(e, E1000_TDT, 0);
     e->tx_clean = e->tx_tail = 0;
+    e->tx_ctx_hlen = 0;             /* a reset forgets the context */
     wr(e, E1000_TIPG, E1000_TIPG_DEFAULT);
     wr(e, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP | E1000_TCTL_RTLC |
                           E1000_TCTL_CT_DEFAULT << E1000_TCTL_CT_SHIFT |
@@ -250,6 +305,21 @@ static void e1000_tx_reclaim(struct e1000 *e)
     }
 }
 
+/* EtherType of a frame, for trace lines. */
+static unsigned ethertype(const uint8_t *f) { return (unsigned)(f[12] << 8 | f[13]); }
+
+/* Loads the checksum context for IPv4 headers of ip_hlen bytes into slot
+ * i (e1000_tx_ctx_fill). Its buffer address is unused. */
+static void e1000_tx_ctx(struct e1000 *e, unsigned i, unsigned ip_hlen)
+{
+    struct e1000_tx_ctx_desc c;
+    e1000_tx_ctx_fill(&c, ip_hlen);
+    memcpy((void *)&e->tx[i], &c, sizeof c);
+    e->tx_ctx_hlen = ip_hlen;
+    TRACE(e1000, "%s tx[%u] context: ip %u..%u sum at %u, tcp %u..end sum at %u\n", e->where, i,
+          c.ipcss, c.ipcse, c.ipcso, c.tucss, c.tucso);
+}
+
 static int e1000_xmit(struct netdev *nd, const void *frame, size_t len)
 {
     struct e1000 *e = nd->priv;
@@ -258,24 +328,47 @@ static int e1000_xmit(struct netdev *nd, const void *frame, size_t len)
         return -EINVAL;
     }
     e1000_tx_reclaim(e);
-    if (e1000_ring_free(e->tx_clean, e->tx_tail, E1000_TX_RING) == 0)
+    unsigned free = e1000_ring_free(e->tx_clean, e->tx_tail, E1000_TX_RING);
+    if (free == 0)
         return -EBUSY;
-    unsigned i = e->tx_tail;
-    uint8_t *buf = e->tx_bufs + (size_t)i * E1000_BUF_SIZE;
+    /* The copy goes into the buffer of slot `b`, the tail. When a context
+     * descriptor must come first it takes that slot, and the frame's
+     * descriptor, in the next slot, still points at b's buffer: both are
+     * reclaimed together, in order, so the buffer lives long enough. */
+    unsigned b = e->tx_tail, i = b;
+    uint8_t *buf = e->tx_bufs + (size_t)b * E1000_BUF_SIZE;
     memcpy(buf, frame, len);
+    unsigned hlen = 0, popts = 0;
+    if (nd->offloads & NETDEV_OFF_TX_IPV4_CSUM)
+        popts = e1000_tx_csum_prepare(buf, len, &hlen);
+    if (popts && hlen != e->tx_ctx_hlen) {
+        if (free < 2)
+            return -EBUSY;              /* nothing written to the ring yet */
+        e1000_tx_ctx(e, i, hlen);
+        i = e1000_ring_next(i, E1000_TX_RING);
+    }
     volatile struct e1000_tx_desc *d = &e->tx[i];
-    d->addr = e->tx_bufs_phys + (uint64_t)i * E1000_BUF_SIZE;
+    d->addr = e->tx_bufs_phys + (uint64_t)b * E1000_BUF_SIZE;
     d->length = (uint16_t)len;
-    d->cso = 0;
-    d->css = 0;
     d->special = 0;
     d->status = 0;
-    d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+    if (popts) {                        /* data descriptor (DEXT): POPTS in `css` */
+        d->cso = E1000_TXD_DATA_TYPE;
+        d->css = (uint8_t)popts;
+        d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS | E1000_TXD_CMD_DEXT;
+        nd->stats.tx_csum++;
+    } else {                            /* legacy descriptor, no checksum */
+        d->cso = 0;
+        d->css = 0;
+        d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+    }
+    TRACE(e1000, "%s tx[%u] len %zu type %04x%s\n", e->where, i, len, ethertype(buf),
+          popts & E1000_TXD_POPTS_TXSM ? " csum ip+tcp" : popts ? " csum ip" : "");
     /* x86 keeps these write-back stores ahead of the uncached TDT write;
      * the compiler must too. */
     __asm__ volatile("" ::: "memory");
     e->tx_tail = e1000_ring_next(i, E1000_TX_RING);
-    wr(e, E1000_TDT, e->tx_tail);
+    wr_tail(e, E1000_TDT, e->tx_tail);
     nd->stats.tx_packets++;
     nd->stats.tx_bytes += len;
     return 0;
@@ -296,10 +389,25 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
         uint8_t errors = d->errors;
         bool first;
         switch (e1000_rx_classify(status, errors, len, E1000_BUF_SIZE, &e->rx_in_frag, &first)) {
-        case E1000_RX_DELIVER:
-            netdev_rx(&e->nd, e->rx_bufs + (size_t)i * E1000_BUF_SIZE, len);
+        case E1000_RX_DELIVER: {
+            const uint8_t *f = e->rx_bufs + (size_t)i * E1000_BUF_SIZE;
+            unsigned cs = e1000_rx_csum(status, errors);
+            TRACE(e1000, "%s rx[%u] len %u status 0x%02x DD EOP%s%s%s%s errors 0x%02x type %04x\n",
+                  e->where, i, len, status, status & E1000_RXD_STAT_IXSM ? " IXSM" : "",
+                  status & E1000_RXD_STAT_IPCS ? " IPCS" : "",
+                  status & E1000_RXD_STAT_TCPCS ? " TCPCS" : "",
+                  status & E1000_RXD_STAT_UDPCS ? " UDPCS" : "", errors, ethertype(f));
+            if (cs & E1000_CSUM_BAD) {
+                e->nd.stats.rx_csum_bad++;
+                break;
+            }
+            netdev_rx(&e->nd, f, len, (cs & E1000_CSUM_IP_OK ? NETDEV_RX_CSUM_IP_OK : 0) |
+                                          (cs & E1000_CSUM_L4_OK ? NETDEV_RX_CSUM_L4_OK : 0));
             break;
+        }
         case E1000_RX_ERROR:
+            TRACE(e1000, "%s rx[%u] len %u status 0x%02x errors 0x%02x: dropped\n", e->where, i, len,
+                  status, errors);
             e->nd.stats.rx_errors++;
             break;
         case E1000_RX_FRAGMENT:
@@ -311,16 +419,26 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
         }
         e1000_rx_give(e, i);
         __asm__ volatile("" ::: "memory");
-        wr(e, E1000_RDT, i);                /* i is the device's again */
+        wr_tail(e, E1000_RDT, i);           /* i is the device's again */
         e->rx_next = e1000_ring_next(i, E1000_RX_RING);
         n++;
     }
     return n;
 }
 
-static void e1000_update_link(struct e1000 *e)
+/* STATUS, with its link bits traced. */
+static uint32_t e1000_link_status(struct e1000 *e)
 {
     uint32_t st = rd(e, E1000_STATUS);
+    TRACE(e1000, "%s STATUS 0x%08x: link %s, %u Mb/s, %s duplex\n", e->where, st,
+          st & E1000_STATUS_LU ? "up" : "down", e1000_status_speed(st),
+          st & E1000_STATUS_FD ? "full" : "half");
+    return st;
+}
+
+static void e1000_update_link(struct e1000 *e)
+{
+    uint32_t st = e1000_link_status(e);
     netdev_set_link(&e->nd, st & E1000_STATUS_LU, e1000_status_speed(st));
 }
 
@@ -345,6 +463,24 @@ static void e1000_irq(void *arg)
     sem_up(&e->work);
 }
 
+/* Decodes interrupt causes for trace=e1000; in the thread, not the handler. */
+static void e1000_trace_icr(struct e1000 *e, uint32_t icr)
+{
+    static const struct { uint32_t bit; char name[8]; } causes[] = {
+        { E1000_ICR_TXDW, "TXDW" }, { E1000_ICR_TXQE, "TXQE" }, { E1000_ICR_LSC, "LSC" },
+        { E1000_ICR_RXSEQ, "RXSEQ" }, { E1000_ICR_RXDMT0, "RXDMT0" }, { E1000_ICR_RXO, "RXO" },
+        { E1000_ICR_RXT0, "RXT0" }, { E1000_ICR_RXQ0, "RXQ0" }, { E1000_ICR_TXQ0, "TXQ0" },
+        { E1000_ICR_OTHER, "OTHER" }, { E1000_ICR_ASSERTED, "ASSERT" },
+    };
+    char buf[96];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof causes / sizeof causes[0] && n < sizeof buf - 10; i++)
+        if (icr & causes[i].bit)
+            n += (size_t)fmt_snprintf(buf + n, sizeof buf - n, " %s", causes[i].name);
+    buf[n] = 0;
+    TRACE(e1000, "%s interrupt: ICR 0x%08x%s\n", e->where, icr, buf);
+}
+
 static void e1000_thread(void *arg)
 {
     struct e1000 *e = arg;
@@ -354,6 +490,8 @@ static void e1000_thread(void *arg)
         uint32_t icr = e->icr_pending;
         e->icr_pending = 0;
         irq_restore(f);
+        if (trace_e1000)
+            e1000_trace_icr(e, icr);
         if (icr & (E1000_ICR_LSC | E1000_ICR_OTHER))
             e1000_update_link(e);
         if (icr & E1000_ICR_RXO)            /* ring was full: frames lost */
@@ -439,6 +577,7 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
     memset(e, 0, sizeof *e);
     e->pci = pd;
     e->model = model;
+    memcpy(e->where, where, sizeof e->where);
     sem_init(&e->work, 0);
     int r = pci_enable_mem(pd);
     if (r == 0)
@@ -470,7 +609,12 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
     e->nd.priv = e;
     e->nd.driver = "e1000";
     e->nd.mtu = NETDEV_MTU_DEFAULT;
-    e->nd.offloads = 0;             /* RXCSUM / context descriptors: not yet */
+    /* Every model verifies checksums on receive and inserts them on
+     * transmit. NOTE: QEMU's 82540EM/82545EM models do not verify (they
+     * set IXSM in every descriptor), so there the stack checks in software;
+     * its 82574L does. TCP only on transmit: see docs/net.md. */
+    e->nd.offloads = NETDEV_OFF_RX_IPV4_CSUM | NETDEV_OFF_RX_L4_CSUM | NETDEV_OFF_TX_IPV4_CSUM |
+                     NETDEV_OFF_TX_L4_CSUM;
 
     /* From here on a vector or a thread may point at e: on failure the
      * device is silenced and e is kept (there is no irq_unregister). */
@@ -490,7 +634,7 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
     fmt_snprintf(e->nd.desc, sizeof e->nd.desc, "%s %s %s", where, model->name, e->irq_mode);
     pd->priv = e;
 
-    uint32_t st = rd(e, E1000_STATUS);
+    uint32_t st = e1000_link_status(e);
     e->nd.link_up = st & E1000_STATUS_LU;
     e->nd.speed_mbps = e->nd.link_up ? e1000_status_speed(st) : 0;
     uint32_t ims = E1000_ICR_LSC | E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO |

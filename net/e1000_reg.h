@@ -46,6 +46,7 @@
 #define E1000_MPC       0x4010  /* missed packets (no descriptor) */
 #define E1000_GPRC      0x4074  /* good packets received */
 #define E1000_GPTC      0x4080  /* good packets transmitted */
+#define E1000_RXCSUM    0x5000  /* receive checksum control */
 #define E1000_MTA       0x5200  /* multicast table array, 128 dwords */
 #define E1000_MTA_COUNT 128
 #define E1000_RAL0      0x5400  /* receive address 0, low: MAC bytes 0-3 */
@@ -129,6 +130,13 @@
 /* SDM, TIPG, copper: IPGT 10, IPGR1 8, IPGR2 6. */
 #define E1000_TIPG_DEFAULT     (10u | 8u << 10 | 6u << 20)
 
+/* ---- RXCSUM (SDM chapter 13 and 82574 datasheet chapter 10, RXCSUM): the device
+ * verifies IPv4 header (IPOFLD) and TCP/UDP (TUOFLD) checksums of what it
+ * receives and reports the result in each descriptor (IPCS/TCPCS/UDPCS,
+ * IPE/TCPE). Same bits on both families. */
+#define E1000_RXCSUM_IPOFLD    (1u << 8)
+#define E1000_RXCSUM_TUOFLD    (1u << 9)
+
 /* ---- RAH ----------------------------------------------------------------- */
 #define E1000_RAH_AV           (1u << 31)  /* address valid */
 
@@ -149,7 +157,8 @@ _Static_assert(offsetof(struct e1000_rx_desc, errors) == 13, "rx desc errors");
 #define E1000_RXD_STAT_DD    (1u << 0)  /* descriptor done */
 #define E1000_RXD_STAT_EOP   (1u << 1)  /* end of packet */
 #define E1000_RXD_STAT_IXSM  (1u << 2)  /* ignore checksum indication */
-#define E1000_RXD_STAT_TCPCS (1u << 5)  /* TCP/UDP checksum computed */
+#define E1000_RXD_STAT_UDPCS (1u << 4)  /* 82574: UDP checksum computed (8254x: reserved) */
+#define E1000_RXD_STAT_TCPCS (1u << 5)  /* TCP (8254x: TCP or UDP) checksum computed */
 #define E1000_RXD_STAT_IPCS  (1u << 6)  /* IPv4 header checksum computed */
 #define E1000_RXD_ERR_CE     (1u << 0)  /* CRC or alignment error */
 #define E1000_RXD_ERR_SE     (1u << 1)  /* symbol error */
@@ -158,8 +167,9 @@ _Static_assert(offsetof(struct e1000_rx_desc, errors) == 13, "rx desc errors");
 #define E1000_RXD_ERR_TCPE   (1u << 5)  /* TCP/UDP checksum error */
 #define E1000_RXD_ERR_IPE    (1u << 6)  /* IPv4 checksum error */
 #define E1000_RXD_ERR_RXE    (1u << 7)  /* rx data error */
-/* Errors that mean the frame itself is bad (checksum errors do not: the
- * stack verifies checksums itself until offload is wired up). */
+/* Errors that mean the frame itself is bad; checksum errors (IPE/TCPE)
+ * are judged apart, together with the status bits that say which
+ * checksums the device computed (e1000_rx_csum in e1000_ring.h). */
 #define E1000_RXD_ERR_FRAME  (E1000_RXD_ERR_CE | E1000_RXD_ERR_SE | E1000_RXD_ERR_SEQ | \
                               E1000_RXD_ERR_CXE | E1000_RXD_ERR_RXE)
 
@@ -180,8 +190,48 @@ _Static_assert(offsetof(struct e1000_tx_desc, status) == 12, "tx desc status");
 #define E1000_TXD_CMD_EOP    (1u << 0)  /* end of packet */
 #define E1000_TXD_CMD_IFCS   (1u << 1)  /* insert the FCS */
 #define E1000_TXD_CMD_RS     (1u << 3)  /* report status: write back DD */
-#define E1000_TXD_CMD_DEXT   (1u << 5)  /* extended descriptor (not used) */
+#define E1000_TXD_CMD_DEXT   (1u << 5)  /* extended descriptor: context or data */
 #define E1000_TXD_STAT_DD    (1u << 0)
+
+/* ---- TCP/IP context descriptor (SDM 3.3.5-3.3.6; 82574 datasheet 7.2) -----
+ * Tells the device where, in the frames that follow, the IPv4 header
+ * checksum (IPCSS..IPCSE, stored at IPCSO) and the TCP/UDP checksum
+ * (TUCSS..TUCSE, stored at TUCSO; TUCSE 0 = to the end of the frame) are.
+ * It stays in force until the next context descriptor. Offsets count from
+ * the first byte of the frame. */
+struct e1000_tx_ctx_desc {
+    uint8_t ipcss;          /* IP checksum start: the IP header */
+    uint8_t ipcso;          /* where the IP checksum goes */
+    uint16_t ipcse;         /* last byte included (inclusive) */
+    uint8_t tucss;          /* TCP/UDP checksum start: the TCP header */
+    uint8_t tucso;          /* where the TCP/UDP checksum goes */
+    uint16_t tucse;         /* last byte included, 0: end of frame */
+    uint32_t cmd_len;       /* PAYLEN 19:0 (TSO only), DTYP 23:20 = 0, TUCMD 31:24 */
+    uint8_t status;         /* DD, with TUCMD.RS */
+    uint8_t hdrlen;         /* TSO only */
+    uint16_t mss;           /* TSO only */
+} __attribute__((packed));
+_Static_assert(sizeof(struct e1000_tx_ctx_desc) == 16, "tx ctx desc size");
+_Static_assert(offsetof(struct e1000_tx_ctx_desc, cmd_len) == 8, "tx ctx cmd_len");
+_Static_assert(offsetof(struct e1000_tx_ctx_desc, status) == 12, "tx ctx status");
+
+#define E1000_TXD_DTYP_SHIFT 20         /* in cmd_len / the data descriptor's dword 2 */
+#define E1000_TXD_DTYP_CTX   0x0u       /* context descriptor */
+#define E1000_TXD_DTYP_DATA  0x1u       /* data descriptor */
+#define E1000_TUCMD_SHIFT    24
+#define E1000_TUCMD_TCP      (1u << 0)  /* TCP checksum (0: UDP) */
+#define E1000_TUCMD_IP       (1u << 1)  /* IPv4 (0: IPv6) */
+#define E1000_TUCMD_RS       (1u << 3)  /* report status: DD written back */
+#define E1000_TUCMD_DEXT     (1u << 5)  /* must be 1 */
+
+/* ---- TCP/IP data descriptor (SDM 3.3.5-3.3.6): the same 16 bytes as the legacy
+ * descriptor, read as: addr; DTALEN 19:0, DTYP 23:20 = 1, DCMD 31:24
+ * (EOP/IFCS/RS bits as legacy CMD, DEXT set); STA 3:0; POPTS 15:8; VLAN.
+ * In struct e1000_tx_desc terms: length = DTALEN 15:0, cso = DTALEN 19:16
+ * | DTYP << 4, cmd = DCMD, status = STA, css = POPTS. */
+#define E1000_TXD_DATA_TYPE  (E1000_TXD_DTYP_DATA << 4)   /* the `cso` byte */
+#define E1000_TXD_POPTS_IXSM (1u << 0)  /* insert the IP checksum */
+#define E1000_TXD_POPTS_TXSM (1u << 1)  /* insert the TCP/UDP checksum */
 
 /* Ring lengths must be multiples of 128 bytes (8 descriptors): SDM, RDLEN/TDLEN. */
 #define E1000_RING_ALIGN_DESCS 8

@@ -9,6 +9,16 @@
  * an app waits for it (net_wait_addr); the shell command `ip` shows the
  * state of every NIC.
  *
+ * Checksums (LWIP_CHECKSUM_CTRL_PER_NETIF): lwIP stops computing the IPv4
+ * and TCP checksums of what a netif sends when its device inserts them
+ * (NETDEV_OFF_TX_*). On receive, the device's verdict travels with each
+ * frame (netdev_rx's csum, kept in two pbuf flag bits), and
+ * net_ip4_input_hook, which runs in the tcpip thread just before lwIP
+ * processes that packet, switches lwIP's checks off for what the device
+ * verified and on for everything else, packet by packet. So a frame the
+ * device did not check (no RXCSUM on the model, an IP fragment, a protocol
+ * it does not know) is still checked in software.
+ *
  * Try it: qemu-system-x86_64 -M q35 -netdev user,id=n0 -device
  * e1000,netdev=n0 -kernel build/minnow.elf -append "selftest=dhcp". */
 #include "lwip/dhcp.h"
@@ -20,7 +30,9 @@
 #include "lwip/pbuf.h"
 #include "lwip/prot/dhcp.h"
 #include "lwip/tcpip.h"
+#include "lwip/prot/ip4.h"
 #include "net/lwip_netif.h"
+#include "net/lwip/tcp_timewait.h"
 #include "kernel/fmt.h"
 
 struct netdev;
@@ -44,6 +56,8 @@ struct nic {
     bool dhcp;
     uint64_t rx_nobuf;          /* frames dropped: no pbuf or full mailbox */
     uint64_t tx_busy;           /* frames dropped: transmit ring stayed full */
+    uint64_t rx_csum_sw;        /* TCP/UDP packets the device did not verify: lwIP did */
+    u16_t csum_flags;           /* lwIP's checksum work on this netif, receive checks all on */
     uint8_t txbuf[NIC_FRAME_MAX];  /* a chained pbuf made contiguous */
 };
 
@@ -85,9 +99,16 @@ static err_t nic_linkoutput(struct netif *netif, struct pbuf *p)
     return ERR_MEM;
 }
 
+/* What the device verified, carried from nic_rx to net_ip4_input_hook in
+ * pbuf->flags: lwIP 2.1.3 uses bits 0x01-0x20 there (pbuf.h) and copies
+ * nothing of them into other pbufs on the way from ethernet_input to
+ * ip4_input, which gets this very pbuf. */
+#define NIC_PBUF_IP_OK  0x40u
+#define NIC_PBUF_L4_OK  0x80u
+
 /* The driver's thread: copy the frame out of its DMA buffer, queue it for
  * the tcpip thread. */
-static void nic_rx(struct netdev *dev, const void *frame, size_t len, void *ctx)
+static void nic_rx(struct netdev *dev, const void *frame, size_t len, unsigned csum, void *ctx)
 {
     (void)dev;
     struct nic *nic = ctx;
@@ -97,10 +118,53 @@ static void nic_rx(struct netdev *dev, const void *frame, size_t len, void *ctx)
         return;
     }
     pbuf_take(p, frame, (u16_t)len);
+    if (csum & NETDEV_RX_CSUM_IP_OK)
+        p->flags |= NIC_PBUF_IP_OK;
+    if (csum & NETDEV_RX_CSUM_L4_OK)
+        p->flags |= NIC_PBUF_L4_OK;
     if (nic->netif.input(p, &nic->netif) != ERR_OK) {
         nic->rx_nobuf++;
         pbuf_free(p);
     }
+}
+
+/* LWIP_HOOK_IP4_INPUT, tcpip thread, core lock held: for a packet from one
+ * of our NICs, lwIP checks in software exactly what the device did not
+ * verify. The netif's flags are set for each packet before lwIP looks at
+ * it, and the tcpip thread handles one packet at a time, so the setting
+ * cannot leak to another packet. A fragment's TCP/UDP checksum is never
+ * the device's (it covers the reassembled datagram, which lwIP checks
+ * when the last fragment, this one or a later one, completes it). */
+int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
+{
+    if (inp->linkoutput != nic_linkoutput)
+        return minnow_tcp_timewait_hook(p, inp);
+    struct nic *nic = (struct nic *)inp;
+    u16_t f = nic->csum_flags;                  /* every check on */
+    if (!pbuf_match_allocsrc(p, PBUF_POOL)) {
+        /* Not from nic_rx: lwIP's own output to our own address, looped
+         * back on this netif (LWIP_NETIF_LOOPBACK, netif_loop_output copies
+         * it into a PBUF_RAM pbuf). It was built with this netif's GEN
+         * flags, so without the checksums the NIC would have inserted,
+         * and never crossed a wire: do not check those, as lwIP's loopif
+         * checks nothing. */
+        if (!(f & NETIF_CHECKSUM_GEN_IP))
+            f &= (u16_t)~NETIF_CHECKSUM_CHECK_IP;
+        if (!(f & NETIF_CHECKSUM_GEN_TCP))
+            f &= (u16_t)~NETIF_CHECKSUM_CHECK_TCP;
+    } else if (p->len >= IP_HLEN) {
+        const struct ip_hdr *ip = p->payload;
+        bool fragment = IPH_OFFSET(ip) & PP_HTONS(IP_OFFMASK | IP_MF);
+        bool l4 = IPH_PROTO(ip) == IP_PROTO_TCP || IPH_PROTO(ip) == IP_PROTO_UDP;
+        if (p->flags & NIC_PBUF_IP_OK)
+            f &= (u16_t)~NETIF_CHECKSUM_CHECK_IP;
+        if ((p->flags & NIC_PBUF_L4_OK) && !fragment)
+            f &= (u16_t)~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP);
+        else if (l4)
+            nic->rx_csum_sw++;
+    }
+    NETIF_SET_CHECKSUM_CTRL(inp, f);
+    return minnow_tcp_timewait_hook(p, inp);
 }
 
 /* --- link and address changes ---------------------------------------------- */
@@ -217,6 +281,16 @@ static struct nic *nic_add(struct netdev *dev, bool first)
         kfree(nic);
         return NULL;
     }
+    /* Leave to the device the checksums it inserts: the IPv4 header and
+     * TCP. UDP stays in software even so, because lwIP computes it over
+     * the whole datagram before ip4_frag splits it, and no device can sum
+     * across fragments. */
+    nic->csum_flags = NETIF_CHECKSUM_ENABLE_ALL;    /* receive checks: see net_ip4_input_hook */
+    if (dev->offloads & NETDEV_OFF_TX_IPV4_CSUM)
+        nic->csum_flags &= (u16_t)~NETIF_CHECKSUM_GEN_IP;
+    if (dev->offloads & NETDEV_OFF_TX_L4_CSUM)
+        nic->csum_flags &= (u16_t)~NETIF_CHECKSUM_GEN_TCP;
+    NETIF_SET_CHECKSUM_CTRL(&nic->netif, nic->csum_flags);
     netif_set_status_callback(&nic->netif, nic_status);
     if (first)
         netif_set_default(&nic->netif);
@@ -357,10 +431,12 @@ static int cmd_ip(int argc, char **argv)
         char a[16], g[16];
         ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
         ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
-        kprintf("%s: link %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, tx ring full %llu\n",
+        kprintf("%s: link %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, tx ring full %llu, "
+                "tcp/udp checked in software %llu\n",
                 nic->dev->name, netif_is_link_up(nif) ? "up" : "down", a,
                 prefix_len(netif_ip4_netmask(nif)), g, nic->dhcp ? "dhcp " : "", dhcp_state_name(nif, nic),
-                nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->tx_busy);
+                nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->tx_busy,
+                (unsigned long long)nic->rx_csum_sw);
     }
     const ip_addr_t *dns = dns_getserver(0);
     char d[16];
@@ -370,6 +446,23 @@ static int cmd_ip(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND(ip, "IPv4 addresses, gateways and DHCP state of each NIC", cmd_ip);
+
+uint32_t net_gw(const char *name)
+{
+    struct nic *nic = stack_up ? nic_find(name) : NULL;
+    if (!nic)
+        return 0;
+    LOCK_TCPIP_CORE();
+    uint32_t gw = ip4_addr_get_u32(netif_ip4_gw(&nic->netif));
+    UNLOCK_TCPIP_CORE();
+    return gw;
+}
+
+uint64_t net_rx_csum_sw(const char *name)
+{
+    struct nic *nic = stack_up ? nic_find(name) : NULL;
+    return nic ? nic->rx_csum_sw : 0;
+}
 
 void net_addr_str(const char *name, char *buf, size_t size)
 {

@@ -16,3 +16,8 @@ int net_ready(void);
 int net_wait_addr(const char *name, uint64_t timeout_ns);
 /* The IPv4 address of the NIC `name` as text, "?" when it has no netif. */
 void net_addr_str(const char *name, char *buf, size_t size);
+/* TCP/UDP packets received on NIC `name` whose checksums lwIP checked in
+ * software because the device had not verified them. */
+uint64_t net_rx_csum_sw(const char *name);
+/* The IPv4 gateway of NIC `name` in network order, 0 when none. */
+uint32_t net_gw(const char *name);

@@ -69,12 +69,14 @@ int netdev_xmit(struct netdev *dev, const void *frame, size_t len)
     return dev->ops->xmit(dev, frame, len);
 }
 
-void netdev_rx(struct netdev *dev, const void *frame, size_t len)
+void netdev_rx(struct netdev *dev, const void *frame, size_t len, unsigned csum)
 {
     dev->stats.rx_packets++;
     dev->stats.rx_bytes += len;
+    if (csum)
+        dev->stats.rx_csum_ok++;
     if (dev->rx)
-        dev->rx(dev, frame, len, dev->rx_ctx);
+        dev->rx(dev, frame, len, csum, dev->rx_ctx);
     else
         dev->stats.rx_dropped++;
 }
@@ -109,6 +111,17 @@ void netdev_format_mac(const uint8_t mac[6], char *buf, size_t size)
                  mac[4], mac[5]);
 }
 
+void netdev_format_offloads(const struct netdev *d, char *buf, size_t size)
+{
+    const struct netdev_stats *s = &d->stats;
+    fmt_snprintf(buf, size, "csum offload%s%s%s%s%s: tx %llu, rx ok %llu, rx bad %llu",
+                 d->offloads ? "" : " none", d->offloads & NETDEV_OFF_TX_IPV4_CSUM ? " tx-ip" : "",
+                 d->offloads & NETDEV_OFF_TX_L4_CSUM ? " tx-tcp" : "",
+                 d->offloads & NETDEV_OFF_RX_IPV4_CSUM ? " rx-ip" : "",
+                 d->offloads & NETDEV_OFF_RX_L4_CSUM ? " rx-tcp/udp" : "", (unsigned long long)s->tx_csum,
+                 (unsigned long long)s->rx_csum_ok, (unsigned long long)s->rx_csum_bad);
+}
+
 /* The network stack, when there is one, describes a device's addresses
  * (lwip_netif.c); netdev itself knows only the link layer. */
 static void (*addr_describer)(const struct netdev *d, char *buf, size_t n);
@@ -135,8 +148,8 @@ static int cmd_net(int argc, char **argv)
             kprintf("link up %u Mb/s\n", d->speed_mbps);
         else
             kprintf("link down\n");
+        char a[128];
         if (addr_describer) {
-            char a[96];
             addr_describer(d, a, sizeof a);
             kprintf("  %s\n", a);
         }
@@ -146,6 +159,8 @@ static int cmd_net(int argc, char **argv)
                 (unsigned long long)s->rx_dropped, (unsigned long long)s->rx_errors);
         kprintf("  tx %llu packets %llu bytes, %llu dropped\n", (unsigned long long)s->tx_packets,
                 (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_dropped);
+        netdev_format_offloads(d, a, sizeof a);
+        kprintf("  %s\n", a);
     }
     return 0;
 }

@@ -26,7 +26,14 @@
 #define NETDEV_OFF_RX_IPV4_CSUM  (1u << 0)  /* device verifies IPv4 header checksums */
 #define NETDEV_OFF_RX_L4_CSUM    (1u << 1)  /* ... and TCP/UDP checksums */
 #define NETDEV_OFF_TX_IPV4_CSUM  (1u << 2)  /* device can insert them on transmit */
-#define NETDEV_OFF_TX_L4_CSUM    (1u << 3)
+#define NETDEV_OFF_TX_L4_CSUM    (1u << 3)  /* TCP only: see docs/net.md for UDP */
+
+/* Per received frame (netdev_rx's csum): which checksums the device
+ * verified and found good. A frame whose verified checksum was wrong never
+ * gets here: the driver drops it and counts rx_csum_bad. Whatever is not
+ * flagged must still be checked in software. */
+#define NETDEV_RX_CSUM_IP_OK     (1u << 0)  /* IPv4 header checksum */
+#define NETDEV_RX_CSUM_L4_OK     (1u << 1)  /* TCP or UDP checksum */
 
 struct netdev;
 
@@ -44,9 +51,13 @@ struct netdev_stats {
     uint64_t rx_dropped;    /* good frames nobody took, frames too long for a buffer */
     uint64_t tx_dropped;    /* frames refused: bad length, no link */
     uint64_t rx_errors;     /* frames the device flagged bad or reported impossibly */
+    uint64_t tx_csum;       /* frames sent with device-inserted checksums */
+    uint64_t rx_csum_ok;    /* frames whose checksums the device verified */
+    uint64_t rx_csum_bad;   /* frames dropped: a device-verified checksum was wrong */
 };
 
-typedef void (*netdev_rx_fn)(struct netdev *dev, const void *frame, size_t len, void *ctx);
+typedef void (*netdev_rx_fn)(struct netdev *dev, const void *frame, size_t len, unsigned csum,
+                             void *ctx);
 typedef void (*netdev_link_fn)(struct netdev *dev, bool up, void *ctx);
 
 struct netdev {
@@ -85,10 +96,10 @@ void netdev_set_link_cb(struct netdev *dev, netdev_link_fn fn, void *ctx);
  * longer than header + MTU (+4 for a VLAN tag). */
 int netdev_xmit(struct netdev *dev, const void *frame, size_t len);
 
-/* Driver side: one received frame (counted, then given to the rx
- * callback or dropped), and a link state change (logged, waiters woken,
- * callback called). Threads only. */
-void netdev_rx(struct netdev *dev, const void *frame, size_t len);
+/* Driver side: one received frame with its NETDEV_RX_CSUM_* bits (counted,
+ * then given to the rx callback or dropped), and a link state change
+ * (logged, waiters woken, callback called). Threads only. */
+void netdev_rx(struct netdev *dev, const void *frame, size_t len, unsigned csum);
 void netdev_set_link(struct netdev *dev, bool up, unsigned speed_mbps);
 
 /* Waits until dev's link is up or timeout_ns passes: 0 or -ETIMEDOUT. */
@@ -96,6 +107,10 @@ int netdev_wait_link(struct netdev *dev, uint64_t timeout_ns);
 
 /* "52:54:00:12:34:56" into buf (at least 18 bytes). */
 void netdev_format_mac(const uint8_t mac[6], char *buf, size_t size);
+
+/* "csum offload tx-ip tx-tcp rx-ip rx-tcp/udp: tx N, rx ok N, rx bad N":
+ * what the device offers and the counters that show it in use. */
+void netdev_format_offloads(const struct netdev *d, char *buf, size_t size);
 
 /* Installed by the network stack: one line with the device's addresses
  * ("inet 10.0.2.15/24 gw 10.0.2.2 (dhcp)") for the shell's `net`. */

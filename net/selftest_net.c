@@ -25,9 +25,9 @@ struct net_test {
 };
 
 /* Runs in the driver's thread: parse in place, keep only our offer. */
-static void net_test_rx(struct netdev *dev, const void *frame, size_t len, void *ctx)
+static void net_test_rx(struct netdev *dev, const void *frame, size_t len, unsigned csum, void *ctx)
 {
-    (void)dev;
+    (void)dev, (void)csum;
     struct net_test *t = ctx;
     t->frames++;
     if (dhcp_parse_offer(frame, len, t->xid, &t->offer) != 0)

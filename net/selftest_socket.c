@@ -9,7 +9,10 @@
  *     -netdev user,id=n0 -device e1000,netdev=n0
  *     -kernel build/minnow.elf -append "qemu_exit=0xf4 app=none selftest=sockets" */
 #include "net/socket.h"
+#include "net/lwip_netif.h"
+#include "net/lwip/tcp_timewait.h"
 #include "kernel/clock.h"
+#include "kernel/fmt.h"
 #include "kernel/kprintf.h"
 #include "kernel/sched.h"
 #include "kernel/selftest.h"
@@ -350,4 +353,102 @@ SELFTEST(timewait, "TIME_WAIT lasts 2 x tcp_msl (run with tcp_msl=1000)")
     if (early != EADDRINUSE || !ok || ms < 2 * minnow_tcp_msl_ms || ms > 2 * minnow_tcp_msl_ms + 2000)
         return 1;
     return 0;
+}
+
+/* --- minnow as the client that closes first (issue 4, item 3) ---------------
+ * RECONNECT_ROUNDS connections in a row from local port RECONNECT_PORT to a
+ * TCP server at eth0's gateway (the system test runs one on the host, in a
+ * network namespace: a real Linux TCP). Each round sends one line, reads
+ * the server's echo, then closes first (shutdown, then EOF from the server,
+ * then close), so minnow's side of the connection is in TIME_WAIT when the
+ * next round connects from the same port: without client-side reuse that
+ * connect fails with EADDRINUSE for 2 MSL. */
+#define RECONNECT_PORT    40001
+#define RECONNECT_SERVER  7007
+#define RECONNECT_ROUNDS  50
+#define RECONNECT_WAIT_MS 30000         /* for the host's server to come up */
+
+/* One round: 0, or the step that failed (errno is kept). */
+static int reconnect_round(int i, uint32_t server)
+{
+    int one = 1, step = 0;
+    struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(RECONNECT_PORT) };
+    struct sockaddr_in srv = { .sin_family = AF_INET, .sin_port = htons(RECONNECT_SERVER),
+                               .sin_addr.s_addr = server };
+    struct timeval tv = { 10, 0 };
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+        bind(fd, (struct sockaddr *)&me, sizeof me) != 0) {
+        step = 1;
+        goto out;
+    }
+    int r = connect(fd, (struct sockaddr *)&srv, sizeof srv);
+    /* Only the first round waits for the server (refused until it listens). */
+    for (int t = 0; i == 0 && r != 0 && errno == ECONNREFUSED && t < RECONNECT_WAIT_MS / 100; t++) {
+        thread_sleep_ns(100000000);
+        close(fd);
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+            bind(fd, (struct sockaddr *)&me, sizeof me) != 0)
+            break;
+        r = connect(fd, (struct sockaddr *)&srv, sizeof srv);
+    }
+    if (r != 0) {
+        step = 2;
+        goto out;
+    }
+    char line[32], back[32];
+    int n = fmt_snprintf(line, sizeof line, "minnow %d\n", i);
+    if (send(fd, line, (size_t)n, 0) != n) {
+        step = 3;
+        goto out;
+    }
+    int got = 0;
+    while (got < n) {
+        long k = recv(fd, back + got, sizeof back - (size_t)got, 0);
+        if (k <= 0)
+            break;
+        got += (int)k;
+    }
+    if (got != n || memcmp(line, back, (size_t)n) != 0) {
+        step = 4;
+        goto out;
+    }
+    char b;
+    if (shutdown(fd, SHUT_WR) != 0 || recv(fd, &b, 1, 0) != 0)
+        step = 5;                       /* our FIN first, then the server's */
+out:
+    if (fd >= 0)
+        close(fd);
+    return step;
+}
+
+SELFTEST(reconnect, "50 reconnects from port 40001 to a TCP echo server at the gateway (port 7007)")
+{
+    if (net_wait_addr("eth0", 30000000000ull) != 0)
+        FAIL("reconnect: eth0 has no address\n");
+    uint32_t gw = net_gw("eth0");
+    if (!gw)
+        FAIL("reconnect: eth0 has no gateway (gw=)\n");
+    unsigned long reused0 = minnow_tcp_timewait_reused_connect();
+    kprintf("selftest: reconnect: connecting to %u.%u.%u.%u:%d from port %d\n", gw & 0xFF, gw >> 8 & 0xFF,
+            gw >> 16 & 0xFF, gw >> 24, RECONNECT_SERVER, RECONNECT_PORT);
+    int ok = 0, first_step = 0, first_errno = 0;
+    uint64_t t0 = clock_ns();
+    for (int i = 0; i < RECONNECT_ROUNDS; i++) {
+        errno = 0;
+        int step = reconnect_round(i, gw);
+        if (!step)
+            ok++;
+        else if (!first_step)
+            first_step = step, first_errno = errno;
+    }
+    unsigned long reused = minnow_tcp_timewait_reused_connect() - reused0;
+    kprintf("selftest: reconnect: %d/%d connections from port %d succeeded in %llu ms, "
+            "own TIME_WAIT reused by connect %lu times (first failure: step %d errno %d)\n",
+            ok, RECONNECT_ROUNDS, RECONNECT_PORT, (unsigned long long)((clock_ns() - t0) / 1000000), reused,
+            first_step, first_errno);
+    return ok == RECONNECT_ROUNDS && reused == RECONNECT_ROUNDS - 1 ? 0 : 1;
 }

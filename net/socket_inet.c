@@ -14,6 +14,7 @@
 #define MSOCK_PREFIXED_ONLY
 #include "net/socket.h"
 #include "net/lwip_netif.h"
+#include "net/lwip/tcp_timewait.h"
 #include "lib/string.h"
 
 /* --- errno ------------------------------------------------------------------ */
@@ -163,6 +164,19 @@ static int inet_connect(intptr_t h, const struct msock_sockaddr *a, msock_sockle
     int r = addr_in(a, len, &sa);
     if (r < 0)
         return r;
+    /* A TCP socket bound to a fixed port with SO_REUSEADDR may meet our
+     * own TIME_WAIT block of an earlier connection to the same server,
+     * which lwIP's tcp_connect refuses: retire it when RFC 1122 allows
+     * (tcp_timewait.c). Without SO_REUSEADDR bind() refused already. */
+    int type = 0, reuse = 0;
+    socklen_t ol = sizeof type;
+    struct sockaddr_in me;
+    socklen_t ml = sizeof me;
+    if (lwip_getsockopt((int)h, SOL_SOCKET, SO_TYPE, &type, &ol) == 0 && type == SOCK_STREAM &&
+        lwip_getsockopt((int)h, SOL_SOCKET, SO_REUSEADDR, &reuse, &(socklen_t){ sizeof reuse }) == 0 &&
+        reuse && lwip_getsockname((int)h, (struct sockaddr *)&me, &ml) == 0 && me.sin_port != 0)
+        minnow_tcp_timewait_connect(me.sin_addr.s_addr, lwip_ntohs(me.sin_port), sa.sin_addr.s_addr,
+                                    lwip_ntohs(sa.sin_port));
     /* NOTE: lwIP reports a SYN answered by RST as ECONNRESET (ERR_RST);
      * POSIX and Linux say ECONNREFUSED. */
     if (lwip_connect((int)h, (struct sockaddr *)&sa, sizeof sa) < 0)

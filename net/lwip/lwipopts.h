@@ -120,7 +120,10 @@
 #define LWIP_TCP_SACK_OUT           0
 #define TCP_LISTEN_BACKLOG          1
 #define TCP_DEFAULT_LISTEN_BACKLOG  64
-/* Checksums in software both ways: netdev offloads are not wired yet. */
+/* Checksums: compiled in both ways, and switched per netif at run time
+ * (LWIP_CHECKSUM_CTRL_PER_NETIF): lwip_netif.c turns off what the NIC
+ * inserts on transmit, and, packet by packet, what it verified on receive. */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define CHECKSUM_GEN_IP             1
 #define CHECKSUM_GEN_UDP            1
 #define CHECKSUM_GEN_TCP            1
@@ -160,14 +163,15 @@
 #define LWIP_STATS                  0
 #define LWIP_NOASSERT_ON_ERROR      0
 
-/* --- TIME_WAIT reuse ------------------------------------------------------
- * A SYN that may reopen a connection in TIME_WAIT (RFC 1122 4.2.2.13) retires
+/* --- IPv4 input hook -------------------------------------------------------
+ * Per packet: which checksums lwIP checks (what the NIC did not verify),
+ * then TIME_WAIT reuse. A SYN that may reopen a connection in TIME_WAIT (RFC 1122 4.2.2.13) retires
  * the old control block before lwIP looks at the packet (tcp_timewait.c), so
  * clients reconnecting from the same local port are not refused for 2 MSL. */
 struct pbuf;
 struct netif;
-int minnow_tcp_timewait_hook(struct pbuf *p, struct netif *inp);
-#define LWIP_HOOK_IP4_INPUT(p, inp) minnow_tcp_timewait_hook((p), (inp))
+int net_ip4_input_hook(struct pbuf *p, struct netif *inp);      /* lwip_netif.c */
+#define LWIP_HOOK_IP4_INPUT(p, inp) net_ip4_input_hook((p), (inp))
 
 /* RFC 6528 initial sequence numbers (clock + keyed hash), tcp_timewait.c.
  * (IPv4 only, so ip_addr_t is struct ip4_addr.) */

@@ -160,9 +160,10 @@ for machine in ("pc", "q35"):
 for model, machine in (("e1000", "q35"), ("e1000e", "pc"), ("e1000-82545em", "pc")):
     CASES.append(Case(f"lwip-dhcp-{model}-{machine}", machine=machine, cmdline="selftest=dhcp", timeout=90,
                       extra=["-nic", "none", "-netdev", "user,id=n0", "-device", f"{model},netdev=n0"],
-                      reject=NO_PANIC,
+                      reject=NO_PANIC + [r"^e1000: \S+ (rx|tx)\["],      # no trace without trace=
                       expect=[READY, r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)",
-                              r"loopback TCP 2 x 1048576 bytes ok", r"selftest: dhcp passed"]))
+                              r"loopback TCP 2 x 1048576 bytes ok",
+                              r"own address 10\.0\.2\.15 TCP 2 x 1048576 bytes ok", r"selftest: dhcp passed"]))
 CASES.append(Case("lwip-static-e1000-q35", machine="q35", cmdline="ip=10.0.2.20/24 gw=10.0.2.2 selftest=dhcp",
                   extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
                   reject=NO_PANIC, timeout=90,
@@ -361,6 +362,37 @@ def timed_checks(name, checks):
     return None
 
 
+# Checksum offload (net/e1000.c): whether QEMU's model of the NIC verifies
+# received checksums. Its 82540EM/82545EM models mark every descriptor IXSM
+# ("not checked"), so there lwIP must have checked in software; its 82574L
+# verifies them. Transmit insertion works on all three.
+NIC_RX_CSUM = {"e1000": False, "e1000-82545em": False, "e1000e": True}
+OFFLOAD_LINE = (r"^    csum offload tx-ip tx-tcp rx-ip rx-tcp/udp: tx (\d+), rx ok (\d+), rx bad (\d+)\n"
+                r"    tcp/udp checked in software (\d+)$")
+
+
+def offload_counters(port, model):
+    """After the transfers: the status page's counters must show the device
+    inserting checksums (thousands of frames: 10 MiB alone is over 7000
+    segments), none found bad, and the received ones verified by the device
+    or, where the model does not verify, by lwIP in software."""
+    import re
+    status, body, _ = http_get(port, "/")
+    m = re.search(OFFLOAD_LINE, body.decode(errors="replace"), re.M)
+    if status != 200 or not m:
+        return f"offload: status {status}, no /{OFFLOAD_LINE}/ in the page"
+    tx, rx_ok, bad, sw = (int(g) for g in m.groups())
+    print(f"     offload {model}: tx {tx}, rx verified by the device {rx_ok}, in software {sw}, bad {bad}",
+          flush=True)
+    if tx < 7000 or bad:
+        return f"offload: {m.group(0)!r}: want tx >= 7000, rx bad 0"
+    if NIC_RX_CSUM[model] and rx_ok < 3000:
+        return f"offload: {model} verifies received checksums, but rx ok is {rx_ok}"
+    if not NIC_RX_CSUM[model] and (rx_ok or sw < 3000):
+        return f"offload: {model} does not verify (IXSM): want rx ok 0 and software >= 3000: {m.group(0)!r}"
+    return None
+
+
 def httpd_checks(name, model):
     def host(ports, log):
         port = ports["tcp:80"]
@@ -370,7 +402,7 @@ def httpd_checks(name, model):
                                                 r"^  eth0 e1000 .* link up", r"^    rx \d+ packets"])),
             ("keep-alive", lambda: keep_alive(port)), ("protocol", lambda: protocol(port)),
             ("10 MiB", lambda: bytes_stream(port)), ("1000 sequential", lambda: sequential(port)),
-            ("20x10 parallel", lambda: parallel(port))])
+            ("20x10 parallel", lambda: parallel(port)), ("offload", lambda: offload_counters(port, model))])
     return host
 
 
@@ -652,3 +684,209 @@ CASES.append(Case("shell-net-static", machine="q35", app="shell", debug_exit=Fal
                   interact=[(r"minnow> ", "net\r"), (r"tx \d+ packets[\s\S]*?minnow> ", "poweroff\r")],
                   expect=[r"eth0: e1000 .* mac 52:54:00:12:34:56 mtu 1500 link up 1000 Mb/s",
                           r"inet 10\.0\.2\.20/24 gw 10\.0\.2\.2 \(static\)", r"powering off"]))
+
+
+# --- TAP in a network namespace: a real Linux TCP facing the guest ----------
+# (qemu.py, Case.tap). No slirp in between, so the host's own sockets talk to
+# minnow's directly and TIME_WAIT is where TCP puts it.
+import os as _os
+import re as _re
+import sys as _sys
+import qemu as _qemu
+
+TAP_IP = f"ip={_qemu.TAP_GUEST}/24 gw={_qemu.TAP_HOST}"
+TAP_MODELS = (("e1000", "q35"), ("e1000-82545em", "pc"), ("e1000e", "q35"))
+REUSE_PORT = 40123
+REUSE_ROUNDS = 100
+TW_LINE = r"^tcp: time-wait reopened by syn (\d+), by connect (\d+)$"
+
+
+def tap_status(tap):
+    """The status page through the TAP link: (text, error)."""
+    p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "20", f"http://{tap.guest}/"]),
+                       capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        return None, f"status page: curl failed ({p.returncode}): {p.stderr.strip()}"
+    m = _re.search(TW_LINE, p.stdout, _re.M)
+    if not m:
+        return None, f"status page lacks /{TW_LINE}/:\n{p.stdout}"
+    return p.stdout, None
+
+
+def curl_port_reuse(name, model):
+    """REUSE_ROUNDS curl requests in a row from local port REUSE_PORT. minnow
+    must close first so that it, not the host, holds TIME_WAIT: the request
+    says Connection: close, httpd closes after the response, and curl
+    ignores Content-Length and reads to EOF, so it cannot close before
+    minnow's FIN has arrived (the host goes CLOSE_WAIT -> LAST_ACK -> closed).
+    The status page's counter of TIME_WAIT blocks reopened by a SYN must then
+    have grown by one for every request but the first: the test cannot pass
+    without the scenario it is about."""
+    def host(tap, log, qemu):
+        if not shutil.which("curl"):
+            return "curl not found: install Debian's curl package (tools/deps.sh)"
+        page, err = tap_status(tap)
+        if err:
+            return err
+        for rx in (r"^minnow ", rf"^  \S+ {NIC_IDS[model]} ethernet +e1000",
+                   rf"^  eth0 e1000 .* addr {_re.escape(tap.guest)} link up"):
+            if not _re.search(rx, page, _re.M):
+                return f"status page over the static address lacks /{rx}/:\n{page}"
+        before = int(_re.search(TW_LINE, page, _re.M).group(1))
+        ok, fails, first, t0 = 0, 0, None, _time.time()
+        want = ["200", "1000", str(REUSE_PORT)]
+        for i in range(REUSE_ROUNDS):
+            if fails == 5:
+                break                   # enough to fail; each can take curl's 10 s
+            p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "10", "--local-port", str(REUSE_PORT),
+                                        "--ignore-content-length", "-H", "Connection: close", "-o", "/dev/null",
+                                        "-w", "%{http_code} %{size_download} %{local_port}",
+                                        f"http://{tap.guest}/bytes/1000"]),
+                               capture_output=True, text=True, timeout=30)
+            if p.returncode == 0 and p.stdout.split() == want:
+                ok += 1
+            else:
+                fails += 1
+                first = first or f"request {i + 1}: curl exit {p.returncode}, {p.stdout!r} {p.stderr.strip()}"
+        secs = _time.time() - t0
+        page, err = tap_status(tap)
+        if err:
+            return err
+        reopened = int(_re.search(TW_LINE, page, _re.M).group(1)) - before
+        ss = subprocess.run(tap.cmd(["ss", "-Htan", "state", "time-wait", f"( sport = :{REUSE_PORT} )"]),
+                            capture_output=True, text=True, timeout=10)
+        host_tw = len(ss.stdout.splitlines())
+        print(f"     {name}: {ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {secs:.1f} s, "
+              f"minnow reopened TIME_WAIT {reopened} times, host TIME_WAIT on the port: {host_tw}", flush=True)
+        if ok != REUSE_ROUNDS:
+            return f"{ok}/{REUSE_ROUNDS} requests succeeded (stopped after {fails} failures); first failure: {first}"
+        if reopened < REUSE_ROUNDS - 1:
+            return (f"minnow reopened a TIME_WAIT connection only {reopened} times in {REUSE_ROUNDS} requests: "
+                    "it did not hold TIME_WAIT (did curl close first?)")
+        return None
+    return host
+
+
+for model, machine in TAP_MODELS:
+    CASES.append(Case(f"portreuse-curl-{model}-{machine}", machine=machine, app="httpd", nic=model, tap=True,
+                      cmdline=TAP_IP, host=curl_port_reuse(f"portreuse-curl-{model}-{machine}", model),
+                      host_after=HTTPD_UP, timeout=180, reject=NO_PANIC,
+                      expect=[READY, rf"net: eth0 {_re.escape(_qemu.TAP_GUEST)}/24 .*\(static\)", HTTPD_UP]))
+
+
+# minnow as the client: selftest=reconnect connects 50 times from port 40001
+# to a server the host runs in the namespace (reconnect_server.py), closing
+# first each time. The server reports what it saw (peer port, line, whose
+# FIN came first); the kernel reports how often connect() reopened its own
+# TIME_WAIT connection, which must be every round but the first.
+RECONNECT_SERVER = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "reconnect_server.py")
+RECONNECT_ROUNDS = 50
+RECONNECT_DONE = r"^selftest: reconnect: (\d+)/(\d+) connections from port 40001 succeeded .*" \
+                 r"own TIME_WAIT reused by connect (\d+) times"
+
+
+def reconnect_client(name):
+    def host(tap, log, qemu):
+        t0 = _time.time()
+        srv = subprocess.Popen(tap.cmd([_sys.executable, RECONNECT_SERVER, tap.host, "7007",
+                                        str(RECONNECT_ROUNDS), "90"]),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # The server ends after RECONNECT_ROUNDS connections or 90 s; once the
+        # kernel has given its summary, 5 s more is all it may take.
+        end, summary_at = _time.time() + 100, None
+        while srv.poll() is None and _time.time() < end:
+            if summary_at is None and qemu.wait_log(RECONNECT_DONE, 0, pos=0):
+                summary_at = _time.time()
+            if summary_at is not None and _time.time() > summary_at + 5:
+                break
+            _time.sleep(0.1)
+        if srv.poll() is None:
+            srv.kill()
+        out, errs = srv.communicate()
+        if srv.returncode != 0 and not out:
+            return f"reconnect server exited {srv.returncode}: {errs.strip()[-500:]}"
+        conns = [ln.split() for ln in out.splitlines() if ln.startswith("conn ")]
+        for i, c in enumerate(conns):
+            if c[1:] != [tap.guest, "40001", f"minnow_{i}", "eof-first"]:
+                return f"connection {i + 1} on the server: {' '.join(c)}"
+        if len(conns) != RECONNECT_ROUNDS:
+            return f"the server saw {len(conns)} of {RECONNECT_ROUNDS} connections:\n{out[-800:]}"
+        m = qemu.wait_log(RECONNECT_DONE, 30, pos=0)
+        if not m:
+            return "no 'selftest: reconnect: N/N' line within 30 s of the server's end"
+        print(f"     {name}: server saw {len(conns)} connections from {tap.guest}:40001, client closed first "
+              f"each time; minnow: {m.group(1)}/{m.group(2)} ok, TIME_WAIT reused by connect {m.group(3)} "
+              f"times; {_time.time() - t0:.1f} s", flush=True)
+        return None
+    return host
+
+
+for model, machine in TAP_MODELS:
+    CASES.append(Case(f"reconnect-client-{model}-{machine}", machine=machine, nic=model, tap=True,
+                      cmdline=f"{TAP_IP} selftest=reconnect", host=reconnect_client(f"reconnect-client-{model}-{machine}"),
+                      host_after=r"^selftest: reconnect: connecting to", timeout=180, reject=NO_PANIC,
+                      expect=[READY, rf"^selftest: reconnect: {RECONNECT_ROUNDS}/{RECONNECT_ROUNDS} connections "
+                              rf"from port 40001 succeeded .*own TIME_WAIT reused by connect {RECONNECT_ROUNDS - 1} times"]))
+
+
+# --- trace=e1000: the driver's conversation with the device, decoded --------
+# selftest=dhcp: reset and setup writes, the link, the DHCP exchange (frames
+# both ways) and the interrupts that announced them. Without trace= none of
+# it appears (lwip-dhcp-* reject it).
+TRACE_LINES = [r"^e1000: 00:02\.0 reset: mask interrupts, stop rx/tx, CTRL\.RST$",
+               r"^e1000: 00:02\.0 RXCSUM <- 0x00000300$", r"^e1000: 00:02\.0 RCTL <- 0x0400800[02]$",
+               r"^e1000: 00:02\.0 IMS <- 0x[0-9a-f]{8}$",
+               r"^e1000: 00:02\.0 STATUS 0x[0-9a-f]{8}: link up, 1000 Mb/s, full duplex$",
+               r"^e1000: 00:02\.0 tx\[\d+\] context: ip 14\.\.33 sum at 24, tcp 34\.\.end sum at 50$",
+               r"^e1000: 00:02\.0 tx\[\d+\] len \d+ type 0800 csum ip$",
+               r"^e1000: 00:02\.0 interrupt: ICR 0x[0-9a-f]{8}( [A-Z0-9]+)+$",
+               r"^e1000: 00:02\.0 rx\[\d+\] len \d+ status 0x[0-9a-f]{2} DD EOP.* type 0800$"]
+for model, machine, rx in (("e1000", "q35", "IXSM"), ("e1000e", "q35", "IPCS TCPCS")):
+    CASES.append(Case(f"trace-e1000-{model}-{machine}", machine=machine, cmdline="trace=e1000 selftest=dhcp",
+                      extra=["-nic", "none", "-netdev", "user,id=n0", "-device", f"{model},netdev=n0"],
+                      reject=NO_PANIC, timeout=90,
+                      expect=[rf"(?s)(?=.*{t})" for t in TRACE_LINES] +
+                      [rf"(?s)(?=.*^e1000: \S+ rx\[\d+\] len \d+ status 0x[0-9a-f]{{2}} DD EOP {rx})",
+                       r"^e1000: 00:02\.0 tx\[\d+\] len 42 type 0806$", r"selftest: dhcp passed"]))
+
+
+# Broken checksums are dropped, whoever checks them: hand-made SYNs to
+# httpd's port 80 straight onto the TAP device (raw_syn.py), with a wrong TCP
+# checksum, a wrong IPv4 header checksum, or both right. Only the good ones
+# may be answered. Where the model verifies checksums (e1000e) the driver
+# drops the broken ones and counts them (rx bad); where it does not
+# (e1000: IXSM), lwIP's software check drops them and rx bad stays 0.
+RAW_SYN = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "raw_syn.py")
+RAW_ROUNDS = 3
+BAD_LINE = r"^    csum offload .*, rx bad (\d+)$"
+
+
+def csum_drop(name, model):
+    def host(tap, log, qemu):
+        page, err = tap_status(tap)             # also fills both ARP caches
+        if err:
+            return err
+        bad0 = int(_re.search(BAD_LINE, page, _re.M).group(1))
+        p = subprocess.run(tap.cmd([_sys.executable, RAW_SYN, tap.dev, tap.host, tap.guest, "52:54:00:12:34:56",
+                                    "80", str(RAW_ROUNDS)]), capture_output=True, text=True, timeout=60)
+        got = dict(ln.split() for ln in p.stdout.splitlines() if len(ln.split()) == 2)
+        want = {"bad-tcp-checksum": f"0/{RAW_ROUNDS}", "bad-ip-checksum": f"0/{RAW_ROUNDS}",
+                "good": f"{RAW_ROUNDS}/{RAW_ROUNDS}"}
+        if p.returncode != 0 or got != want:
+            return f"raw SYNs answered: {got or p.stdout!r} (want {want}) {p.stderr.strip()[-300:]}"
+        page, err = tap_status(tap)
+        if err:
+            return err
+        bad = int(_re.search(BAD_LINE, page, _re.M).group(1)) - bad0
+        print(f"     {name}: broken SYNs unanswered, good ones answered; dropped by the driver as bad: {bad}",
+              flush=True)
+        if bad != (2 * RAW_ROUNDS if NIC_RX_CSUM[model] else 0):
+            return f"rx bad grew by {bad}: want {2 * RAW_ROUNDS if NIC_RX_CSUM[model] else 0} on {model}"
+        return None
+    return host
+
+
+for model, machine in (("e1000", "q35"), ("e1000e", "q35")):
+    CASES.append(Case(f"csum-drop-{model}-{machine}", machine=machine, app="httpd", nic=model, tap=True,
+                      cmdline=TAP_IP, host=csum_drop(f"csum-drop-{model}-{machine}", model),
+                      host_after=HTTPD_UP, timeout=120, reject=NO_PANIC, expect=[READY, HTTPD_UP]))

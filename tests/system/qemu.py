@@ -18,17 +18,31 @@ A host-step case with `monitor` set also gets the QEMU monitor on a unix
 socket, and its host step is called as host(ports, log_so_far, qemu): qemu
 is a QemuControl, which sends monitor commands ("set_link n0 off") and
 reads the serial log as it grows.
+
+A case with `tap` set gets its NIC on a TAP device instead, with nothing of
+QEMU's user network in between: the harness creates a network namespace of
+its own (a unique name, always deleted afterwards), a TAP device in it with
+the host address TAP_HOST/24, and starts QEMU inside the namespace. The
+guest is TAP_GUEST (give it `ip=` and `gw=` on the command line). The host
+step is called as host(tap, log_so_far, qemu), and runs its clients and
+servers in the namespace through tap.cmd([...]). This needs root (network
+namespaces, TAP devices): without it the case fails and says so.
 """
+import itertools
 import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 EXIT_PORT = "0xf4"
+TAP_HOST = "10.77.0.1"          # the namespace's side of the TAP link
+TAP_GUEST = "10.77.0.2"         # the guest (ip=10.77.0.2/24 gw=10.77.0.1)
+TAP_DEV = "mtap0"
 
 
 @dataclass
@@ -53,6 +67,57 @@ class Case:
     host: object = None          # host(ports, log_so_far) -> error string or None
     host_after: str = r"^minnow: ready"             # run host once this matches
     monitor: bool = False        # host step gets a QemuControl (monitor commands, live log)
+    tap: bool = False            # NIC on a TAP device in a network namespace of its own
+
+
+_tap_ids = itertools.count()
+_tap_lock = threading.Lock()
+
+
+class TapNet:
+    """A network namespace holding one TAP device for one case.
+
+    setup() returns an error string (None when all is well); cleanup() is
+    idempotent and deletes the namespace, which takes the TAP device with
+    it. Every command is bounded in time."""
+
+    def __init__(self):
+        with _tap_lock:
+            n = next(_tap_ids)
+        self.ns = f"minnow-test-{os.getpid()}-{n}"
+        self.dev, self.host, self.guest = TAP_DEV, TAP_HOST, TAP_GUEST
+        self.created = False
+
+    def cmd(self, args):
+        """args, to be run inside the namespace."""
+        return ["ip", "netns", "exec", self.ns] + list(args)
+
+    def _ip(self, args):
+        p = subprocess.run(["ip"] + args, capture_output=True, text=True, timeout=20)
+        return None if p.returncode == 0 else f"ip {' '.join(args)}: {p.stderr.strip() or p.returncode}"
+
+    def setup(self):
+        if os.geteuid() != 0:
+            return ("this case needs root: it creates a network namespace and a TAP device "
+                    "(ip netns add, ip tuntap add); run the tests as root")
+        if not shutil.which("ip"):
+            return "ip not found: install Debian's iproute2 package"
+        err = self._ip(["netns", "add", self.ns])
+        if err:
+            return err
+        self.created = True
+        for args in (["tuntap", "add", "dev", self.dev, "mode", "tap"],
+                     ["addr", "add", f"{self.host}/24", "dev", self.dev],
+                     ["link", "set", "lo", "up"], ["link", "set", self.dev, "up"]):
+            err = self._ip(["-n", self.ns] + args)
+            if err:
+                return err
+        return None
+
+    def cleanup(self):
+        if self.created:
+            self._ip(["netns", "del", self.ns])
+            self.created = False
 
 
 def monitor_path(c, logdir):
@@ -141,12 +206,15 @@ def host_ports(c):
 
 
 def nic_args(c, ports):
+    if c.tap:
+        return ["-nic", "none", "-netdev", f"tap,id=n0,ifname={TAP_DEV},script=no,downscript=no",
+                "-device", f"{c.nic},netdev=n0"]
     fwds = "".join(f",hostfwd={fwd.split(':')[0]}:127.0.0.1:{port}-:{fwd.split(':')[1]}"
                    for fwd, port in ports.items())
     return ["-nic", "none", "-netdev", f"user,id=n0{fwds}", "-device", f"{c.nic},netdev=n0"]
 
 
-def qemu_args(c, root, logdir, ports=None):
+def qemu_args(c, root, logdir, ports=None, tap=None):
     b = os.path.join(root, "build")
     serial = "stdio" if c.interact else f"file:{os.path.join(logdir, c.name + '.log')}"
     monitor = f"unix:{monitor_path(c, logdir)},server=on,wait=off" if c.interact or c.monitor else "none"
@@ -173,7 +241,8 @@ def qemu_args(c, root, logdir, ports=None):
         raise ValueError(f"unknown boot method {c.boot}")
     if c.nic:
         args += nic_args(c, ports or {})
-    return args + c.extra
+    args += c.extra
+    return tap.cmd(args) if tap else args
 
 
 def check_log(c, log):
@@ -280,7 +349,9 @@ def run_host_step(c, args, log_path, logdir, ports):
 
             def step():
                 try:
-                    if c.monitor:
+                    if c.tap:
+                        result["err"] = c.host(ports, log, QemuControl(monitor_path(c, logdir), log_path))
+                    elif c.monitor:
                         result["err"] = c.host(ports, log, QemuControl(monitor_path(c, logdir), log_path))
                     else:
                         result["err"] = c.host(ports, log)
@@ -303,6 +374,17 @@ def run_case(c, root, logdir):
     if os.path.exists(log_path):
         os.remove(log_path)
     start = time.time()
+    if c.tap:
+        tap = TapNet()
+        try:
+            err = tap.setup()
+            if err:
+                return f"TAP network: {err}", time.time() - start
+            status, err = run_host_step(c, qemu_args(c, root, logdir, tap=tap), log_path, logdir, tap)
+        finally:
+            tap.cleanup()
+        log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
+        return err or check_log(c, log), time.time() - start
     if c.host:
         for _ in range(3):               # a free port can be taken before QEMU binds it
             ports = host_ports(c)
