@@ -40,7 +40,7 @@ include net/rules.mk
 include apps/rules.mk
 include tools/rules.mk
 include tests/rules.mk
--include tests/hvsim/rules.mk
+include tests/hvsim/rules.mk
 
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o $(EXTRA_KOBJS)
 MB1OBJ := $(BUILD)/boot/mb1hdr.S.o

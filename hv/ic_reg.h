@@ -66,7 +66,7 @@ struct ic_negotiate {
 struct ic_heartbeat {
     uint64_t seq;                   /* the guest answers seq + 1 */
     uint32_t app_state;             /* openvmm: 1 = healthy */
-};
+} __attribute__((packed));         /* at payload offset 28: not 8-aligned */
 #define IC_HEARTBEAT_MIN 8u
 
 #define IC_SHUTDOWN_FORCE     0x1u

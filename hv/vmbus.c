@@ -513,10 +513,21 @@ static void scan_events(void)
                 continue;           /* bit 0 is not a channel */
             vmbus_stats.events++;
             struct vmbus_channel *ch = vmbus_channel_by_relid(relid);
-            if (ch && ch->state == VMBUS_CHAN_OPEN && ch->on_event) {
+            if (ch && ch->state == VMBUS_CHAN_OPENING)
+                ch->event_pending = true;   /* the host may write right after OPENCHANNEL_RESULT */
+            else if (ch && ch->state == VMBUS_CHAN_OPEN && ch->on_event) {
                 ch->events++;
                 ch->on_event(ch);
             }
+        }
+    }
+    /* Events that arrived while their channel was still opening. */
+    for (size_t i = 0; i < nchans; i++) {
+        struct vmbus_channel *ch = chans[i];
+        if (ch->event_pending && ch->state == VMBUS_CHAN_OPEN && ch->on_event) {
+            ch->event_pending = false;
+            ch->events++;
+            ch->on_event(ch);
         }
     }
 }
@@ -826,6 +837,10 @@ int vmbus_open(struct vmbus_channel *ch, size_t out_bytes, size_t in_bytes, cons
     if (err)
         goto fail_gpadl;
     ch->state = VMBUS_CHAN_OPEN;
+    /* The host may have written (and signalled) before we got here: look
+     * at the ring once from the worker. */
+    ch->event_pending = true;
+    hvp_worker_kick();
     return 0;
 
 fail_gpadl:
@@ -864,16 +879,55 @@ int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t
     struct vmbus_iov iov = { data, len };
     bool signal;
     int err = vmbus_ring_write(&ch->out, type, flags, trans_id, &iov, 1, &signal);
-    if (err == -EAGAIN)
+    if (err == -EAGAIN) {
+        /* Full: ask the host to signal us once the packet fits -- free
+         * space (data size - used) must reach the packet plus the 8 bytes
+         * that keep a ring from looking empty when full (section 7.4 rule 4;
+         * the feature bit was set at init). */
         ch->tx_full++;
+        ch->out.ctl->pending_send_sz = (uint32_t)(sizeof(struct vmbus_pkt_desc) + ((len + 7) & ~(size_t)7) +
+                                                  VMBUS_PKT_TRAILER_SIZE + 8);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        /* Space may have appeared before the host saw the request. */
+        err = vmbus_ring_write(&ch->out, type, flags, trans_id, &iov, 1, &signal);
+        if (err)
+            return err;
+    }
     if (err)
         return err;
+    if (ch->out.ctl->pending_send_sz)
+        ch->out.ctl->pending_send_sz = 0;
     ch->tx_packets++;
     if (signal) {
         ch->signals++;
         hv_signal_event(ch->conn_id);
     }
     return 0;
+}
+
+struct space_wait {
+    struct vmbus_channel *ch;
+    uint32_t need;
+};
+
+static bool space_cond(void *arg)
+{
+    struct space_wait *w = arg;
+    uint32_t free_bytes;
+    return w->ch->state != VMBUS_CHAN_OPEN || (vmbus_ring_avail_write(&w->ch->out, &free_bytes) == 0 &&
+                                               free_bytes >= w->need);
+}
+
+int vmbus_send_wait(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id, const void *data,
+                    size_t len, uint64_t timeout_ms)
+{
+    int err = vmbus_send(ch, type, flags, trans_id, data, len);
+    if (err != -EAGAIN)
+        return err;
+    struct space_wait w = { ch, ch->out.ctl->pending_send_sz };
+    if (hvp_wait_until(space_cond, &w, timeout_ms))
+        return -ETIMEDOUT;
+    return vmbus_send(ch, type, flags, trans_id, data, len);
 }
 
 int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, size_t *len, struct vmbus_pkt_desc *desc)

@@ -34,6 +34,7 @@ struct vmbus_channel {
     bool open_done;
     uint32_t open_status;
     bool rescinded;
+    bool event_pending;                 /* an event to deliver once open */
     /* Counters. */
     uint64_t tx_packets, rx_packets, signals, events, tx_full;
 };
@@ -84,6 +85,10 @@ void vmbus_close(struct vmbus_channel *ch);
  * the host if the rules say so. -EAGAIN when the ring is full. */
 int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
                const void *data, size_t len);
+/* vmbus_send, but when the ring is full it waits (up to timeout_ms) for
+ * the host to make room; -ETIMEDOUT if it does not. Not from callbacks. */
+int vmbus_send_wait(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
+                    const void *data, size_t len, uint64_t timeout_ms);
 /* Receives the next packet: its payload (after offset8) up to cap bytes
  * into buf, with *len the payload length and the descriptor in *desc.
  * 0 and *len set; -EAGAIN when empty; -EMSGSIZE (packet consumed, dropped)
