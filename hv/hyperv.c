@@ -45,7 +45,9 @@ static struct hv_post_message_input *post_in;   /* one page: never crosses a pag
 static uint64_t post_in_phys;
 static int sint_vector = -1;
 
-bool hv_detect(void)
+/* The CPUID leaves, quietly; false if this is not a Microsoft hypervisor
+ * with the Hv#1 interface. */
+static bool read_leaves(bool verbose)
 {
     uint32_t r[4];
     memset(&hv, 0, sizeof hv);
@@ -55,13 +57,15 @@ bool hv_detect(void)
     hvp_cpuid(HV_CPUID_VENDOR, r);
     if (r[1] != 0x7263694D || r[2] != 0x666F736F || r[3] != 0x76482074)   /* "Microsoft Hv" */
         return false;
-    hv.max_leaf = r[0];
+    uint32_t max_leaf = r[0];
     hvp_cpuid(HV_CPUID_INTERFACE, r);
-    if (hv.max_leaf < 0x40000005 || r[0] != HV_INTERFACE_HV1) {
-        pr_warn("hv: Microsoft hypervisor without the Hv#1 interface (max leaf 0x%x, interface 0x%x); "
-                "not using it\n", hv.max_leaf, r[0]);
+    if (max_leaf < 0x40000005 || r[0] != HV_INTERFACE_HV1) {
+        if (verbose)
+            pr_warn("hv: Microsoft hypervisor without the Hv#1 interface (max leaf 0x%x, interface 0x%x); "
+                    "not using it\n", max_leaf, r[0]);
         return false;
     }
+    hv.max_leaf = max_leaf;
     hvp_cpuid(HV_CPUID_VERSION, r);
     hv.build = r[0];
     hv.version = r[1];
@@ -71,7 +75,13 @@ bool hv_detect(void)
     hv.misc = r[3];
     hvp_cpuid(HV_CPUID_HINTS, r);
     hv.hints = r[0];
+    return true;
+}
 
+bool hv_detect(void)
+{
+    if (!read_leaves(true))
+        return false;
     const char *missing = !(hv.features & HV_MSR_HYPERCALL_AVAILABLE) ? "hypercall MSRs"
                         : !(hv.features & HV_MSR_SYNIC_AVAILABLE)     ? "SynIC MSRs"
                         : !(hv.privileges & HV_PRIV_POST_MESSAGES)   ? "the PostMessages privilege"
@@ -85,6 +95,71 @@ bool hv_detect(void)
     }
     hv.present = true;
     return true;
+}
+
+/* 10^7 x 2^64 / scale by shift-and-subtract: the kernel has no 128-bit
+ * division (no libgcc). The quotient fits 64 bits for any scale > 10^7,
+ * i.e. any TSC slower than 2^64 Hz. */
+uint64_t hv_scale_to_hz(uint64_t scale)
+{
+    if (scale <= 10000000u)
+        return 0;
+    uint64_t hi = 10000000u, lo = 0, q = 0, rem = 0;   /* dividend = hi:lo */
+    for (int bit = 127; bit >= 0; bit--) {
+        uint64_t top = rem >> 63;
+        rem = rem << 1 | (bit >= 64 ? hi >> (bit - 64) & 1 : lo >> bit & 1);
+        if (top || rem >= scale) {
+            rem -= scale;
+            if (bit < 64)
+                q |= 1ull << bit;
+        }
+    }
+    return q;
+}
+
+/* Reads the reference TSC page (TLFS 12.7): sequence 0 means "not valid,
+ * use the TIME_REF_COUNT MSR"; a changing sequence means retry. */
+static uint64_t ref_page_scale(void)
+{
+    uint64_t phys;
+    volatile uint8_t *page = hvp_alloc_pages(1, &phys);
+    if (!page)
+        return 0;
+    uint64_t old = hvp_rdmsr(HV_MSR_REFERENCE_TSC), scale = 0;
+    hvp_wrmsr(HV_MSR_REFERENCE_TSC, phys | (old & HV_MSR_PAGE_RSVD_MASK) | HV_MSR_PAGE_ENABLE);
+    for (int tries = 0; tries < 16; tries++) {
+        uint32_t seq = *(volatile uint32_t *)page;
+        if (seq == 0)
+            break;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        scale = *(volatile uint64_t *)(page + 8);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (*(volatile uint32_t *)page == seq)
+            break;
+        scale = 0;
+    }
+    /* minnow keeps time with the TSC itself: the page is not kept. */
+    hvp_wrmsr(HV_MSR_REFERENCE_TSC, old & HV_MSR_PAGE_RSVD_MASK);
+    hvp_free_pages((void *)page, 1);
+    return scale;
+}
+
+uint64_t hv_tsc_khz(const char **source)
+{
+    if (!hv.present && !read_leaves(false))
+        return 0;
+    if (hv.features & HV_MSR_FREQUENCY_AVAILABLE) {
+        *source = "Hyper-V frequency MSR";
+        return hvp_rdmsr(HV_MSR_TSC_FREQUENCY) / 1000;
+    }
+    if (hv.features & HV_MSR_REFERENCE_TSC_AVAILABLE) {
+        uint64_t hz = hv_scale_to_hz(ref_page_scale());
+        if (hz) {
+            *source = "Hyper-V reference TSC page";
+            return hz / 1000;
+        }
+    }
+    return 0;
 }
 
 /* Enables a page-pointing MSR (HYPERCALL, SIMP, SIEFP), keeping its

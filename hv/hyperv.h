@@ -17,6 +17,15 @@ extern struct hv_info hv;
  * SynIC, hypercall and post/signal privileges VMBus needs (else logs what
  * is missing, once, when a Microsoft hypervisor is there). */
 bool hv_detect(void);
+/* The TSC frequency in kHz as Hyper-V states it, after hv_detect(): the
+ * frequency MSR when the partition may read it, else derived from the
+ * reference TSC page's scale; 0 when neither is available. *source names
+ * which. Gen2 VMs have no PIT to calibrate against, so this matters. */
+uint64_t hv_tsc_khz(const char **source);
+/* 10^7 x 2^64 / scale in Hz: the TSC rate a reference-page scale implies
+ * (reference time = TSC x scale / 2^64, in 100 ns units). 0 if scale is 0. */
+uint64_t hv_scale_to_hz(uint64_t scale);
+
 /* Guest OS ID, hypercall page, SynIC (SIMP, SIEFP, the VMBus SINT on its
  * own vector, SCONTROL). Negative errno, with everything undone. */
 int hv_synic_init(void);

@@ -4,11 +4,13 @@
  *  2. the hypervisor timing leaf 0x40000010 (EAX = TSC kHz), which VMware
  *     and QEMU/KVM (with vmware-cpuid-freq) provide;
  *  3. Hyper-V's HV_X64_MSR_TSC_FREQUENCY (0x40000022), when CPUID
- *     0x40000003 EAX bit 11 (AccessFrequencyMsrs) says it may be read (TLFS);
+ *     0x40000003 EAX bit 11 (AccessFrequencyMsrs) says it may be read (TLFS),
+ *     else the scale of Hyper-V's reference TSC page (hv/hyperv.c);
  *  4. otherwise, count TSC ticks across 2 ms of a reference clock: the
  *     HPET, the ACPI PM timer, or PIT channel 0 read back, whichever the
  *     firmware tables say exist (tsc_set_references). */
 #include "kernel/tsc.h"
+#include "hv/hyperv.h"
 #include "kernel/cpu.h"
 #include "kernel/io.h"
 #include <stdbool.h>
@@ -41,13 +43,9 @@ static uint64_t from_hypervisor(void)
     cpuid(0x40000000, 0, r);
     uint32_t max = r[0];
     bool hyperv = r[1] == 0x7263694D && r[2] == 0x666F736F && r[3] == 0x76482074; /* "Microsoft Hv" */
-    if (hyperv && max >= 0x40000003) {
-        cpuid(0x40000003, 0, r);
-        if (r[0] & (1u << 11)) {
-            source = "Hyper-V frequency MSR";
-            return rdmsr(0x40000022) / 1000;
-        }
-    }
+    uint64_t khz;
+    if (hyperv && (khz = hv_tsc_khz(&source)) != 0)    /* frequency MSR or reference page */
+        return khz;
     if (max >= 0x40000010) {
         cpuid(0x40000010, 0, r);
         if (r[0]) {

@@ -265,7 +265,8 @@ void hvsim_cpuid(uint32_t leaf, uint32_t out[4])
         break;
     case HV_CPUID_FEATURES:
         out[0] = HV_MSR_TIME_REF_COUNT_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE |
-                 HV_MSR_REFERENCE_TSC_AVAILABLE | HV_MSR_FREQUENCY_AVAILABLE;
+                 (cfg.no_ref_tsc ? 0 : HV_MSR_REFERENCE_TSC_AVAILABLE) |
+                 (cfg.no_tsc_freq_msr ? 0 : HV_MSR_FREQUENCY_AVAILABLE);
         if (!cfg.no_synic)
             out[0] |= HV_MSR_SYNIC_AVAILABLE;
         if (!cfg.no_hypercall_msr)
@@ -402,8 +403,11 @@ static bool msr_allowed(uint32_t msr)
         return !cfg.no_synic;
     if (msr >= HV_MSR_SINT0 && msr < HV_MSR_SINT0 + 16)
         return !cfg.no_synic;
-    return msr == HV_MSR_VP_INDEX || msr == HV_MSR_TIME_REF_COUNT || msr == HV_MSR_REFERENCE_TSC ||
-           msr == HV_MSR_TSC_FREQUENCY;
+    if (msr == HV_MSR_REFERENCE_TSC)
+        return !cfg.no_ref_tsc;
+    if (msr == HV_MSR_TSC_FREQUENCY)
+        return !cfg.no_tsc_freq_msr;
+    return msr == HV_MSR_VP_INDEX || msr == HV_MSR_TIME_REF_COUNT;
 }
 
 uint64_t hvsim_msr(uint32_t msr)

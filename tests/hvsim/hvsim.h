@@ -46,6 +46,8 @@ struct hvsim_config {
     bool no_post_priv;          /* 0x40000003.EBX lacks PostMessages */
     bool no_signal_priv;        /* ... lacks SignalEvents */
     bool deprecate_auto_eoi;    /* 0x40000004.EAX bit 9 */
+    bool no_tsc_freq_msr;       /* 0x40000003.EAX lacks the frequency MSRs (bit 11) */
+    bool no_ref_tsc;            /* ... lacks REFERENCE_TSC (bit 9) */
     /* VMBus versions the host accepts (exact match). nversions == 0 with
      * versions_none false means the default list 2.4 .. 5.3. */
     uint32_t versions[16];

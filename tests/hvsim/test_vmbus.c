@@ -126,6 +126,45 @@ ISOLATED_TEST(silent_when_not_hyperv)
     CHECK_EQ(hvsim_violations(), 0);
 }
 
+/* The TSC rate: the frequency MSR when allowed, else the reference TSC
+ * page's scale (Gen2 has no PIT to calibrate against), else nothing. */
+ISOLATED_TEST(tsc_frequency_from_msr_or_reference_page)
+{
+    const char *src = NULL;
+    hvsim_init(&(struct hvsim_config){.tsc_hz = 2593992000ull});
+    CHECK_EQ(hv_tsc_khz(&src), 2593992);
+    CHECK_STR(src, "Hyper-V frequency MSR");
+
+    hvsim_init(&(struct hvsim_config){.tsc_hz = 2593992000ull, .no_tsc_freq_msr = true});
+    uint64_t khz = hv_tsc_khz(&src);
+    CHECK(khz >= 2593991 && khz <= 2593992);        /* scale is rounded down */
+    CHECK_STR(src, "Hyper-V reference TSC page");
+    CHECK_EQ(hvsim_pages_in_use(), 0);               /* the page is given back */
+    CHECK_EQ(hvsim_violations(), 0);
+
+    hvsim_init(&(struct hvsim_config){.no_tsc_freq_msr = true, .no_ref_tsc = true});
+    CHECK_EQ(hv_tsc_khz(&src), 0);
+    CHECK_EQ(hvsim_violations(), 0);                 /* hidden MSRs never touched */
+
+    hvsim_init(&(struct hvsim_config){.not_hyperv = true});
+    CHECK_EQ(hv_tsc_khz(&src), 0);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+TEST(scale_to_hz_matches_128bit_division)
+{
+    static const uint64_t hz[] = { 20000000ull, 1999999999ull, 2500000000ull, 3000000007ull, 5000000000ull,
+                                   100000000000ull };
+    for (size_t i = 0; i < sizeof hz / sizeof hz[0]; i++) {
+        uint64_t scale = (uint64_t)(((unsigned __int128)10000000u << 64) / hz[i]);
+        uint64_t want = (uint64_t)(((unsigned __int128)10000000u << 64) / scale);
+        CHECK_EQ(hv_scale_to_hz(scale), want);
+    }
+    CHECK_EQ(hv_scale_to_hz(0), 0);
+    CHECK_EQ(hv_scale_to_hz(10000000u), 0);
+    CHECK_EQ(hv_scale_to_hz(UINT64_MAX), 10000000u);
+}
+
 ISOLATED_TEST(refuses_hyperv_without_synic_or_privileges)
 {
     hvsim_init(&(struct hvsim_config){.no_synic = true});
