@@ -59,6 +59,9 @@ help:
 	@echo "  make test       all tests: host unit, hosted driver, QEMU system (N passed, N failed);"
 	@echo "                  the TAP cases (portreuse-curl-*, reconnect-client-*, csum-drop-*) need root"
 	@echo "  make test-unit  host unit and hosted tests only"
+	@echo "  make test-hv    hosted Hyper-V tests alone (hv/ against tests/hvsim/)"
+	@echo "  make hv-demo    a VMBus session against the simulator, traced (docs/hyperv.md)"
+	@echo "  make fuzz       libFuzzer over VMBus message/ring parsing (FUZZ_TIME=seconds per target)"
 	@echo "  make size       kernel size, stripped"
 	@echo "  make capture-bootinfo  re-capture the loaders' boot structures for the unit tests"
 	@echo "  make capture-acpi      re-capture QEMU's ACPI tables for the unit tests"
@@ -66,7 +69,8 @@ help:
 	@echo "  make lwip-fetch fetch lwIP 2.1.3 from Debian's source package into build/ (make does it when needed)"
 	@echo "  make clean      remove build/"
 	@echo "Variables: CMDLINE='...' adds kernel options to run/run-uefi/run-pvh/gdb"
-	@echo "  (e.g. CMDLINE=trace=e1000: the NIC driver's conversation with the device)."
+	@echo "  (e.g. CMDLINE=trace=e1000: the NIC driver's conversation with the device;"
+	@echo "  trace=vmbus,ic on Hyper-V; trace=list names them all)."
 
 deps:
 	@tools/deps.sh
