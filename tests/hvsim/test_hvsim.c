@@ -563,22 +563,32 @@ TEST(open_channel_echo_and_signals)
     hvsim_fini();
 }
 
-TEST(corrupt_guest_packet_detected)
+/* Boots, connects at 2.4, and opens an echo device on relid 1 with a
+ * 4-page ring GPADL (2 pages each way) built by hand; NULL on failure. */
+static struct hvsim_chan *open_raw_echo(struct hvsim_echo *e, uint8_t **mem)
 {
     boot(NULL);
-    struct hvsim_echo e;
-    struct hvsim_chan *ch = hvsim_add_echo(&e, 1);
+    struct hvsim_chan *ch = hvsim_add_echo(e, 1);
     connect_24();
     offers();
     uint64_t phys;
-    uint8_t *mem = hvp_alloc_pages(4, &phys);
+    *mem = hvp_alloc_pages(4, &phys);
     uint8_t buf[256] __attribute__((aligned(8)));
     uint32_t len;
     send_gpadl(1, 0x10, phys, 4, ~0ull);
-    REQUIRE(next_msg(buf, &len) == VMBUS_MSG_GPADL_CREATED);
+    if (next_msg(buf, &len) != VMBUS_MSG_GPADL_CREATED)
+        return NULL;
     struct vmbus_msg_open_channel o = {{VMBUS_MSG_OPENCHANNEL, 0}, 1, 1, 0x10, 0, 2, {0}};
     post(1, &o, sizeof o);
-    REQUIRE(next_msg(buf, &len) == VMBUS_MSG_OPENCHANNEL_RESULT);
+    return next_msg(buf, &len) == VMBUS_MSG_OPENCHANNEL_RESULT ? ch : NULL;
+}
+
+TEST(corrupt_guest_packet_detected)
+{
+    struct hvsim_echo e;
+    uint8_t *mem;
+    struct hvsim_chan *ch = open_raw_echo(&e, &mem);
+    REQUIRE(ch);
     ring_put(mem, 4096, "abc", 3, 0x5, 0);        /* type 5: not from a guest */
     hvp_hypercall(g.hc_page, HVCALL_SIGNAL_EVENT | HV_HC_FAST, 0x2001, 0);
     hvsim_step();
@@ -608,20 +618,10 @@ TEST(unload)
  * needless, the one after the crossing resumes it. */
 TEST(host_waits_for_space)
 {
-    boot(NULL);
     struct hvsim_echo e;
-    struct hvsim_chan *ch = hvsim_add_echo(&e, 1);
-    connect_24();
-    offers();
-    uint64_t phys;
-    uint8_t *mem = hvp_alloc_pages(4, &phys);
-    uint8_t buf[256] __attribute__((aligned(8)));
-    uint32_t len;
-    send_gpadl(1, 0x10, phys, 4, ~0ull);
-    REQUIRE(next_msg(buf, &len) == VMBUS_MSG_GPADL_CREATED);
-    struct vmbus_msg_open_channel o = {{VMBUS_MSG_OPENCHANNEL, 0}, 1, 1, 0x10, 0, 2, {0}};
-    post(1, &o, sizeof o);
-    REQUIRE(next_msg(buf, &len) == VMBUS_MSG_OPENCHANNEL_RESULT);
+    uint8_t *mem;
+    struct hvsim_chan *ch = open_raw_echo(&e, &mem);
+    REQUIRE(ch);
     uint8_t data[1000] = {0};
     for (int i = 0; i < 6; i++)
         hvsim_chan_send(ch, VMBUS_PKT_DATA_INBAND, 0, (uint64_t)i, data, sizeof data);
