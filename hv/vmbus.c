@@ -82,6 +82,7 @@ struct gpadl_op {
 static struct gpadl_op gpadls[MAX_GPADLS];
 static uint32_t next_gpadl = VMBUS_GPADL_FIRST_HANDLE;
 static int poll_depth;
+static uint32_t try_ver;            /* the version INITIATE_CONTACT asked for */
 
 uint32_t vmbus_version(void) { return negotiated; }
 
@@ -166,8 +167,8 @@ static void trace_msg(const char *dir, const void *msg, size_t len)
     }
     case VMBUS_MSG_VERSION_RESPONSE:
         if (len >= 16)
-            kprintf(" supported %u state %u msg_conn_id %u", ((const uint8_t *)msg)[8], ((const uint8_t *)msg)[9],
-                    w[3]);
+            kprintf(" supported %u state %u %s %u", ((const uint8_t *)msg)[8], ((const uint8_t *)msg)[9],
+                    try_ver >= VMBUS_VERSION_WIN10_RS3_1 ? "msg_conn_id" : "(ignored below 5.0)", w[3]);
         break;
     case VMBUS_MSG_OFFERCHANNEL:
         if (len >= sizeof(struct vmbus_msg_offer)) {
@@ -294,7 +295,6 @@ static void probe_deferred(void *arg)
 
 static void handle_offer(const struct vmbus_msg_offer *o)
 {
-    char g[37];
     if (o->child_relid == 0 || o->child_relid > VMBUS_MAX_RELID || o->connection_id >= (1u << 24)) {
         pr_err("vmbus: offer with relid %u / connection id 0x%x out of range (ignored)\n", o->child_relid,
                o->connection_id);
@@ -326,8 +326,6 @@ static void handle_offer(const struct vmbus_msg_offer *o)
     ch->state = VMBUS_CHAN_OFFERED;
     chans[nchans++] = ch;
     vmbus_stats.offers++;
-    vmbus_guid_str(&o->if_type, g);
-    pr_debug("vmbus: offer relid %u class {%s} %s\n", ch->relid, g, vmbus_class_name(&o->if_type));
     if (offers_done)                /* hot add: probe where waiting is allowed */
         hvp_defer(probe_deferred, ch);
 }
@@ -598,6 +596,7 @@ static int try_version(uint32_t v)
         m.interrupt_page = int_page_phys;
     }
     version_answered = false;
+    try_ver = v;
     conn = CONN_CONTACTING;
     trace_msg("->", &m, sizeof m);
     int status = hv_post_message(port, &m, sizeof m);
