@@ -276,7 +276,9 @@ static void probe(struct vmbus_channel *ch)
         return;
     }
     ch->driver = d;
+    ch->busy++;
     int err = d->probe(ch);
+    ch->busy--;
     if (err) {
         pr_err("vmbus: relid %u %s: driver %s failed (error %d)\n", ch->relid,
                vmbus_class_name(&ch->offer.if_type), d->name, err);
@@ -286,10 +288,16 @@ static void probe(struct vmbus_channel *ch)
     kprintf("vmbus: relid %u %s {%s}: %s\n", ch->relid, vmbus_class_name(&ch->offer.if_type), inst, d->name);
 }
 
+/* Deferred jobs name their channel by relid, not by pointer: by the time
+ * they run, vmbus_shutdown() may have freed it (or a new offer may reuse
+ * the relid, which the state checks catch). */
+static void *relid_arg(uint32_t relid) { return (void *)(uintptr_t)relid; }
+static uint32_t arg_relid(void *arg) { return (uint32_t)(uintptr_t)arg; }
+
 static void probe_deferred(void *arg)
 {
-    struct vmbus_channel *ch = arg;
-    if (ch->state == VMBUS_CHAN_OFFERED && !ch->rescinded)
+    struct vmbus_channel *ch = vmbus_channel_by_relid(arg_relid(arg));
+    if (ch && ch->state == VMBUS_CHAN_OFFERED && !ch->rescinded && !ch->driver)
         probe(ch);
 }
 
@@ -327,7 +335,7 @@ static void handle_offer(const struct vmbus_msg_offer *o)
     chans[nchans++] = ch;
     vmbus_stats.offers++;
     if (offers_done)                /* hot add: probe where waiting is allowed */
-        hvp_defer(probe_deferred, ch);
+        hvp_defer(probe_deferred, relid_arg(ch->relid));
 }
 
 static void release_rings(struct vmbus_channel *ch)
@@ -341,9 +349,23 @@ static void release_rings(struct vmbus_channel *ch)
 /* After a rescind: the driver lets go, then the relid is released. The
  * host has already revoked the channel, so no CLOSECHANNEL or GPADL
  * teardown is sent for it (Linux vmbus_close_internal does the same). */
+static bool channel_idle(void *arg)
+{
+    struct vmbus_channel *ch = vmbus_channel_by_relid(arg_relid(arg));
+    return !ch || ch->busy == 0;
+}
+
 static void rescind_deferred(void *arg)
 {
-    struct vmbus_channel *ch = arg;
+    /* A probe or open may be waiting for the host right now (its waits end
+     * early on rescind); the channel must outlive it. */
+    if (hvp_wait_until(channel_idle, arg, REPLY_TIMEOUT_MS)) {
+        pr_err("vmbus: relid %u rescinded but still in use; not released\n", arg_relid(arg));
+        return;
+    }
+    struct vmbus_channel *ch = vmbus_channel_by_relid(arg_relid(arg));
+    if (!ch || !ch->rescinded)
+        return;                     /* gone with vmbus_shutdown() */
     if (ch->driver && ch->driver->remove)
         ch->driver->remove(ch);
     ch->driver = NULL;
@@ -374,7 +396,7 @@ static void handle_rescind(uint32_t relid)
         ch->open_done = true;
     }
     ch->state = VMBUS_CHAN_RESCINDED;
-    hvp_defer(rescind_deferred, ch);
+    hvp_defer(rescind_deferred, relid_arg(relid));
 }
 
 static struct gpadl_op *gpadl_find(uint32_t handle)
@@ -702,12 +724,15 @@ fail:
 struct gpadl_wait {
     struct gpadl_op *g;
     bool teardown;
+    struct vmbus_channel *ch;
 };
 
+/* Waits end on the answer, or when the host rescinds the channel (it will
+ * not answer for a revoked channel). */
 static bool gpadl_cond(void *arg)
 {
     struct gpadl_wait *w = arg;
-    return w->teardown ? w->g->torn_down : w->g->created;
+    return (w->teardown ? w->g->torn_down : w->g->created) || w->ch->rescinded;
 }
 
 /* A GPADL describes guest pages to the host: a header with the range
@@ -759,10 +784,14 @@ int vmbus_gpadl_create(struct vmbus_channel *ch, uint64_t phys, size_t pages, ui
         *g = (struct gpadl_op){ 0 };
         return err;
     }
-    struct gpadl_wait w = { g, false };
+    struct gpadl_wait w = { g, false, ch };
     if (hvp_wait_until(gpadl_cond, &w, REPLY_TIMEOUT_MS)) {
         pr_err("vmbus: no GPADL_CREATED for gpadl 0x%x within %d ms\n", g->handle, REPLY_TIMEOUT_MS);
         return -ETIMEDOUT;          /* the handle stays reserved: the host may still answer */
+    }
+    if (!g->created) {              /* rescinded: the host dropped it */
+        *g = (struct gpadl_op){ 0 };
+        return -ENODEV;
     }
     if (g->status != 0) {
         pr_err("vmbus: host refused gpadl 0x%x (%zu pages): status 0x%x\n", g->handle, pages, g->status);
@@ -787,7 +816,7 @@ int vmbus_gpadl_destroy(struct vmbus_channel *ch, uint32_t handle)
     int err = post(&m, sizeof m);
     if (err)
         return err;
-    struct gpadl_wait w = { g, true };
+    struct gpadl_wait w = { g, true, ch };
     if (hvp_wait_until(gpadl_cond, &w, REPLY_TIMEOUT_MS)) {
         pr_err("vmbus: no GPADL_TORNDOWN for gpadl 0x%x within %d ms\n", handle, REPLY_TIMEOUT_MS);
         return -ETIMEDOUT;          /* the memory must not be reused: caller leaks it */
@@ -798,6 +827,8 @@ int vmbus_gpadl_destroy(struct vmbus_channel *ch, uint32_t handle)
 
 /* --- Open, close, send, receive ------------------------------------------ */
 static bool open_cond(void *arg) { return ((struct vmbus_channel *)arg)->open_done; }
+static int open_channel(struct vmbus_channel *ch, size_t out_bytes, size_t in_bytes, const void *user_data,
+                        size_t user_len, vmbus_callback_t cb);
 
 int vmbus_open(struct vmbus_channel *ch, size_t out_bytes, size_t in_bytes, const void *user_data,
                size_t user_len, vmbus_callback_t cb)
@@ -805,6 +836,15 @@ int vmbus_open(struct vmbus_channel *ch, size_t out_bytes, size_t in_bytes, cons
     if (ch->state != VMBUS_CHAN_OFFERED || ch->rescinded || (out_bytes | in_bytes) & 0xFFF ||
         out_bytes < 8192 || in_bytes < 8192 || user_len > VMBUS_OPEN_USER_DATA_SIZE)
         return -EINVAL;
+    ch->busy++;
+    int err = open_channel(ch, out_bytes, in_bytes, user_data, user_len, cb);
+    ch->busy--;
+    return err;
+}
+
+static int open_channel(struct vmbus_channel *ch, size_t out_bytes, size_t in_bytes, const void *user_data,
+                        size_t user_len, vmbus_callback_t cb)
+{
     ch->out_pages = out_bytes / 4096;
     ch->ring_pages = ch->out_pages + in_bytes / 4096;
     ch->ring_mem = hvp_alloc_pages(ch->ring_pages, &ch->ring_phys);

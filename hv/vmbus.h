@@ -35,6 +35,7 @@ struct vmbus_channel {
     uint32_t open_status;
     bool rescinded;
     bool event_pending;                 /* an event to deliver once open */
+    unsigned busy;                      /* probe/open in progress: not freed meanwhile */
     /* Counters. */
     uint64_t tx_packets, rx_packets, signals, events, tx_full;
 };

@@ -19,21 +19,3 @@ void kvprintf(const char *fmt, va_list ap)
     }
     console_write(buf, (size_t)n);
 }
-
-void kprintf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    kvprintf(fmt, ap);
-    va_end(ap);
-}
-
-void klog(int level, const char *fmt, ...)
-{
-    if (level > kernel_loglevel)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    kvprintf(fmt, ap);
-    va_end(ap);
-}

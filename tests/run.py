@@ -4,6 +4,8 @@
   unit    build/host/unit/test_*    pure logic on the host, ASan + UBSan
   hosted  build/host/hosted/test_*  drivers against host-side backends
   system  tests/system/cases.py     QEMU (TCG) boots of the real images
+The hosted tier also runs each libFuzzer target build/fuzz/fuzz_* for
+FUZZ_TEST_TIME seconds (default 8; in parallel); `make fuzz` runs longer.
 
 Each test prints its own result line; the last line is exactly
 "N passed, N failed" and the exit status is non-zero when anything failed.
@@ -73,6 +75,55 @@ def host_tier(tier, res, keyword):
             run_host_binary(b, tier, res, keyword)
 
 
+FUZZ_TEST_TIME = int(os.environ.get("FUZZ_TEST_TIME", "8"))
+
+
+def run_fuzzer(path):
+    """Runs one libFuzzer target for FUZZ_TEST_TIME seconds over its corpus
+    (build/fuzz/corpus/<name>, shared with `make fuzz`). Returns (ok, text)."""
+    name = os.path.basename(path)
+    corpus = os.path.join(ROOT, "build", "fuzz", "corpus", name)
+    crashes = os.path.join(ROOT, "build", "fuzz", "crashes")
+    os.makedirs(corpus, exist_ok=True)
+    os.makedirs(crashes, exist_ok=True)
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    cmd = [path, f"-max_total_time={FUZZ_TEST_TIME}", "-print_final_stats=1",
+           f"-artifact_prefix={crashes}/{name}-", corpus]
+    try:
+        p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=FUZZ_TEST_TIME + 120)
+    except subprocess.TimeoutExpired:
+        return False, "timed out"
+    runs = "?"
+    repro = None
+    for line in p.stderr.splitlines():
+        if line.startswith("Done ") and " runs " in line:
+            runs = line.split()[1]
+        if "Test unit written to " in line:
+            repro = line.split("Test unit written to ", 1)[1].strip()
+    if p.returncode == 0 and repro is None:
+        return True, f" ({runs} execs)"
+    why = next((ln.strip() for ln in p.stderr.splitlines()
+                if "invariant violated" in ln or ln.startswith("SUMMARY:") or "ERROR: " in ln),
+               f"exit status {p.returncode}")
+    log = os.path.join(crashes, name + ".log")
+    with open(log, "w") as f:
+        f.write(p.stderr)
+    return False, f"{why}\n     reproducer: {repro or '(none written)'} (run: {path} <file>; log {log})"
+
+
+def fuzz_targets(res, keyword):
+    """The libFuzzer targets in build/fuzz/, in parallel, one line each."""
+    bins = sorted(b for b in glob.glob(os.path.join(ROOT, "build", "fuzz", "fuzz_*"))
+                  if os.access(b, os.X_OK) and not b.endswith(".log") and keyword in os.path.basename(b))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as ex:
+        for b, (ok, text) in zip(bins, ex.map(run_fuzzer, bins)):
+            if ok:
+                res.ok(f"hosted/{os.path.basename(b)}", text)
+            else:
+                res.fail(f"hosted/{os.path.basename(b)}", text)
+
+
 def system_tier(res, jobs, keyword):
     import cases  # tests/system/cases.py
     import qemu
@@ -105,6 +156,8 @@ def main():
         print(f"== {tier} tests", flush=True)
         if tier in ("unit", "hosted"):
             host_tier(tier, res, args.keyword)
+            if tier == "hosted":
+                fuzz_targets(res, args.keyword)
         elif tier == "system":
             system_tier(res, args.jobs, args.keyword)
         else:

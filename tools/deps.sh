@@ -5,10 +5,10 @@
 # `make deps`.
 set -eu
 
-# build: compiler, linker, GRUB for BIOS and UEFI images, ISO tools
+# build: compiler, linker, clang (the libFuzzer targets, make fuzz), GRUB for BIOS and UEFI images, ISO tools
 # run/test: QEMU, OVMF (UEFI firmware), python3 (the test runner), curl (a real HTTP client), iperf (iperf2 client),
 # iproute2 (ip netns / ip tuntap / ss: the TAP tests in network namespaces)
-PKGS="gcc binutils make grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
+PKGS="gcc clang binutils make grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
       qemu-system-x86 ovmf python3 curl iperf iproute2"
 
 missing=""

@@ -7,12 +7,10 @@ HV_DEMO := $(BUILD)/host/hv-demo
 # rules.mk collects the simulator as every tests/hvsim/*.c but test_*.c, so
 # it picked up demo.c (and its main()) too. Recipes expand late, so taking
 # it out here fixes test_hvsim and test_vmbus as well.
-HVSIM_SRCS := $(filter-out tests/hvsim/demo.c,$(HVSIM_SRCS))
-HV_DEMO_SIM := $(filter-out tests/hvsim/fuzz_%.c,$(HVSIM_SRCS))
 
-$(HV_DEMO): tests/hvsim/demo.c $(HV_DEMO_SIM) $(HV_GUEST_SRCS) kernel/fmt.c $(HVSIM_HEADERS)
+$(HV_DEMO): tests/hvsim/demo.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) kernel/fmt.c $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HV_DEMO_SIM) $(HV_GUEST_SRCS) kernel/fmt.c
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) kernel/fmt.c
 
 .PHONY: hv-demo
 hv-demo: $(HV_DEMO)

@@ -33,24 +33,6 @@ void kvprintf(const char *fmt, va_list ap)
     logbuf[loglen] = 0;
 }
 
-void kprintf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    kvprintf(fmt, ap);
-    va_end(ap);
-}
-
-void klog(int level, const char *fmt, ...)
-{
-    if (level > kernel_loglevel)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    kvprintf(fmt, ap);
-    va_end(ap);
-}
-
 const char *hvsim_log_text(void) { return logbuf; }
 bool hvsim_log_contains(const char *needle) { return strstr(logbuf, needle) != NULL; }
 

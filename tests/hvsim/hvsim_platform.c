@@ -23,11 +23,13 @@ void vmbus_poll(void) __attribute__((weak));
 static bool kicked, worker_started, in_poll;
 static struct { void (*fn)(void *); void *arg; } deferred[MAX_DEFERRED];
 static size_t ndeferred;
+static int wait_depth;
 
 void hvsim_platform_reset(void)
 {
     kicked = worker_started = in_poll = false;
     ndeferred = 0;
+    wait_depth = 0;
 }
 
 void hvp_cpuid(uint32_t leaf, uint32_t out[4]) { hvsim_cpuid(leaf, out); }
@@ -114,7 +116,10 @@ static bool round_once(void)
         }
         progress = true;
     }
-    if (ndeferred && !in_poll) {
+    /* Deferred work runs only from the top (hvsim_run_until_idle), never
+     * inside another wait: in the kernel it is a thread of its own, and a
+     * job nested in a waiter could wait for that very waiter. */
+    if (ndeferred && !in_poll && !wait_depth) {
         void (*fn)(void *) = deferred[0].fn;
         void *arg = deferred[0].arg;
         memmove(deferred, deferred + 1, --ndeferred * sizeof deferred[0]);
@@ -124,7 +129,17 @@ static bool round_once(void)
     return progress;
 }
 
+static int wait_until(bool (*cond)(void *arg), void *arg, uint64_t timeout_ms);
+
 int hvp_wait_until(bool (*cond)(void *arg), void *arg, uint64_t timeout_ms)
+{
+    wait_depth++;
+    int r = wait_until(cond, arg, timeout_ms);
+    wait_depth--;
+    return r;
+}
+
+static int wait_until(bool (*cond)(void *arg), void *arg, uint64_t timeout_ms)
 {
     hvsim_plat.waits++;
     if (in_poll) {

@@ -2,7 +2,10 @@
 #   test_hvsim  the simulator's own rules, driven by hand-built messages
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
 # `make test-hv` builds and runs them alone.
-HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c,$(wildcard tests/hvsim/*.c))
+# The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
+# the demo), plus kprintf/klog shared with the kernel (kernel/klog.c).
+HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo.c,\
+		$(wildcard tests/hvsim/*.c)) kernel/klog.c
 HVSIM_HEADERS := $(wildcard tests/hvsim/*.h hv/*.h) $(HOST_HEADERS)
 HV_GUEST_SRCS := $(HV_CORE_SRCS)
 HV_TEST_BINS  := $(BUILD)/host/hosted/test_hvsim
@@ -38,3 +41,53 @@ test-hv: $(HV_TEST_BINS)
 	    echo "FAIL $$(basename $$t): sanitizer report in $$t.stderr"; fail=$$((fail + 1)); fi; \
 	done; \
 	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+# libFuzzer targets (issue 5), built with clang into build/fuzz/:
+#   fuzz_ring   hv/ring.c + vmbus_recv/vmbus_send over hostile, exactly
+#               sized rings
+#   fuzz_vmbus  every host->guest channel message in every connection state,
+#               the guest driven through the simulator (includes hv/vmbus.c
+#               to reset its statics per input)
+#   fuzz_ic     IC packets (heartbeat, shutdown, timesync) into open IC
+#               channels, well-formed and raw
+# `make test` runs each for FUZZ_TEST_TIME seconds (tests/run.py, default
+# 8, in parallel); `make fuzz` runs each for FUZZ_TIME seconds (300) with
+# the corpus in build/fuzz/corpus/<target>/ and crashes in
+# build/fuzz/crashes/. Reproduce: build/fuzz/<target> <crash file>.
+FUZZCC     := clang
+FUZZCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -DHOSTED -I. -I$(BUILD)/gen \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TIME  ?= 300
+FUZZ_BINS  := $(BUILD)/fuzz/fuzz_ring $(BUILD)/fuzz/fuzz_vmbus $(BUILD)/fuzz/fuzz_ic
+
+$(BUILD)/fuzz/fuzz_ring: tests/hvsim/fuzz_ring.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) kernel/fmt.c \
+		$(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) kernel/fmt.c
+
+# These two #include hv/vmbus.c, so it is not linked again.
+$(BUILD)/fuzz/fuzz_vmbus $(BUILD)/fuzz/fuzz_ic: $(BUILD)/fuzz/%: tests/hvsim/%.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) kernel/fmt.c $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(filter-out hv/vmbus.c,$(HV_GUEST_SRCS)) kernel/fmt.c
+
+HOSTED_BINS += $(FUZZ_BINS)
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+	@mkdir -p $(BUILD)/fuzz/crashes
+	@fail=0; for t in $(FUZZ_BINS); do \
+	  n=$$(basename $$t); mkdir -p $(BUILD)/fuzz/corpus/$$n; \
+	  echo "fuzz: $$n for $(FUZZ_TIME) s (corpus $(BUILD)/fuzz/corpus/$$n, log $(BUILD)/fuzz/$$n.log)"; \
+	  if ASAN_OPTIONS=detect_leaks=0 $$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	      -artifact_prefix=$(BUILD)/fuzz/crashes/$$n- $(BUILD)/fuzz/corpus/$$n > $(BUILD)/fuzz/$$n.log 2>&1; then \
+	    echo "ok   $$n ($$(grep -o 'Done [0-9]* runs' $(BUILD)/fuzz/$$n.log | grep -o '[0-9]*') execs)"; \
+	  else \
+	    echo "FAIL $$n: $$(grep -m1 'SUMMARY\|invariant violated' $(BUILD)/fuzz/$$n.log)"; \
+	    echo "     reproducer: $$(grep -o 'Test unit written to .*' $(BUILD)/fuzz/$$n.log | sed 's/Test unit written to //')"; \
+	    fail=$$((fail + 1)); \
+	  fi; \
+	done; [ $$fail -eq 0 ]
+
+# `make hv-demo`: the teaching transcript (tests/hvsim/demo.mk).
+-include tests/hvsim/demo.mk

@@ -499,6 +499,42 @@ ISOLATED_TEST(rescind_while_open)
     CHECK_EQ(hvsim_pages_in_use(), 0);
 }
 
+/* Found by fuzz_vmbus: the host rescinds while the guest waits for
+ * GPADL_CREATED in vmbus_open. The open fails cleanly and the channel is
+ * released only after the opener is done with it. */
+ISOLATED_TEST(rescind_during_open)
+{
+    static struct hvsim_echo e;
+    hvsim_init(NULL);
+    struct hvsim_chan *hch = hvsim_add_echo(&e, 0);
+    REQUIRE(guest_up() == 0);
+    struct vmbus_channel *ch = chan_of_class(&hvsim_echo_class);
+    REQUIRE(ch);
+    uint32_t relid = ch->relid;
+    hvsim_rescind(hch);                 /* queued: arrives during the open's wait */
+    CHECK(vmbus_open(ch, 2 * 4096, 2 * 4096, NULL, 0, echo_event) != 0);
+    CHECK(vmbus_channel_by_relid(relid) == ch);     /* not freed under the opener */
+    hvsim_run_until_idle();
+    CHECK(hvsim_chan_released(hch));
+    CHECK(vmbus_channel_by_relid(relid) == NULL);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* Found by fuzz_vmbus: a rescind whose release is still queued when
+ * vmbus_shutdown() frees every channel; the late job finds nothing. */
+ISOLATED_TEST(shutdown_with_rescind_pending)
+{
+    static struct hvsim_echo e;
+    hvsim_init(NULL);
+    struct hvsim_chan *hch = hvsim_add_echo(&e, 0);
+    REQUIRE(guest_up() == 0);
+    hvsim_rescind(hch);
+    vmbus_shutdown();                   /* handles the rescind while it waits for UNLOAD_RESPONSE */
+    CHECK_EQ(vmbus_channel_count(), 0);
+    hvsim_run_until_idle();             /* the queued release runs now: a no-op */
+    CHECK_EQ(hvsim_pages_in_use(), 0);
+}
+
 ISOLATED_TEST(rescind_before_open)
 {
     static struct hvsim_echo e;
