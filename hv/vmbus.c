@@ -269,10 +269,13 @@ static const struct vmbus_driver *driver_for(const struct vmbus_guid *class_id)
 static void probe(struct vmbus_channel *ch)
 {
     const struct vmbus_driver *d = driver_for(&ch->offer.if_type);
-    char inst[37];
+    char cls[37], inst[37];
+    vmbus_guid_str(&ch->offer.if_type, cls);
     vmbus_guid_str(&ch->offer.if_instance, inst);
+    const char *name = vmbus_class_name(&ch->offer.if_type);
     if (!d) {
-        kprintf("vmbus: relid %u %s {%s}: no driver\n", ch->relid, vmbus_class_name(&ch->offer.if_type), inst);
+        /* Kept: the shell lists it, and a driver could claim it later. */
+        kprintf("vmbus: relid %u %s {%s} instance {%s}: no driver\n", ch->relid, name, cls, inst);
         return;
     }
     ch->driver = d;
@@ -280,12 +283,11 @@ static void probe(struct vmbus_channel *ch)
     int err = d->probe(ch);
     ch->busy--;
     if (err) {
-        pr_err("vmbus: relid %u %s: driver %s failed (error %d)\n", ch->relid,
-               vmbus_class_name(&ch->offer.if_type), d->name, err);
+        pr_err("vmbus: relid %u %s {%s}: driver %s failed (error %d)\n", ch->relid, name, cls, d->name, err);
         ch->driver = NULL;
         return;
     }
-    kprintf("vmbus: relid %u %s {%s}: %s\n", ch->relid, vmbus_class_name(&ch->offer.if_type), inst, d->name);
+    kprintf("vmbus: relid %u %s {%s} instance {%s}: %s\n", ch->relid, name, cls, inst, d->name);
 }
 
 /* Deferred jobs name their channel by relid, not by pointer: by the time
