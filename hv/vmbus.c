@@ -1027,6 +1027,32 @@ void vmbus_shutdown(void)
     kprintf("vmbus: unloaded\n");
 }
 
+#ifdef HOSTED
+/* Forgets everything (without talking to the host): the fuzzers run many
+ * sessions in one process. Channels' driver state is freed with them. */
+void vmbus_reset_for_tests(void)
+{
+    for (size_t i = 0; i < nchans; i++) {
+        if (chans[i]->driver && chans[i]->priv)
+            hvp_free(chans[i]->priv);
+        hvp_free(chans[i]);
+        chans[i] = NULL;
+    }
+    nchans = 0;
+    memset(gpadls, 0, sizeof gpadls);
+    next_gpadl = VMBUS_GPADL_FIRST_HANDLE;
+    conn = CONN_NONE;
+    negotiated = try_ver = 0;
+    msg_conn_id = VMBUS_MSG_CONNECTION_ID;
+    int_page = monitor_pages = NULL;        /* arena pages: gone with the simulator */
+    int_page_phys = monitor_phys = 0;
+    version_answered = offers_done = unload_done = false;
+    memset(&version_reply, 0, sizeof version_reply);
+    poll_depth = 0;
+    memset(&vmbus_stats, 0, sizeof vmbus_stats);
+}
+#endif
+
 /* --- The `vmbus` shell command ------------------------------------------- */
 static const char *state_name(enum vmbus_chan_state s)
 {

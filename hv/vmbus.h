@@ -114,6 +114,10 @@ bool vmbus_guid_eq(const struct vmbus_guid *a, const struct vmbus_guid *b);
         (b) & 0xFF, ((b) >> 8) & 0xFF, (c) & 0xFF, ((c) >> 8) & 0xFF,          \
         d0, d1, e0, e1, e2, e3, e4, e5 } }
 
+#ifdef HOSTED
+void vmbus_reset_for_tests(void);
+#endif
+
 struct vmbus_stats {
     uint64_t messages, bad_messages, offers, rescinds, events;
 };

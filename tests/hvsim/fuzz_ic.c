@@ -26,56 +26,10 @@
 #include "hv/ic_reg.h"
 #include "tests/hvsim/hvsim.h"
 
-#define FAILF(...)                                                              \
-    do {                                                                        \
-        fprintf(stderr, "fuzz_ic: invariant violated: " __VA_ARGS__);          \
-        fputc('\n', stderr);                                                    \
-        abort();                                                                \
-    } while (0)
+#define FUZZ_NAME "fuzz_ic"
+#include "tests/hvsim/fuzz_input.h"
 
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-static uint8_t u8(struct in *s)
-{
-    if (!s->n)
-        return 0;
-    s->n--;
-    return *s->p++;
-}
-static uint16_t u16(struct in *s) { return (uint16_t)(u8(s) | u8(s) << 8); }
-static uint32_t u32(struct in *s) { return (uint32_t)u16(s) | (uint32_t)u16(s) << 16; }
-static void take(struct in *s, uint8_t *buf, size_t len)
-{
-    size_t n = len < s->n ? len : s->n;
-    memcpy(buf, s->p, n);
-    memset(buf + n, 0, len - n);
-    s->p += n;
-    s->n -= n;
-}
-
-static void guest_reset(void)
-{
-    for (size_t i = 0; i < nchans; i++) {
-        if (chans[i]->driver && chans[i]->priv)
-            hvp_free(chans[i]->priv);
-        hvp_free(chans[i]);
-        chans[i] = NULL;
-    }
-    nchans = 0;
-    memset(gpadls, 0, sizeof gpadls);
-    next_gpadl = VMBUS_GPADL_FIRST_HANDLE;
-    conn = CONN_NONE;
-    negotiated = 0;
-    msg_conn_id = VMBUS_MSG_CONNECTION_ID;
-    int_page = monitor_pages = NULL;
-    int_page_phys = monitor_phys = 0;
-    version_answered = offers_done = unload_done = false;
-    memset(&version_reply, 0, sizeof version_reply);
-    poll_depth = 0;
-    memset(&vmbus_stats, 0, sizeof vmbus_stats);
-}
+static void guest_reset(void) { vmbus_reset_for_tests(); }
 
 /* The fuzzer's host side of an IC channel. */
 static int host_open(struct hvsim_chan *ch, const uint8_t *user_data)

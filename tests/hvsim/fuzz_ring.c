@@ -33,28 +33,8 @@
 #include "hv/vmbus.h"
 #include "kernel/errno.h"
 
-#define FAILF(...)                                                              \
-    do {                                                                        \
-        fprintf(stderr, "fuzz_ring: invariant violated: " __VA_ARGS__);        \
-        fputc('\n', stderr);                                                    \
-        abort();                                                                \
-    } while (0)
-
-/* A cursor over the input; reads past the end give zeros. */
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-static uint8_t u8(struct in *s)
-{
-    if (!s->n)
-        return 0;
-    s->n--;
-    return *s->p++;
-}
-static uint16_t u16(struct in *s) { return (uint16_t)(u8(s) | u8(s) << 8); }
-static uint32_t u32(struct in *s) { return (uint32_t)u16(s) | (uint32_t)u16(s) << 16; }
-static uint64_t u64(struct in *s) { return (uint64_t)u32(s) | (uint64_t)u32(s) << 32; }
+#define FUZZ_NAME "fuzz_ring"
+#include "tests/hvsim/fuzz_input.h"
 
 /* An index: mostly a valid one (mod D, 8-aligned), sometimes raw. */
 static uint32_t pick_index(struct in *s, uint32_t d)

@@ -44,63 +44,11 @@
 
 TRACE_DECLARE(ic);
 
-#define FAILF(...)                                                              \
-    do {                                                                        \
-        fprintf(stderr, "fuzz_vmbus: invariant violated: " __VA_ARGS__);       \
-        fputc('\n', stderr);                                                    \
-        abort();                                                                \
-    } while (0)
-
-struct in {
-    const uint8_t *p;
-    size_t n;
-};
-static uint8_t u8(struct in *s)
-{
-    if (!s->n)
-        return 0;
-    s->n--;
-    return *s->p++;
-}
-static uint32_t u32(struct in *s)
-{
-    uint32_t v = u8(s);
-    v |= (uint32_t)u8(s) << 8;
-    v |= (uint32_t)u8(s) << 16;
-    return v | (uint32_t)u8(s) << 24;
-}
-/* len bytes of input into buf (zeros past the end). */
-static void take(struct in *s, uint8_t *buf, size_t len)
-{
-    size_t n = len < s->n ? len : s->n;
-    memcpy(buf, s->p, n);
-    memset(buf + n, 0, len - n);
-    s->p += n;
-    s->n -= n;
-}
+#define FUZZ_NAME "fuzz_vmbus"
+#include "tests/hvsim/fuzz_input.h"
 
 /* --- Per-input reset of hv/vmbus.c's statics ---------------------------------- */
-static void guest_reset(void)
-{
-    for (size_t i = 0; i < nchans; i++) {
-        if (chans[i]->driver && chans[i]->priv)
-            hvp_free(chans[i]->priv);       /* the IC drivers' state */
-        hvp_free(chans[i]);
-        chans[i] = NULL;
-    }
-    nchans = 0;
-    memset(gpadls, 0, sizeof gpadls);
-    next_gpadl = VMBUS_GPADL_FIRST_HANDLE;
-    conn = CONN_NONE;
-    negotiated = 0;
-    msg_conn_id = VMBUS_MSG_CONNECTION_ID;
-    int_page = monitor_pages = NULL;        /* arena pages: gone with the simulator */
-    int_page_phys = monitor_phys = 0;
-    version_answered = offers_done = unload_done = false;
-    memset(&version_reply, 0, sizeof version_reply);
-    poll_depth = 0;
-    memset(&vmbus_stats, 0, sizeof vmbus_stats);
-}
+static void guest_reset(void) { vmbus_reset_for_tests(); }
 
 /* --- Invariants ----------------------------------------------------------------- */
 static unsigned platform_viols;
