@@ -33,6 +33,10 @@ int hvp_hypercall_page_prepare(void *virt, uint64_t phys)
 /* The hypercall page holds `vmcall; ret` (or vmmcall on AMD): a near call
  * with the TLFS register convention. R9-R11 are clobbered (Linux treats
  * them so); the kernel has no red zone, so the call may push. */
+void hvp_hypercall_page_release(void *virt) { vmm_protect((uintptr_t)virt, 4096, MAP_WRITE); }
+
+void hvp_backoff(unsigned us) { thread_sleep_ns((uint64_t)us * 1000); }
+
 uint64_t hvp_hypercall(void *page, uint64_t control, uint64_t in, uint64_t out)
 {
     uint64_t status;
@@ -135,6 +139,7 @@ void hvp_defer(void (*fn)(void *arg), void *arg)
 uint64_t hvp_now_ns(void) { return clock_ns(); }
 
 void hvp_set_wall_clock(uint64_t unix_ns) { clock_set_wall(unix_ns / 1000000000ull); }
+uint64_t hvp_wall_clock_ns(void) { return clock_wall_s() * 1000000000ull; }
 
 static void poweroff_main(void *arg)
 {

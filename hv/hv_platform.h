@@ -29,6 +29,8 @@ void hvp_wrmsr(uint32_t msr, uint64_t value);
 /* Makes the page at `phys` (allocated with hvp_alloc_pages) executable and
  * read-only for the hypercall code the hypervisor overlays there. */
 int hvp_hypercall_page_prepare(void *virt, uint64_t phys);
+/* Makes it ordinary writable memory again before it is freed. */
+void hvp_hypercall_page_release(void *virt);
 /* Calls the hypercall page: RCX = control, RDX = in, R8 = out (GPAs for a
  * memory-based call, values for a fast one). Returns RAX. */
 uint64_t hvp_hypercall(void *page, uint64_t control, uint64_t in, uint64_t out);
@@ -56,9 +58,13 @@ void hvp_defer(void (*fn)(void *arg), void *arg);
 void *hvp_zalloc(size_t size);
 void hvp_free(void *p);
 
+/* Backs off before retrying a refused hypercall: about `us` microseconds,
+ * sleeping when the caller is a thread (every poster is). */
+void hvp_backoff(unsigned us);
 /* Monotonic time in ns (for statistics and traces only). */
 uint64_t hvp_now_ns(void);
 /* Integration services' effects on the rest of the system. */
 void hvp_set_wall_clock(uint64_t unix_ns);
+uint64_t hvp_wall_clock_ns(void);
 void hvp_request_poweroff(const char *why);
 void hvp_request_reboot(const char *why);

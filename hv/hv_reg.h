@@ -34,6 +34,8 @@
 /* 0x40000003.EBX: partition privileges (hypercalls it may make). */
 #define HV_PRIV_POST_MESSAGES           (1u << 4)
 #define HV_PRIV_SIGNAL_EVENTS           (1u << 5)
+/* 0x40000003.EDX: misc features. */
+#define HV_MISC_FREQUENCY_MSRS          (1u << 8)
 /* 0x40000004.EAX: recommendations. */
 #define HV_HINT_DEPRECATE_AUTO_EOI      (1u << 9)
 

@@ -33,7 +33,8 @@ struct hv_stats hv_stats;
 /* minnow's guest OS ID: open-source format, OS type 0 (none of the listed
  * systems), version 0.1. Any nonzero value is valid (TLFS 2.6). */
 #define MINNOW_HV_VERSION 0x00000100u
-#define POST_RETRIES      20
+#define POST_RETRIES      100       /* Linux's count */
+#define POST_BACKOFF_MAX_US 2000
 
 static void *hypercall_page;
 static uint64_t hypercall_phys;
@@ -148,7 +149,8 @@ uint64_t hv_tsc_khz(const char **source)
 {
     if (!hv.present && !read_leaves(false))
         return 0;
-    if (hv.features & HV_MSR_FREQUENCY_AVAILABLE) {
+    /* Linux also wants "frequency MSRs available" in EDX (bit 8). */
+    if ((hv.features & HV_MSR_FREQUENCY_AVAILABLE) && (hv.misc & HV_MISC_FREQUENCY_MSRS)) {
         *source = "Hyper-V frequency MSR";
         return hvp_rdmsr(HV_MSR_TSC_FREQUENCY) / 1000;
     }
@@ -238,6 +240,8 @@ fail_pages:
     free_page((void **)&siefp);
     free_page((void **)&simp);
     free_page((void **)&post_in);
+    if (hypercall_page)
+        hvp_hypercall_page_release(hypercall_page);
     free_page(&hypercall_page);
     return err;
 }
@@ -255,13 +259,17 @@ void hv_synic_shutdown(void)
     free_page((void **)&siefp);
     free_page((void **)&simp);
     free_page((void **)&post_in);
+    hvp_hypercall_page_release(hypercall_page);
     free_page(&hypercall_page);
 }
 
 /* HvPostMessage (0x5C), the slow form: RDX = GPA of the 256-byte input
- * block, which lives in a page of its own. Transient refusals (the host's
- * message buffers are full) are retried a bounded number of times, as
- * Linux and FreeBSD do; anything else is returned to the caller. */
+ * block, which lives in a page of its own. Transient refusals -- the
+ * host's message buffers are full (INSUFFICIENT_MEMORY/BUFFERS), or
+ * "posted too frequently" (INVALID_CONNECTION_ID) -- are retried up to 100
+ * times with a doubling back-off capped at 2 ms, as Linux does. The one
+ * exception: INVALID_CONNECTION_ID from port 4 means a host older than
+ * VMBus 5.0, which the caller handles at once. */
 int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size)
 {
     if (!post_in)
@@ -279,9 +287,13 @@ int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size)
         memcpy(post_in->payload, msg, size);
         status = (int)(hvp_hypercall(hypercall_page, HVCALL_POST_MESSAGE, post_in_phys, 0) & HV_STATUS_MASK);
         hv_stats.posts++;
-        if (status != HV_STATUS_INSUFFICIENT_MEMORY && status != HV_STATUS_INSUFFICIENT_BUFFERS)
+        bool transient = status == HV_STATUS_INSUFFICIENT_MEMORY || status == HV_STATUS_INSUFFICIENT_BUFFERS ||
+                         (status == HV_STATUS_INVALID_CONNECTION_ID && connection_id != 4);
+        if (!transient)
             break;
         hv_stats.post_retries++;
+        unsigned us = attempt < 11 ? 1u << attempt : POST_BACKOFF_MAX_US;
+        hvp_backoff(us < POST_BACKOFF_MAX_US ? us : POST_BACKOFF_MAX_US);
     }
     return status;
 }

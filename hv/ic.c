@@ -57,6 +57,7 @@ static const uint32_t frameworks[] = { IC_VER(3, 0), IC_VER(1, 0), 0 };
 struct ic_chan {
     const struct ic_service *svc;
     uint32_t framework, msg_version;    /* negotiated; 0 before */
+    bool pipe_warned;
 };
 
 static uint8_t buf[IC_BUF_BYTES];      /* the worker handles one packet at a time */
@@ -106,7 +107,13 @@ static bool negotiate(struct ic_chan *c, struct ic_hdr *h, uint8_t *body, size_t
 /* Wall time from the host's sample: 100 ns units since 1601, plus the
  * reference time that passed since the host took it (v4; Linux does the
  * same with hv_read_reference_counter()). */
-static void set_time(uint64_t parent_time, uint64_t vm_ref, bool have_ref)
+/* SYNC sets the clock; a SAMPLE (every 5 s) only when the clock is off by
+ * 2 s or more -- minnow's wall clock counts whole seconds, so following
+ * every sample would step it back and forth (Linux also treats samples
+ * as hints). */
+#define SAMPLE_STEP_NS 2000000000ull
+
+static void set_time(uint64_t parent_time, uint64_t vm_ref, bool have_ref, uint8_t flags)
 {
     if (parent_time < IC_EPOCH_DELTA_100NS) {
         pr_err("ic: timesync: host time before 1970 (ignored)\n");
@@ -120,6 +127,11 @@ static void set_time(uint64_t parent_time, uint64_t vm_ref, bool have_ref)
     }
     if (t > UINT64_MAX / 100)
         return;
+    if (!(flags & IC_TIMESYNC_SYNC)) {
+        uint64_t now = hvp_wall_clock_ns(), host = t * 100;
+        if ((now > host ? now - host : host - now) < SAMPLE_STEP_NS)
+            return;
+    }
     hvp_set_wall_clock(t * 100);
     ic_stats.time_syncs++;
     ic_stats.last_time_unix_ns = t * 100;
@@ -132,12 +144,19 @@ static size_t handle(struct ic_chan *c, size_t len, bool *poweroff, bool *reboot
     struct ic_pipe_hdr *p = (struct ic_pipe_hdr *)buf;
     struct ic_hdr *h = (struct ic_hdr *)(buf + sizeof *p);
     uint8_t *body = buf + IC_HDRS_SIZE;
-    if (len < IC_HDRS_SIZE || p->type != IC_PIPE_TYPE_DATA || p->size > len - sizeof *p ||
-        h->msg_size > len - IC_HDRS_SIZE) {
-        pr_err("ic: %s: malformed packet (%zu bytes, pipe type %u size %u) dropped\n", c->svc->name, len,
-               len >= 8 ? p->type : 0, len >= 8 ? p->size : 0);
+    if (len < IC_HDRS_SIZE || h->msg_size > len - IC_HDRS_SIZE) {
+        pr_err("ic: %s: malformed packet (%zu bytes, IC message size %u) dropped\n", c->svc->name, len,
+               len >= IC_HDRS_SIZE ? h->msg_size : 0);
         ic_stats.bad++;
         return 0;
+    }
+    /* Linux and FreeBSD never parse the pipe header, they echo it; what a
+     * Windows host puts there is not documented, so an unexpected one is
+     * only reported (once) and the IC header is what counts. */
+    if ((p->type != IC_PIPE_TYPE_DATA || p->size > len - sizeof *p) && !c->pipe_warned) {
+        pr_warn("ic: %s: pipe header type %u size %u (%zu bytes): unexpected, carrying on\n", c->svc->name,
+                p->type, p->size, len);
+        c->pipe_warned = true;
     }
     size_t body_len = h->msg_size;
     TRACE(ic, "%s: <- type %u framework %u.%u message %u.%u size %u flags 0x%x\n", c->svc->name, h->type,
@@ -176,11 +195,11 @@ static size_t handle(struct ic_chan *c, size_t len, bool *poweroff, bool *reboot
             struct ic_timesync_v4 *t = (struct ic_timesync_v4 *)body;
             TRACE(ic, "timesync: v4 time %llu ref %llu flags 0x%x\n", (unsigned long long)t->parent_time,
                   (unsigned long long)t->vm_reference_time, t->flags);
-            set_time(t->parent_time, t->vm_reference_time, true);
+            set_time(t->parent_time, t->vm_reference_time, true, t->flags);
         } else if (c->msg_version < IC_VER(4, 0) && body_len >= IC_TIMESYNC_V3_MIN) {
             struct ic_timesync_v3 *t = (struct ic_timesync_v3 *)body;
             TRACE(ic, "timesync: v3 time %llu flags 0x%x\n", (unsigned long long)t->parent_time, t->flags);
-            set_time(t->parent_time, 0, false);
+            set_time(t->parent_time, 0, false, t->flags);
         } else {
             pr_err("ic: timesync: %zu-byte message too short for version %u.%u\n", body_len,
                    c->msg_version >> 16, c->msg_version & 0xFFFF);
@@ -234,7 +253,7 @@ static void ic_event(struct vmbus_channel *ch)
         if (reboot)
             hvp_request_reboot("Hyper-V restart request");
     }
-    hvp_worker_kick();              /* more packets than one round: come back */
+    vmbus_channel_reschedule(ch);   /* more packets than one round: come back */
 }
 
 static int ic_probe(struct vmbus_channel *ch, enum ic_kind kind)

@@ -67,7 +67,7 @@ static void *int_page, *monitor_pages;
 static uint64_t int_page_phys, monitor_phys;
 static bool version_answered;
 static struct vmbus_msg_version_response version_reply;
-static bool offers_done, unload_done;
+static bool offers_done, unload_done, shutting_down;
 
 static struct vmbus_channel *chans[VMBUS_MAX_CHANNELS];
 static size_t nchans;
@@ -282,6 +282,7 @@ static void probe(struct vmbus_channel *ch)
     ch->busy++;
     int err = d->probe(ch);
     ch->busy--;
+    hvp_wake_waiters();             /* a rescind may be waiting for this */
     if (err) {
         pr_err("vmbus: relid %u %s {%s}: driver %s failed (error %d)\n", ch->relid, name, cls, d->name, err);
         ch->driver = NULL;
@@ -316,11 +317,8 @@ static void handle_offer(const struct vmbus_msg_offer *o)
         vmbus_stats.bad_messages++;
         return;
     }
-    if (o->sub_channel_index != 0) {
-        /* minnow never asks for subchannels (one queue per device). */
-        pr_warn("vmbus: unrequested subchannel offer relid %u (ignored)\n", o->child_relid);
-        return;
-    }
+    if (o->sub_channel_index != 0)     /* minnow never asks for subchannels: kept, never probed */
+        pr_warn("vmbus: unrequested subchannel offer relid %u (kept, not used)\n", o->child_relid);
     if (nchans == VMBUS_MAX_CHANNELS) {
         pr_err("vmbus: more than %d offers; relid %u ignored\n", VMBUS_MAX_CHANNELS, o->child_relid);
         return;
@@ -336,7 +334,7 @@ static void handle_offer(const struct vmbus_msg_offer *o)
     ch->state = VMBUS_CHAN_OFFERED;
     chans[nchans++] = ch;
     vmbus_stats.offers++;
-    if (offers_done)                /* hot add: probe where waiting is allowed */
+    if (offers_done && !o->sub_channel_index)   /* hot add: probe where waiting is allowed */
         hvp_defer(probe_deferred, relid_arg(ch->relid));
 }
 
@@ -366,8 +364,8 @@ static void rescind_deferred(void *arg)
         return;
     }
     struct vmbus_channel *ch = vmbus_channel_by_relid(arg_relid(arg));
-    if (!ch || !ch->rescinded)
-        return;                     /* gone with vmbus_shutdown() */
+    if (!ch || !ch->rescinded || shutting_down)
+        return;                     /* gone with, or going with, vmbus_shutdown() */
     if (ch->driver && ch->driver->remove)
         ch->driver->remove(ch);
     ch->driver = NULL;
@@ -711,7 +709,7 @@ int vmbus_init(void)
     }
     kprintf("vmbus: %zu offer%s\n", nchans, nchans == 1 ? "" : "s");
     for (size_t i = 0; i < nchans; i++)
-        if (chans[i]->state == VMBUS_CHAN_OFFERED && !chans[i]->rescinded)
+        if (chans[i]->state == VMBUS_CHAN_OFFERED && !chans[i]->rescinded && !chans[i]->offer.sub_channel_index)
             probe(chans[i]);
     return 0;
 
@@ -841,6 +839,7 @@ int vmbus_open(struct vmbus_channel *ch, size_t out_bytes, size_t in_bytes, cons
     ch->busy++;
     int err = open_channel(ch, out_bytes, in_bytes, user_data, user_len, cb);
     ch->busy--;
+    hvp_wake_waiters();
     return err;
 }
 
@@ -946,6 +945,12 @@ int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t
     return 0;
 }
 
+void vmbus_channel_reschedule(struct vmbus_channel *ch)
+{
+    ch->event_pending = true;
+    hvp_worker_kick();
+}
+
 struct space_wait {
     struct vmbus_channel *ch;
     uint32_t need;
@@ -966,9 +971,13 @@ int vmbus_send_wait(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uin
     if (err != -EAGAIN)
         return err;
     struct space_wait w = { ch, ch->out.ctl->pending_send_sz };
-    if (hvp_wait_until(space_cond, &w, timeout_ms))
-        return -ETIMEDOUT;
-    return vmbus_send(ch, type, flags, trans_id, data, len);
+    ch->busy++;                     /* a rescind meanwhile must not free ch */
+    err = hvp_wait_until(space_cond, &w, timeout_ms);
+    if (!err)
+        err = vmbus_send(ch, type, flags, trans_id, data, len);
+    ch->busy--;
+    hvp_wake_waiters();
+    return err;
 }
 
 int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, size_t *len, struct vmbus_pkt_desc *desc)
@@ -1003,12 +1012,17 @@ void vmbus_shutdown(void)
 {
     if (conn != CONN_CONNECTED)
         return;
+    /* From here on, rescinds are only noted: a deferred release must not
+     * free a channel this loop is closing. */
+    shutting_down = true;
     for (size_t i = 0; i < nchans; i++) {
         struct vmbus_channel *ch = chans[i];
+        ch->busy++;
         if (ch->driver && ch->driver->remove)
             ch->driver->remove(ch);
         vmbus_close(ch);
         ch->driver = NULL;
+        ch->busy--;
     }
     /* UNLOAD exists from Win7 on; Linux sends it only from 3.0 on. */
     if (negotiated >= VMBUS_VERSION_WIN8_1) {
@@ -1024,6 +1038,7 @@ void vmbus_shutdown(void)
         channel_remove(chans[nchans - 1]);
     free_conn_pages();
     negotiated = 0;
+    shutting_down = false;
     kprintf("vmbus: unloaded\n");
 }
 
@@ -1043,6 +1058,7 @@ void vmbus_reset_for_tests(void)
     next_gpadl = VMBUS_GPADL_FIRST_HANDLE;
     conn = CONN_NONE;
     negotiated = try_ver = 0;
+    shutting_down = false;
     msg_conn_id = VMBUS_MSG_CONNECTION_ID;
     int_page = monitor_pages = NULL;        /* arena pages: gone with the simulator */
     int_page_phys = monitor_phys = 0;

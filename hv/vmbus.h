@@ -86,6 +86,9 @@ void vmbus_close(struct vmbus_channel *ch);
  * the host if the rules say so. -EAGAIN when the ring is full. */
 int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
                const void *data, size_t len);
+/* For a callback that stops before the ring is empty: the host signals
+ * only on empty -> non-empty, so ask the worker to call back anyway. */
+void vmbus_channel_reschedule(struct vmbus_channel *ch);
 /* vmbus_send, but when the ring is full it waits (up to timeout_ms) for
  * the host to make room; -ETIMEDOUT if it does not. Not from callbacks. */
 int vmbus_send_wait(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id,

@@ -259,7 +259,7 @@ struct hvsim_platform_log {
     char poweroff_why[128];
     unsigned wall_clock_sets;
     uint64_t wall_clock_ns;
-    unsigned kicks, waits, wait_timeouts, nested_waits, polls, irqs_allocated;
+    unsigned kicks, waits, wait_timeouts, nested_waits, polls, irqs_allocated, backoffs;
 };
 extern struct hvsim_platform_log hvsim_plat;
 

@@ -83,6 +83,18 @@ void hvp_wake_waiters(void) {}
 
 uint64_t hvp_now_ns(void) { return hvsim_ref_time() * 100; }
 
+void hvp_hypercall_page_release(void *virt) { (void)virt; }
+
+/* Simulated time passes: the host gets a few rounds to drain its inbox. */
+void hvp_backoff(unsigned us)
+{
+    hvsim_plat.backoffs++;
+    for (unsigned i = 0; i < 4 && i <= us; i++)
+        hvsim_step();
+}
+
+uint64_t hvp_wall_clock_ns(void) { return hvsim_plat.wall_clock_ns; }
+
 void hvp_set_wall_clock(uint64_t unix_ns)
 {
     hvsim_plat.wall_clock_sets++;

@@ -257,6 +257,24 @@ ISOLATED_TEST(transient_post_failures_are_retried)
     CHECK_EQ(hvsim_violations(), 0);
 }
 
+/* "Posted too frequently" (INVALID_CONNECTION_ID) is transient too, with
+ * back-off between tries -- except from port 4, where it means an old host. */
+ISOLATED_TEST(too_frequent_posts_are_retried_with_backoff)
+{
+    static struct hvsim_echo e;
+    hvsim_init(NULL);
+    hvsim_add_echo(&e, 0);
+    REQUIRE(guest_up() == 0);
+    struct vmbus_channel *ch = chan_of_class(&hvsim_echo_class);
+    REQUIRE(ch);
+    uint64_t retries = hv_stats.post_retries;
+    hvsim_fail_next_posts(12, HV_STATUS_INVALID_CONNECTION_ID);
+    CHECK_EQ(vmbus_open(ch, 8 * 4096, 8 * 4096, NULL, 0, echo_event), 0);
+    CHECK_EQ(hv_stats.post_retries - retries, 12);
+    CHECK(hvsim_plat.backoffs >= 12);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
 ISOLATED_TEST(trace_prints_channel_messages)
 {
     hvsim_init(NULL);
@@ -604,6 +622,16 @@ ISOLATED_TEST(timesync_sets_wall_clock)
     CHECK_EQ(hvsim_plat.wall_clock_sets, 1);
     uint64_t got = hvsim_plat.wall_clock_ns;
     CHECK(got >= t && got - t < 1000000);         /* + the host->guest delay, < 1 ms */
+    /* Samples are hints: one within 2 s of the clock changes nothing, one
+     * 10 s off steps it; every one is answered. */
+    REQUIRE(hvsim_ic_timesync(&ic, t + 1000000000ull, 2) == 0);
+    hvsim_run_until_idle();
+    CHECK_EQ(hvsim_plat.wall_clock_sets, 1);
+    REQUIRE(hvsim_ic_timesync(&ic, t + 10000000000ull, 2) == 0);
+    hvsim_run_until_idle();
+    CHECK_EQ(hvsim_plat.wall_clock_sets, 2);
+    CHECK(hvsim_plat.wall_clock_ns >= t + 10000000000ull);
+    CHECK_EQ(ic.replies, 4);
     CHECK_EQ(hvsim_violations(), 0);
 }
 
