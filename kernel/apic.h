@@ -5,6 +5,7 @@
 
 int lapic_init(uint64_t madt_lapic_addr);
 void lapic_eoi(void);
+void lapic_self_ipi(uint8_t vector);
 uint32_t lapic_id(void);
 bool lapic_x2apic(void);
 bool lapic_tsc_deadline(void);
