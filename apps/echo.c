@@ -27,24 +27,6 @@
 
 /* --- sockets ----------------------------------------------------------------- */
 
-/* A socket of `type` bound to port on every address (listening, for TCP). */
-static int echo_sock_bind(int type, uint16_t port)
-{
-    int fd = socket(AF_INET, type, 0);
-    if (fd < 0)
-        return -ENOMEM;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in sa = { .sin_family = AF_INET,
-                              .sin_port = htons(port), .sin_addr.s_addr = 0 };
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-        (type == SOCK_STREAM && listen(fd, 64) < 0)) {
-        close(fd);
-        return -EADDRINUSE;
-    }
-    return fd;
-}
-
 static int echo_sock_accept(int lfd)
 {
     int fd = accept(lfd, NULL, NULL);
@@ -102,8 +84,8 @@ static int echo_main(void)
         kprintf("echo: %s has no address\n", ECHO_NIC);
         return -ENODEV;
     }
-    int ufd = echo_sock_bind(SOCK_DGRAM, ECHO_PORT);
-    int lfd = echo_sock_bind(SOCK_STREAM, ECHO_PORT);
+    int ufd = socket_server(SOCK_DGRAM, ECHO_PORT, 0);
+    int lfd = socket_server(SOCK_STREAM, ECHO_PORT, 64);
     if (ufd < 0 || lfd < 0) {
         kprintf("echo: cannot bind port %d\n", ECHO_PORT);
         return -EADDRINUSE;

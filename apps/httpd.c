@@ -48,22 +48,6 @@
 
 /* --- sockets (net/socket.h) ---------------------------------------------- */
 
-static int httpd_sock_listen(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -ENOMEM;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in sa = { .sin_family = AF_INET,
-                              .sin_port = htons(port), .sin_addr.s_addr = 0 };
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 64) < 0) {
-        close(fd);
-        return -EADDRINUSE;
-    }
-    return fd;
-}
-
 /* A new connection, with receive and send timeouts set; negative on error. */
 static int httpd_sock_accept(int lfd, int timeout_ms)
 {
@@ -519,7 +503,7 @@ static int httpd_main(void)
     for (size_t i = 0; i < sizeof pattern; i++)
         pattern[i] = (uint8_t)i;
     sem_init(&conn_slots, HTTPD_MAX_CONN);
-    int lfd = httpd_sock_listen(HTTPD_PORT);
+    int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, 64);
     if (lfd < 0) {
         kprintf("httpd: cannot listen on port %d: %d\n", HTTPD_PORT, lfd);
         return lfd;

@@ -154,21 +154,11 @@ static void reboot_main(void *arg)
     acpi_reboot();
 }
 
-/* In a thread of their own: the shutdown hooks wait for the host (UNLOAD),
- * which the worker -- where the request arrived -- must stay free for. */
-void hvp_request_poweroff(const char *why)
-{
-    struct thread *t = thread_create("poweroff", poweroff_main, (void *)why, THREAD_STACK_DEFAULT);
-    if (t)
-        thread_detach(t);
-}
-
-void hvp_request_reboot(const char *why)
-{
-    struct thread *t = thread_create("reboot", reboot_main, (void *)why, THREAD_STACK_DEFAULT);
-    if (t)
-        thread_detach(t);
-}
+/* Deferred like any work that waits: the shutdown hooks wait for the host
+ * (UNLOAD), which the worker -- where the request arrived -- must stay
+ * free to answer. */
+void hvp_request_poweroff(const char *why) { hvp_defer(poweroff_main, (void *)why); }
+void hvp_request_reboot(const char *why) { hvp_defer(reboot_main, (void *)why); }
 
 /* Boot: on Hyper-V with VMBus, connect and probe; elsewhere, nothing. */
 void hv_kernel_init(void)

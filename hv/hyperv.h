@@ -49,6 +49,6 @@ void hv_eom(void);
 void hv_isr(void *arg);
 
 struct hv_stats {
-    uint64_t interrupts, messages, eoms, posts, post_retries, signals;
+    uint64_t interrupts, eoms, posts, post_retries, signals;
 };
 extern struct hv_stats hv_stats;

@@ -575,7 +575,6 @@ void vmbus_poll(void)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         if (slot->message_flags & HV_MSG_FLAG_PENDING)
             hv_eom();
-        hv_stats.messages++;
         if (type != HV_MESSAGE_TYPE_VMBUS) {
             pr_err("vmbus: SynIC message type 0x%x on the VMBus SINT (dropped)\n", type);
             vmbus_stats.bad_messages++;

@@ -42,9 +42,8 @@ static uint64_t from_hypervisor(void)
         return 0;
     cpuid(0x40000000, 0, r);
     uint32_t max = r[0];
-    bool hyperv = r[1] == 0x7263694D && r[2] == 0x666F736F && r[3] == 0x76482074; /* "Microsoft Hv" */
-    uint64_t khz;
-    if (hyperv && (khz = hv_tsc_khz(&source)) != 0)    /* frequency MSR or reference page */
+    uint64_t khz = hv_tsc_khz(&source);     /* Hyper-V: frequency MSR or reference page; else 0 */
+    if (khz)
         return khz;
     if (max >= 0x40000010) {
         cpuid(0x40000010, 0, r);

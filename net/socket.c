@@ -108,14 +108,20 @@ int msock_socket(int domain, int type, int protocol)
     return (int)ret(fd);
 }
 
+/* An address for bind/connect: present, long enough to name its family,
+ * and of the socket's family. 0 or a negative errno. */
+static int check_addr(const struct sock_fd *s, const struct msock_sockaddr *a, msock_socklen_t len)
+{
+    if (!a || len < sizeof(msock_sa_family_t))
+        return -EINVAL;
+    return a->sa_family == s->family ? 0 : -EAFNOSUPPORT;
+}
+
 int msock_bind(int fd, const struct msock_sockaddr *a, msock_socklen_t len)
 {
     LOOKUP(s, fd);
-    if (!a || len < sizeof(msock_sa_family_t))
-        return (int)ret(-EINVAL);
-    if (a->sa_family != s->family)
-        return (int)ret(-EAFNOSUPPORT);
-    return (int)ret(CALL(s, bind, a, len));
+    int err = check_addr(s, a, len);
+    return (int)ret(err ? err : CALL(s, bind, a, len));
 }
 
 int msock_listen(int fd, int backlog)
@@ -142,11 +148,8 @@ int msock_accept(int fd, struct msock_sockaddr *a, msock_socklen_t *len)
 int msock_connect(int fd, const struct msock_sockaddr *a, msock_socklen_t len)
 {
     LOOKUP(s, fd);
-    if (!a || len < sizeof(msock_sa_family_t))
-        return (int)ret(-EINVAL);
-    if (a->sa_family != s->family)
-        return (int)ret(-EAFNOSUPPORT);
-    return (int)ret(CALL(s, connect, a, len));
+    int err = check_addr(s, a, len);
+    return (int)ret(err ? err : CALL(s, connect, a, len));
 }
 
 long msock_sendto(int fd, const void *buf, size_t len, int flags,
@@ -187,6 +190,23 @@ int msock_send_all(int fd, const void *buf, size_t len)
         len -= (size_t)w;
     }
     return 0;
+}
+
+int msock_server(int type, uint16_t port, int backlog)
+{
+    int fd = msock_socket(MSOCK_AF_INET, type, 0);
+    if (fd < 0)
+        return -msock_errno;
+    int one = 1;
+    msock_setsockopt(fd, MSOCK_SOL_SOCKET, MSOCK_SO_REUSEADDR, &one, sizeof one);
+    struct msock_sockaddr_in sa = { .sin_family = MSOCK_AF_INET, .sin_port = msock_htons(port) };
+    if (msock_bind(fd, (struct msock_sockaddr *)&sa, sizeof sa) < 0 ||
+        (type == MSOCK_SOCK_STREAM && msock_listen(fd, backlog) < 0)) {
+        int err = msock_errno;
+        msock_close(fd);
+        return -err;
+    }
+    return fd;
 }
 
 long msock_recv(int fd, void *buf, size_t len, int flags)

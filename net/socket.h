@@ -283,6 +283,10 @@ long msock_send(int fd, const void *buf, size_t len, int flags);
 long msock_recv(int fd, void *buf, size_t len, int flags);
 /* Sends all of buf, retrying short sends: 0, or -1 (errno set). */
 int msock_send_all(int fd, const void *buf, size_t len);
+/* A server's socket: `type` on every IPv4 address at `port`, with
+ * SO_REUSEADDR, listening with `backlog` when it is a stream. Returns the
+ * fd, or a negative errno (for apps' log lines). */
+int msock_server(int type, uint16_t port, int backlog);
 long msock_sendto(int fd, const void *buf, size_t len, int flags,
                   const struct msock_sockaddr *to, msock_socklen_t tolen);
 long msock_recvfrom(int fd, void *buf, size_t len, int flags,
@@ -381,6 +385,7 @@ typedef msock_sa_family_t sa_family_t;
 #define connect         msock_connect
 #define send            msock_send
 #define send_all        msock_send_all
+#define socket_server   msock_server
 #define recv            msock_recv
 #define sendto          msock_sendto
 #define recvfrom        msock_recvfrom

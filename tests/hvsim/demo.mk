@@ -8,9 +8,9 @@ HV_DEMO := $(BUILD)/host/hv-demo
 # it picked up demo.c (and its main()) too. Recipes expand late, so taking
 # it out here fixes test_hvsim and test_vmbus as well.
 
-$(HV_DEMO): tests/hvsim/demo.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) kernel/fmt.c $(HVSIM_HEADERS)
+$(HV_DEMO): tests/hvsim/demo.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) kernel/fmt.c
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
 .PHONY: hv-demo
 hv-demo: $(HV_DEMO)

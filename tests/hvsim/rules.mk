@@ -7,7 +7,7 @@
 HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo.c,\
 		$(wildcard tests/hvsim/*.c)) kernel/klog.c
 HVSIM_HEADERS := $(wildcard tests/hvsim/*.h hv/*.h) $(HOST_HEADERS)
-HV_GUEST_SRCS := $(HV_CORE_SRCS)
+HV_GUEST_SRCS := $(HV_CORE_SRCS) kernel/fmt.c
 HV_TEST_BINS  := $(BUILD)/host/hosted/test_hvsim
 
 $(BUILD)/host/hosted/test_hvsim: tests/hvsim/test_hvsim.c tests/unit/test_main.c $(HVSIM_SRCS) \
@@ -17,10 +17,9 @@ $(BUILD)/host/hosted/test_hvsim: tests/hvsim/test_hvsim.c tests/unit/test_main.c
 
 HV_TEST_BINS += $(BUILD)/host/hosted/test_vmbus
 $(BUILD)/host/hosted/test_vmbus: tests/hvsim/test_vmbus.c tests/unit/test_main.c $(HVSIM_SRCS) \
-		$(HV_GUEST_SRCS) kernel/fmt.c $(HVSIM_HEADERS)
+		$(HV_GUEST_SRCS) $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) \
-		kernel/fmt.c
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
 HOSTED_BINS += $(HV_TEST_BINS)
 
@@ -60,16 +59,16 @@ FUZZCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -DHOSTED -I. -I$(BUILD)/gen \
 FUZZ_TIME  ?= 300
 FUZZ_BINS  := $(BUILD)/fuzz/fuzz_ring $(BUILD)/fuzz/fuzz_vmbus $(BUILD)/fuzz/fuzz_ic
 
-$(BUILD)/fuzz/fuzz_ring: tests/hvsim/fuzz_ring.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) kernel/fmt.c \
+$(BUILD)/fuzz/fuzz_ring: tests/hvsim/fuzz_ring.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) \
 		$(HVSIM_HEADERS)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) kernel/fmt.c
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
 # These two #include hv/vmbus.c, so it is not linked again.
 $(BUILD)/fuzz/fuzz_vmbus $(BUILD)/fuzz/fuzz_ic: $(BUILD)/fuzz/%: tests/hvsim/%.c $(HVSIM_SRCS) \
-		$(HV_GUEST_SRCS) kernel/fmt.c $(HVSIM_HEADERS)
+		$(HV_GUEST_SRCS) $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(filter-out hv/vmbus.c,$(HV_GUEST_SRCS)) kernel/fmt.c
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(filter-out hv/vmbus.c,$(HV_GUEST_SRCS))
 
 HOSTED_BINS += $(FUZZ_BINS)
 
