@@ -36,17 +36,23 @@ include boot/rules.mk
 include kernel/rules.mk
 include lib/rules.mk
 include hv/rules.mk
+include vmw/rules.mk
 include net/rules.mk
 include apps/rules.mk
 include tools/rules.mk
 include tests/rules.mk
+include tests/selftest/rules.mk
 include tests/hvsim/rules.mk
 
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o $(EXTRA_KOBJS)
+SELFTEST_OBJS := $(patsubst %,$(BUILD)/%.o,$(SELFTEST_SRCS))
 MB1OBJ := $(BUILD)/boot/mb1hdr.S.o
 
 .PHONY: all iso run run-uefi run-pvh gdb test test-unit size deps clean help capture-bootinfo capture-acpi
-all: $(BUILD)/minnow.elf $(BUILD)/minnow-pvh.elf $(BUILD)/minnow.iso
+# The shipped images carry no self-tests; the -test images are the same
+# kernel with tests/selftest/ linked in (selftest=NAME).
+IMAGES := $(BUILD)/minnow.elf $(BUILD)/minnow-pvh.elf $(BUILD)/minnow-test.elf $(BUILD)/minnow-test-pvh.elf
+all: $(IMAGES) $(BUILD)/minnow.iso
 
 help:
 	@echo "minnow targets:"
@@ -109,13 +115,23 @@ $(BUILD)/$(1).elf: $(2) $(BUILD)/gen/$(1).ksyms.o linker.ld
 endef
 $(eval $(call kernel_image,minnow,$(MB1OBJ) $(KOBJS)))
 $(eval $(call kernel_image,minnow-pvh,$(KOBJS)))
+$(eval $(call kernel_image,minnow-test,$(MB1OBJ) $(KOBJS) $(SELFTEST_OBJS)))
+$(eval $(call kernel_image,minnow-test-pvh,$(KOBJS) $(SELFTEST_OBJS)))
 
-# The ISO: GRUB for BIOS (i386-pc) and UEFI (x86_64-efi), multiboot2 by default.
-$(BUILD)/minnow.iso: $(BUILD)/minnow.elf boot/grub.cfg
-	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
-	cp $(BUILD)/minnow.elf $(BUILD)/iso/boot/minnow.elf
-	cp boot/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+# The ISO: GRUB for BIOS (i386-pc) and UEFI (x86_64-efi), multiboot2 by
+# default. build/minnow.iso boots the shipped kernel by default and carries
+# the test kernel for its "self-tests" entry; build/minnow-test.iso (for the
+# system tests) has the test kernel in the default entry's place.
+define iso_image
+$(BUILD)/$(1).iso: $(BUILD)/$(2).elf $(BUILD)/minnow-test.elf boot/grub.cfg
+	@rm -rf $(BUILD)/$(1).isodir && mkdir -p $(BUILD)/$(1).isodir/boot/grub
+	cp $(BUILD)/$(2).elf $(BUILD)/$(1).isodir/boot/minnow.elf
+	cp $(BUILD)/minnow-test.elf $(BUILD)/$(1).isodir/boot/minnow-test.elf
+	cp boot/grub.cfg $(BUILD)/$(1).isodir/boot/grub/grub.cfg
+	grub-mkrescue -o $$@ $(BUILD)/$(1).isodir 2> $(BUILD)/$(1).grub.log || { cat $(BUILD)/$(1).grub.log; exit 1; }
+endef
+$(eval $(call iso_image,minnow,minnow))
+$(eval $(call iso_image,minnow-test,minnow-test))
 
 iso: $(BUILD)/minnow.iso
 
@@ -159,7 +175,7 @@ size: $(BUILD)/minnow.elf
 test-unit: $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py --tiers unit,hosted
 
-test: deps all $(UNIT_BINS) $(HOSTED_BINS)
+test: deps all $(BUILD)/minnow-test.iso $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py
 
 capture-bootinfo: deps all

@@ -9,11 +9,11 @@
  *     -kernel build/minnow.elf -append "app=echo"
  *
  * Sockets: minnow's POSIX layer (net/socket.h). */
-#include "kernel/app.h"
+#include "kernel/core/app.h"
 #include "kernel/errno.h"
-#include "kernel/heap.h"
-#include "kernel/kprintf.h"
-#include "kernel/sched.h"
+#include "kernel/mm/heap.h"
+#include "kernel/console/kprintf.h"
+#include "kernel/sched/sched.h"
 #include "net/lwip_netif.h"
 #include "net/socket.h"
 

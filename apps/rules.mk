@@ -1,4 +1,4 @@
-# apps/: what runs after boot (app=NAME, kernel/app.h), on minnow's POSIX
+# apps/: what runs after boot (app=NAME, kernel/core/app.h), on minnow's POSIX
 # socket layer (net/socket.h).
 APP_SRCS := apps/httpd.c apps/echo.c
 KSRCS += $(APP_SRCS)

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "kernel/kprintf.h"
+#include "kernel/console/kprintf.h"
 
 #define BOOTDUMP_LINE_BYTES 32
 

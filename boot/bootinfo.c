@@ -28,7 +28,7 @@
 #include "boot/mb2_reg.h"
 #include "boot/pvh_reg.h"
 #include "kernel/errno.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 
 _Static_assert(MB1_LOADER_MAGIC == MULTIBOOT1_LOADER_MAGIC, "multiboot1 magic");
 _Static_assert(MB2_LOADER_MAGIC == MULTIBOOT2_LOADER_MAGIC, "multiboot2 magic");

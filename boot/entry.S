@@ -10,7 +10,7 @@
  *   2. check for long mode (CPUID 0x80000001 EDX bit 29) and NX (bit 20);
  *   3. clear BSS (the loaders clear it too, but that is theirs to get right);
  *   4. identity-map the low 4 GiB with 2 MiB pages (enough to read any
- *      32-bit loader structure; kernel/vmm.c replaces these tables);
+ *      32-bit loader structure; kernel/mm/vmm.c replaces these tables);
  *   5. enable PAE, EFER.LME (+ EFER.NXE), then paging and write protection;
  *   6. far jump into the 64-bit code segment and call kmain.
  * Intel SDM vol. 3A, 10.8.5 "Initializing IA-32e Mode". */
@@ -144,7 +144,7 @@ long_mode:
 msg_no_lm:
     .asciz "minnow: this CPU has no 64-bit long mode; halting\r\n"
 
-    /* Temporary GDT: null, 64-bit code (0x08), data (0x10). kernel/gdt.c
+    /* Temporary GDT: null, 64-bit code (0x08), data (0x10). kernel/arch/gdt.c
      * installs the real one with a TSS. */
     .balign 8
 boot_gdt:
@@ -170,7 +170,7 @@ boot_pml4:  .skip 4096
 boot_pdpt:  .skip 4096
 boot_pd:    .skip 4 * 4096
 
-    /* The boot stack, with an unmapped guard page below it (kernel/vmm.c). */
+    /* The boot stack, with an unmapped guard page below it (kernel/mm/vmm.c). */
     .section .bss.stacks, "aw", @nobits
     .balign 4096
     .global boot_stack_guard, boot_stack_bottom, boot_stack_top

@@ -24,7 +24,7 @@
 #include "hv/hyperv.h"
 #include "hv/hv_platform.h"
 #include "kernel/errno.h"
-#include "kernel/kprintf.h"
+#include "kernel/console/kprintf.h"
 #include "lib/string.h"
 
 struct hv_info hv;

@@ -28,8 +28,8 @@
 #include "hv/ic_reg.h"
 #include "hv/vmbus.h"
 #include "kernel/errno.h"
-#include "kernel/kprintf.h"
-#include "kernel/trace.h"
+#include "kernel/console/kprintf.h"
+#include "kernel/core/trace.h"
 #include "lib/string.h"
 
 TRACE_FLAG(ic, "Hyper-V integration services (heartbeat, shutdown, time sync)");

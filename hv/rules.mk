@@ -3,4 +3,4 @@
 # The same sources minus hv_kernel.c build into the hosted tests against
 # the host simulator in tests/hvsim/.
 HV_CORE_SRCS := hv/hyperv.c hv/vmbus.c hv/ring.c hv/ic.c
-KSRCS += $(HV_CORE_SRCS) hv/hv_kernel.c hv/selftest_hv.c
+KSRCS += $(HV_CORE_SRCS) hv/hv_kernel.c

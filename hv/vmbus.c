@@ -41,8 +41,8 @@
 #include "hv/hv_platform.h"
 #include "hv/hyperv.h"
 #include "kernel/errno.h"
-#include "kernel/kprintf.h"
-#include "kernel/trace.h"
+#include "kernel/console/kprintf.h"
+#include "kernel/core/trace.h"
 #include "lib/string.h"
 
 TRACE_FLAG(vmbus, "VMBus channel messages (both ways), decoded");

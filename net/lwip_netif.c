@@ -33,18 +33,18 @@
 #include "lwip/prot/ip4.h"
 #include "net/lwip_netif.h"
 #include "net/lwip/tcp_timewait.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 
 struct netdev;
 static void describe_addr(const struct netdev *d, char *buf, size_t n);
 #include "net/netdev.h"
-#include "kernel/clock.h"
-#include "kernel/cmdline.h"
+#include "kernel/time/clock.h"
+#include "kernel/core/cmdline.h"
 #include "kernel/errno.h"
-#include "kernel/heap.h"
-#include "kernel/kprintf.h"
-#include "kernel/sched.h"
-#include "kernel/shell.h"
+#include "kernel/mm/heap.h"
+#include "kernel/console/kprintf.h"
+#include "kernel/sched/sched.h"
+#include "kernel/shell/shell.h"
 #include "lib/string.h"
 
 #define NIC_FRAME_MAX   (NETDEV_ETH_HLEN + 4 + 9000)    /* VLAN tag, jumbo MTU */

@@ -2,9 +2,9 @@
  * shell command `net`. See net/netdev.h. */
 #include "net/netdev.h"
 #include "kernel/errno.h"
-#include "kernel/fmt.h"
-#include "kernel/kprintf.h"
-#include "kernel/shell.h"
+#include "lib/fmt.h"
+#include "kernel/console/kprintf.h"
+#include "kernel/shell/shell.h"
 #include "lib/string.h"
 
 static struct netdev *netdev_head, **netdev_tail = &netdev_head;

@@ -8,7 +8,7 @@
  * link-change callbacks with netdev_set_rx() / netdev_set_link_cb() and
  * sends with netdev_xmit().
  *
- * Threads are cooperative (kernel/sched.h), so the callbacks run to
+ * Threads are cooperative (kernel/sched/sched.h), so the callbacks run to
  * completion in the driver's thread; they must not block for long. The
  * frame pointer given to the rx callback is valid only during the call
  * (it points into the driver's DMA buffer): copy what you keep. */
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "kernel/sched.h"
+#include "kernel/sched/sched.h"
 
 #define NETDEV_NAME_MAX   8
 #define NETDEV_ETH_HLEN   14          /* destination, source, EtherType */

@@ -1,5 +1,6 @@
-# net/: the NIC abstraction and NIC drivers, and lwIP on top.
-KSRCS += net/netdev.c net/e1000.c net/dhcp_probe.c net/selftest_net.c
+# net/: the NIC interface (netdev), lwIP on top of it, and the POSIX socket
+# layer on top of lwIP. NIC drivers live with their bus or vendor (vmw/, hv/).
+KSRCS += net/netdev.c
 
 # lwIP 2.1.3 from Debian's source package, fetched into build/ by
 # tools/fetch-lwip.sh (never committed). Built freestanding with our own
@@ -32,19 +33,18 @@ $(BUILD)/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_DIR)/.fetched
 	$(CC) $(LWIP_CFLAGS) -c $< -o $@
 
 # Our port and glue: ordinary kernel sources that include lwIP's headers.
-LWIP_PORT_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip_netif.c net/selftest_lwip.c
+LWIP_PORT_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip_netif.c
 KSRCS += $(LWIP_PORT_SRCS)
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): KCFLAGS += $(LWIP_INC)
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): | $(LWIP_DIR)/.fetched
-$(BUILD)/kernel/platform.c.o: | $(LWIP_DIR)/.fetched
 
 # The POSIX socket layer (net/socket.h): the dispatch core knows no lwIP;
 # AF_INET (socket_inet.c) is the only file that includes lwIP's sockets.h.
-KSRCS += net/socket.c net/selftest_socket.c
+KSRCS += net/socket.c
 SOCKET_LWIP_SRCS := net/socket_inet.c
 KSRCS += $(SOCKET_LWIP_SRCS)
 $(patsubst %,$(BUILD)/%.o,$(SOCKET_LWIP_SRCS)): KCFLAGS += $(LWIP_INC)
 $(patsubst %,$(BUILD)/%.o,$(SOCKET_LWIP_SRCS)): | $(LWIP_DIR)/.fetched
 # -Os like lwIP: the layer is not on a hot path of its own (lwIP's is).
-$(BUILD)/net/socket.c.o $(BUILD)/net/socket_inet.c.o $(BUILD)/net/selftest_socket.c.o: \
+$(BUILD)/net/socket.c.o $(BUILD)/net/socket_inet.c.o: \
 	KCFLAGS := $(filter-out -O2,$(KCFLAGS)) -Os

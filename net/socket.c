@@ -11,8 +11,8 @@
 #define sock_free(p)  free(p)
 #define sock_sleep_ms() ((void)0)
 #else
-#include "kernel/heap.h"
-#include "kernel/sched.h"
+#include "kernel/mm/heap.h"
+#include "kernel/sched/sched.h"
 #include "lib/string.h"
 #define sock_alloc(n) kmalloc(n)
 #define sock_free(p)  kfree(p)

@@ -2,27 +2,27 @@
 # against a host-side backend), all with ASan + UBSan. QEMU system tests
 # live in tests/system/ and are run by tests/run.py.
 UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd acpi e1000
-unit_fmt_SRCS      := kernel/fmt.c
-unit_cmdline_SRCS  := kernel/cmdline.c kernel/fmt.c
-unit_pmm_SRCS      := kernel/pmm.c
-unit_heap_SRCS     := kernel/heap.c kernel/pmm.c
-unit_pt_SRCS       := kernel/pt.c kernel/pmm.c
-unit_sched_SRCS    := kernel/timerq.c kernel/runq.c
-unit_pci_SRCS      := kernel/pci.c kernel/pci_msi.c kernel/pci_names.c kernel/fmt.c
-unit_ps2kbd_SRCS   := kernel/ps2kbd.c
-unit_acpi_SRCS     := kernel/acpi.c kernel/acpi_aml.c kernel/fmt.c tests/unit/fakemem.c
-unit_e1000_SRCS    := net/dhcp_probe.c kernel/fmt.c
-unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c kernel/fmt.c tests/unit/fakemem.c
+unit_fmt_SRCS      := lib/fmt.c
+unit_cmdline_SRCS  := kernel/core/cmdline.c lib/fmt.c
+unit_pmm_SRCS      := kernel/mm/pmm.c
+unit_heap_SRCS     := kernel/mm/heap.c kernel/mm/pmm.c
+unit_pt_SRCS       := kernel/mm/pt.c kernel/mm/pmm.c
+unit_sched_SRCS    := kernel/sched/timerq.c kernel/sched/runq.c
+unit_pci_SRCS      := kernel/pci/pci.c kernel/pci/pci_msi.c kernel/pci/pci_names.c lib/fmt.c
+unit_ps2kbd_SRCS   := kernel/console/ps2kbd.c
+unit_acpi_SRCS     := kernel/acpi/acpi.c kernel/acpi/acpi_aml.c lib/fmt.c tests/unit/fakemem.c
+unit_e1000_SRCS    := tests/selftest/dhcp_probe.c lib/fmt.c
+unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c lib/fmt.c tests/unit/fakemem.c
 
 HOSTED_TESTS += fbcon
-hosted_fbcon_SRCS := kernel/fbcon.c $(BUILD)/gen/font8x16.c
+hosted_fbcon_SRCS := kernel/console/fbcon.c $(BUILD)/gen/font8x16.c
 
 UNIT_BINS   := $(patsubst %,$(BUILD)/host/unit/test_%,$(UNIT_TESTS))
 HOSTED_BINS := $(patsubst %,$(BUILD)/host/hosted/test_%,$(HOSTED_TESTS))
 
 # Every header counts: the host binaries are linked in one step, without
 # per-object dependency files.
-HOST_HEADERS := $(wildcard boot/*.h kernel/*.h lib/*.h net/*.h tests/unit/*.h)
+HOST_HEADERS := $(wildcard boot/*.h kernel/*.h kernel/*/*.h lib/*.h net/*.h vmw/*.h tests/unit/*.h tests/selftest/*.h)
 
 $(BUILD)/host/unit/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_HEADERS) $$(unit_%_SRCS)
 	@mkdir -p $(@D)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Generates the kernel symbol table (kernel/ksyms.c reads it) from a linked
+# Generates the kernel symbol table (kernel/arch/ksyms.c reads it) from a linked
 # kernel: every function symbol, sorted by address, as assembly for the
 # .ksyms section. Usage: tools/mksyms.sh NM build/kernel.pass1.elf > out.S
 # generated files carry a "do not edit" header.

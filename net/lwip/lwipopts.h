@@ -4,7 +4,7 @@
  * minnow runs lwIP with NO_SYS=0: the "tcpip" kernel thread owns the
  * stack, drivers hand frames to it through tcpip_input(), and applications
  * use the socket API from their own threads (sys_arch.c maps semaphores,
- * mutexes, mailboxes and threads onto kernel/sched.h). Memory comes from
+ * mutexes, mailboxes and threads onto kernel/sched/sched.h). Memory comes from
  * the kernel heap (kmalloc) for variable-size buffers and from lwIP's
  * static pools for fixed-size control blocks. */
 #pragma once

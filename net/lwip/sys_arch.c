@@ -1,17 +1,17 @@
 /* lwIP's operating-system layer (lwip/sys.h, doc "sys_arch") on minnow's
- * cooperative scheduler (kernel/sched.h): semaphores and mutexes are the
+ * cooperative scheduler (kernel/sched/sched.h): semaphores and mutexes are the
  * kernel's, a mailbox is a ring guarded by two counting semaphores, lwIP's
  * threads are kernel threads, time is clock_ns(), and the "protection"
  * against concurrent pool access is irq_save()/irq_restore(). */
 #include "lwip/opt.h"
 #include "lwip/err.h"
 #include "lwip/sys.h"
-#include "kernel/clock.h"
-#include "kernel/heap.h"
-#include "kernel/irq.h"
-#include "kernel/kprintf.h"
-#include "kernel/sched.h"
-#include "kernel/cpu.h"
+#include "kernel/time/clock.h"
+#include "kernel/mm/heap.h"
+#include "kernel/irq/irq.h"
+#include "kernel/console/kprintf.h"
+#include "kernel/sched/sched.h"
+#include "kernel/arch/cpu.h"
 #include "lib/string.h"
 
 #define NS_PER_MS 1000000ull

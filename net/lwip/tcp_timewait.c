@@ -32,7 +32,7 @@
 #include "lwip/inet_chksum.h"
 #include "lwip/netif.h"
 #include "net/lwip/tcp_timewait.h"
-#include "kernel/cmdline.h"
+#include "kernel/core/cmdline.h"
 
 static unsigned long reused, reused_connect;
 
@@ -110,9 +110,9 @@ int minnow_tcp_timewait_hook(struct pbuf *p, struct netif *inp)
  * port could reuse sequence space the peer's TIME_WAIT still remembers; a
  * clock-driven ISN moves past it, which is what lets the peer (minnow
  * itself, or Linux) reopen the connection as above. */
-#include "kernel/clock.h"
-#include "kernel/cpu.h"
-#include "kernel/sched.h"
+#include "kernel/time/clock.h"
+#include "kernel/arch/cpu.h"
+#include "kernel/sched/sched.h"
 #include "lwip/tcpip.h"
 
 static uint64_t isn_secret;

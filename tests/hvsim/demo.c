@@ -26,7 +26,7 @@
 #include "hv/ic.h"
 #include "hv/vmbus.h"
 #include "kernel/errno.h"
-#include "kernel/trace.h"
+#include "kernel/core/trace.h"
 #include "tests/hvsim/hvsim.h"
 
 TRACE_DECLARE(vmbus);

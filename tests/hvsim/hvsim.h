@@ -263,7 +263,7 @@ struct hvsim_platform_log {
 };
 extern struct hvsim_platform_log hvsim_plat;
 
-/* --- Captured guest log (hvsim_log.c stands in for kernel/kprintf.c) --------- */
+/* --- Captured guest log (hvsim_log.c stands in for kernel/console/kprintf.c) --------- */
 /* Everything kprintf/klog printed since the last clear (bounded buffer).
  * HVSIM_LOG=1 in the environment also echoes it to stderr. */
 const char *hvsim_log_text(void);

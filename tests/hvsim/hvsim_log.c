@@ -1,10 +1,10 @@
-/* Hosted stand-in for kernel/kprintf.c: kprintf/klog output is captured in
+/* Hosted stand-in for kernel/console/kprintf.c: kprintf/klog output is captured in
  * a buffer that tests search (hvsim_log_contains), and echoed to stderr
  * when HVSIM_LOG is set in the environment. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/kprintf.h"
+#include "kernel/console/kprintf.h"
 #include "tests/hvsim/hvsim.h"
 
 #define LOG_CAP (256 * 1024)

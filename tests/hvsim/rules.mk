@@ -3,11 +3,11 @@
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
-# the demo), plus kprintf/klog shared with the kernel (kernel/klog.c).
+# the demo), plus kprintf/klog shared with the kernel (kernel/console/klog.c).
 HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo.c,\
-		$(wildcard tests/hvsim/*.c)) kernel/klog.c
+		$(wildcard tests/hvsim/*.c)) kernel/console/klog.c
 HVSIM_HEADERS := $(wildcard tests/hvsim/*.h hv/*.h) $(HOST_HEADERS)
-HV_GUEST_SRCS := $(HV_CORE_SRCS) kernel/fmt.c
+HV_GUEST_SRCS := $(HV_CORE_SRCS) lib/fmt.c
 HV_TEST_BINS  := $(BUILD)/host/hosted/test_hvsim
 
 $(BUILD)/host/hosted/test_hvsim: tests/hvsim/test_hvsim.c tests/unit/test_main.c $(HVSIM_SRCS) \

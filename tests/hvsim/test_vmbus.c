@@ -10,7 +10,7 @@
 #include "hv/ic.h"
 #include "hv/vmbus.h"
 #include "kernel/errno.h"
-#include "kernel/trace.h"
+#include "kernel/core/trace.h"
 #include "tests/hvsim/hvsim.h"
 #include "tests/unit/test.h"
 

@@ -68,6 +68,13 @@ class Case:
     host_after: str = r"^minnow: ready"             # run host once this matches
     monitor: bool = False        # host step gets a QemuControl (monitor commands, live log)
     tap: bool = False            # NIC on a TAP device in a network namespace of its own
+    # Which kernel: "shipped" (build/minnow*.elf, no self-tests) or "test"
+    # (build/minnow-test*.elf); by default the test kernel exactly when the
+    # command line asks for a self-test.
+    image: str = ""
+
+    def kernel_image(self):
+        return self.image or ("test" if "selftest=" in self.cmdline else "shipped")
 
 
 _tap_ids = itertools.count()
@@ -224,13 +231,14 @@ def qemu_args(c, root, logdir, ports=None, tap=None):
     if c.debug_exit:
         args += ["-device", f"isa-debug-exit,iobase={EXIT_PORT},iosize=4"]
         cmdline = f"qemu_exit={EXIT_PORT} {cmdline}"
+    stem = "minnow-test" if c.kernel_image() == "test" else "minnow"
     if c.boot == "kernel":
-        args += ["-kernel", os.path.join(b, "minnow.elf"), "-append", cmdline]
+        args += ["-kernel", os.path.join(b, stem + ".elf"), "-append", cmdline]
     elif c.boot == "pvh":
-        args += ["-kernel", os.path.join(b, "minnow-pvh.elf"), "-append", cmdline]
+        args += ["-kernel", os.path.join(b, stem + "-pvh.elf"), "-append", cmdline]
     elif c.boot in ("iso-bios", "iso-uefi"):
         # The ISO's grub.cfg is the users'; tests add options through fw_cfg.
-        args += ["-cdrom", os.path.join(b, "minnow.iso"),
+        args += ["-cdrom", os.path.join(b, stem + ".iso"),
                  "-fw_cfg", f"name=opt/minnow/cmdline,string={cmdline}"]
         if c.boot == "iso-uefi":
             vars_copy = os.path.join(logdir, c.name + ".vars.fd")

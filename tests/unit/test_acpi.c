@@ -1,5 +1,5 @@
-/* Host tests for the ACPI table parser (kernel/acpi.c) and the \_S5 search
- * (kernel/acpi_aml.c).
+/* Host tests for the ACPI table parser (kernel/acpi/acpi.c) and the \_S5 search
+ * (kernel/acpi/acpi_aml.c).
  *
  * Physical memory is a set of fake regions; every map() returns a fresh
  * malloc'd copy of exactly the bytes asked for, so ASan reports any read
@@ -14,9 +14,9 @@
  * is known to build. ACPI_VERBOSE=1 prints what each capture parsed to. */
 #include "tests/unit/test.h"
 
-#include "kernel/acpi.h"
-#include "kernel/acpi_aml.h"
-#include "kernel/acpi_reg.h"
+#include "kernel/acpi/acpi.h"
+#include "kernel/acpi/acpi_aml.h"
+#include "kernel/acpi/acpi_reg.h"
 #include "kernel/errno.h"
 #include "tests/unit/fakemem.h"
 

@@ -20,7 +20,7 @@
 #include "boot/mb2_reg.h"
 #include "boot/pvh_reg.h"
 #include "kernel/errno.h"
-#include "kernel/kprintf.h"
+#include "kernel/console/kprintf.h"
 #include "tests/unit/fakemem.h"
 
 /* ---- fake physical memory (tests/unit/fakemem.h) ------------------------ */

@@ -1,12 +1,12 @@
-/* Host unit tests for kernel/cmdline.c: every option type, quoting, the
+/* Host unit tests for kernel/core/cmdline.c: every option type, quoting, the
  * error messages (each problem reported exactly once, with its text), and
  * that a rejected value never touches its destination.
  *
  * Build: gcc -std=gnu11 -Wall -Wextra -Werror -g -O1
  *        -fsanitize=address,undefined -fno-sanitize-recover=all -DHOSTED
  *        -I. tests/unit/test_main.c tests/unit/test_cmdline.c
- *        kernel/cmdline.c kernel/fmt.c */
-#include "kernel/cmdline.h"
+ *        kernel/core/cmdline.c lib/fmt.c */
+#include "kernel/core/cmdline.h"
 #include "tests/unit/test.h"
 
 /* CHECK_STR's message buffer is smaller than some strings compared here;

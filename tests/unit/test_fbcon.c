@@ -1,13 +1,13 @@
-/* Host tests for the framebuffer console (kernel/fbcon.c) on a malloc'd
+/* Host tests for the framebuffer console (kernel/console/fbcon.c) on a malloc'd
  * fake framebuffer. The pitch is always larger than a row of pixels and
  * the padding and the bytes after the buffer hold canaries, so a pitch or
  * bounds bug shows up as a changed canary (or an ASan report). */
 #include "tests/unit/test.h"
 #include "boot/bootinfo.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/errno.h"
-#include "kernel/fbcon.h"
-#include "kernel/font.h"
+#include "kernel/console/fbcon.h"
+#include "kernel/console/font.h"
 
 #define CANARY 0xA5
 #define TAIL   64       /* canary bytes after the framebuffer */

@@ -1,4 +1,4 @@
-/* Host unit tests for kernel/fmt.c.
+/* Host unit tests for lib/fmt.c.
  *
  * Most tests compare fmt_snprintf with the host's (glibc) snprintf over
  * generated tables: every flag set x widths x precisions x length modifiers
@@ -7,11 +7,11 @@
  *
  * Build: gcc -std=gnu11 -Wall -Wextra -Werror -g -O1
  *        -fsanitize=address,undefined -fno-sanitize-recover=all -DHOSTED
- *        -I. tests/unit/test_main.c tests/unit/test_fmt.c kernel/fmt.c */
+ *        -I. tests/unit/test_main.c tests/unit/test_fmt.c lib/fmt.c */
 #include <limits.h>
 #include <stddef.h>
 
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 #include "tests/unit/test.h"
 
 /* Some formats below are odd on purpose ("%5%", flags that C leaves

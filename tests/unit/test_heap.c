@@ -1,7 +1,7 @@
 /* Heap tests over the real page allocator on a host arena. */
 #include "tests/unit/test.h"
-#include "kernel/heap.h"
-#include "kernel/pmm.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
 
 #define ARENA_PAGES 2048
 static uint8_t *arena;

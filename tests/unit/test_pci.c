@@ -1,5 +1,5 @@
-/* Host tests for the PCI core (kernel/pci.c, kernel/pci_msi.c,
- * kernel/pci_names.c): BAR decoding, and a scan of a model of configuration
+/* Host tests for the PCI core (kernel/pci/pci.c, kernel/pci/pci_msi.c,
+ * kernel/pci/pci_names.c): BAR decoding, and a scan of a model of configuration
  * space through a fake struct pci_cfg_ops that emulates BAR sizing writes,
  * read-only bits and write-1-to-clear status bits.
  *
@@ -11,15 +11,15 @@
  *
  *   gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOSTED -I. \
  *       -fsanitize=address,undefined -fno-sanitize-recover=all \
- *       tests/unit/test_main.c tests/unit/test_pci.c kernel/pci.c \
- *       kernel/pci_msi.c kernel/pci_names.c kernel/fmt.c -o /tmp/test_pci */
+ *       tests/unit/test_main.c tests/unit/test_pci.c kernel/pci/pci.c \
+ *       kernel/pci/pci_msi.c kernel/pci/pci_names.c lib/fmt.c -o /tmp/test_pci */
 #include "tests/unit/test.h"
 #include "kernel/errno.h"
-#include "kernel/irq.h"
-#include "kernel/kprintf.h"
-#include "kernel/pci.h"
-#include "kernel/pci_reg.h"
-#include "kernel/pt.h"
+#include "kernel/irq/irq.h"
+#include "kernel/console/kprintf.h"
+#include "kernel/pci/pci.h"
+#include "kernel/pci/pci_reg.h"
+#include "kernel/mm/pt.h"
 #include <stdarg.h>
 
 /* ---- Stubs for the kernel services the PCI code uses ---------------- */

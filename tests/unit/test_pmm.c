@@ -2,7 +2,7 @@
  * addresses stand in for physical ones (the kernel is identity-mapped). */
 #include "tests/unit/test.h"
 #include "kernel/errno.h"
-#include "kernel/pmm.h"
+#include "kernel/mm/pmm.h"
 
 #define ARENA_PAGES 1024
 static uint8_t *arena;

@@ -1,13 +1,13 @@
 /* Host tests for the PS/2 keyboard's scan code translation
- * (kernel/ps2kbd.c, ps2kbd_translate): set 1 make/break codes, Shift, Caps
+ * (kernel/console/ps2kbd.c, ps2kbd_translate): set 1 make/break codes, Shift, Caps
  * Lock, Ctrl, Enter, Backspace, the 0xE0 and 0xE1 prefixes.
  *
  *   gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOSTED -I. \
  *       -fsanitize=address,undefined -fno-sanitize-recover=all \
- *       tests/unit/test_main.c tests/unit/test_ps2kbd.c kernel/ps2kbd.c \
+ *       tests/unit/test_main.c tests/unit/test_ps2kbd.c kernel/console/ps2kbd.c \
  *       -o /tmp/test_ps2kbd */
 #include "tests/unit/test.h"
-#include "kernel/ps2kbd.h"
+#include "kernel/console/ps2kbd.h"
 
 /* Feeds bytes and collects what they type (at most 63 characters). */
 static const char *feed(struct ps2kbd_state *st, const uint8_t *sc, size_t n)

@@ -2,8 +2,8 @@
  * arena; lookups check the entries the CPU would walk. */
 #include "tests/unit/test.h"
 #include "kernel/errno.h"
-#include "kernel/pmm.h"
-#include "kernel/pt.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/pt.h"
 
 #define ARENA_PAGES 512
 static uint8_t *arena;

@@ -1,9 +1,9 @@
-/* Host tests for the scheduler's pure parts: the run queue (kernel/runq.c)
- * and the timer queue (kernel/timerq.c), each also checked against a
+/* Host tests for the scheduler's pure parts: the run queue (kernel/sched/runq.c)
+ * and the timer queue (kernel/sched/timerq.c), each also checked against a
  * simple reference model under random operations. */
 #include "tests/unit/test.h"
-#include "kernel/runq.h"
-#include "kernel/timerq.h"
+#include "kernel/sched/runq.h"
+#include "kernel/sched/timerq.h"
 
 struct item {
     int id;

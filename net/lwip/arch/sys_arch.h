@@ -3,7 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
-#include "kernel/sched.h"
+#include "kernel/sched/sched.h"
 
 typedef struct {
     struct semaphore sem;

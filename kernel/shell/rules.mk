@@ -1,0 +1,2 @@
+# kernel/shell/: the interactive shell (app=shell) and its core commands.
+KSRCS += kernel/shell/shell.c kernel/shell/shell_cmds.c

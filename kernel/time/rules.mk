@@ -1,0 +1,3 @@
+# kernel/time/: TSC frequency, the monotonic and wall clocks, timer events, the
+# boot timeline.
+KSRCS += kernel/time/tsc.c kernel/time/clock.c kernel/time/timeline.c
