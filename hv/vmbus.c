@@ -255,12 +255,11 @@ static void channel_remove(struct vmbus_channel *ch)
     hvp_free(ch);
 }
 
-extern const struct vmbus_driver __start_vmbus_drivers[] __attribute__((weak));
-extern const struct vmbus_driver __stop_vmbus_drivers[] __attribute__((weak));
+LINKSET_DEFINE(struct vmbus_driver, vmbus_drivers);
 
 static const struct vmbus_driver *driver_for(const struct vmbus_guid *class_id)
 {
-    for (const struct vmbus_driver *d = __start_vmbus_drivers; d && d < __stop_vmbus_drivers; d++)
+    LINKSET_FOREACH(struct vmbus_driver, d, vmbus_drivers)
         if (vmbus_guid_eq(&d->class_id, class_id))
             return d;
     return NULL;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hv/ring.h"
+#include "kernel/linkset.h"
 #include "hv/vmbus_reg.h"
 
 enum vmbus_chan_state {
@@ -48,10 +49,10 @@ struct vmbus_driver {
     void (*remove)(struct vmbus_channel *ch);   /* rescind, unload */
 };
 
-/* Registers a driver in the vmbus_drivers linker section. */
+/* Registers a driver in the vmbus_drivers linker set (kernel/linkset.h). */
 #define VMBUS_DRIVER(name_, ...)                                                \
     static const struct vmbus_driver vmbus_driver_##name_                      \
-        __attribute__((used, section("vmbus_drivers"), aligned(8))) = { __VA_ARGS__ }
+        LINKSET_ENTRY(vmbus_drivers) = { __VA_ARGS__ }
 
 /* Connects: SynIC must be up. Negotiates the newest version both sides
  * know, requests offers and probes drivers. Negative errno on failure

@@ -114,7 +114,7 @@ static void parse_cmdline(void)
         memcpy(bi.cmdline + len, extra, (size_t)n + 1);
     }
     kprintf("cmdline: %s\n", bi.cmdline);
-    cmdline_parse(bi.cmdline, __cmdline_opts_start, cmdline_opts_count(), print_line);
+    cmdline_parse(bi.cmdline, LINKSET_BEGIN(cmdline_opts), LINKSET_COUNT(cmdline_opts), print_line);
     kernel_loglevel = (int)opt_loglevel;
     trace_init();
     power_set_qemu_exit((uint16_t)opt_qemu_exit);

@@ -6,11 +6,11 @@
 #include "kernel/shell/shell.h"
 #include "lib/string.h"
 
-extern const struct app __apps_start[], __apps_end[];
+LINKSET_DEFINE(struct app, apps);
 
 const struct app *app_find(const char *name)
 {
-    for (const struct app *a = __apps_start; a < __apps_end; a++)
+    LINKSET_FOREACH(struct app, a, apps)
         if (strcmp(a->name, name) == 0)
             return a;
     return NULL;
@@ -18,7 +18,7 @@ const struct app *app_find(const char *name)
 
 void app_list(void)
 {
-    for (const struct app *a = __apps_start; a < __apps_end; a++)
+    LINKSET_FOREACH(struct app, a, apps)
         kprintf("  %-10s %s\n", a->name, a->help);
 }
 

@@ -3,6 +3,7 @@
  * thread. An app that returns ends the run (qemu_exit / poweroff apply);
  * a server app normally never returns. */
 #pragma once
+#include "kernel/linkset.h"
 
 struct app {
     const char *name;
@@ -12,7 +13,10 @@ struct app {
 
 #define APP(name_, help_, fn_)                                                  \
     static const struct app app_entry_##name_                                         \
-        __attribute__((used, section(".apps"), aligned(8))) = { #name_, help_, fn_ }
+        LINKSET_ENTRY(apps) = { #name_, help_, fn_ }
+
+LINKSET_DECLARE(struct app, apps);
+_Static_assert(sizeof(struct app) % 8 == 0, "app stride");
 
 const struct app *app_find(const char *name);
 void app_list(void);

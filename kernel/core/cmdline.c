@@ -11,6 +11,8 @@
 
 #include "lib/fmt.h"
 
+LINKSET_DEFINE(struct cmdline_opt, cmdline_opts);
+
 /* Longest message handed to err(), and how much of a user-supplied token
  * is quoted in it: enough to recognise it, short enough for one log line. */
 #define CMDLINE_MSG_MAX   256

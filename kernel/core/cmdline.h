@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "kernel/linkset.h"
 
 /* Longest token (key=value as written, quotes included) that is accepted;
  * anything longer is reported and skipped. */
@@ -57,22 +58,14 @@ struct cmdline_opt {
 int cmdline_parse(const char *cmdline, const struct cmdline_opt *opts,
                   size_t nopts, void (*err)(const char *msg));
 
-/* Registers an option in the .cmdline_opts section (see linker.ld); the
+/* Registers an option in the cmdline_opts linker set (kernel/linkset.h); the
  * fields are given as designated initialisers. Usable in hosted builds too
  * (the entry is then simply unused). */
 #define CMDLINE_OPTION(name_, ...)                                              \
     static const struct cmdline_opt cmdline_opt_##name_                        \
-        __attribute__((used, section(".cmdline_opts"), aligned(8))) = { __VA_ARGS__ }
+        LINKSET_ENTRY(cmdline_opts) = { __VA_ARGS__ }
 
 /* The section is walked as an array, so entries must pack without gaps. */
 _Static_assert(sizeof(struct cmdline_opt) % 8 == 0, "cmdline_opt stride");
 
-#ifndef HOSTED
-/* Bounds of the section, defined by linker.ld. */
-extern const struct cmdline_opt __cmdline_opts_start[], __cmdline_opts_end[];
-
-static inline size_t cmdline_opts_count(void)
-{
-    return (size_t)(__cmdline_opts_end - __cmdline_opts_start);
-}
-#endif
+LINKSET_DECLARE(struct cmdline_opt, cmdline_opts);

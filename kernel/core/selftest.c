@@ -8,11 +8,11 @@
 #include "lib/string.h"
 #include <stdint.h>
 
-extern const struct selftest __selftests_start[], __selftests_end[];
+LINKSET_DEFINE(struct selftest, selftests);
 
 int selftest_run(const char *name)
 {
-    for (const struct selftest *t = __selftests_start; t < __selftests_end; t++) {
+    LINKSET_FOREACH(struct selftest, t, selftests) {
         if (strcmp(t->name, name) == 0) {
             kprintf("selftest: running %s\n", t->name);
             return t->run();
@@ -23,6 +23,6 @@ int selftest_run(const char *name)
 
 void selftest_list(void)
 {
-    for (const struct selftest *t = __selftests_start; t < __selftests_end; t++)
+    LINKSET_FOREACH(struct selftest, t, selftests)
         kprintf("  %-14s %s\n", t->name, t->help);
 }

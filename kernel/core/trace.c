@@ -3,7 +3,7 @@
 #include "kernel/core/cmdline.h"
 #include "lib/string.h"
 
-extern const struct trace_flag __trace_flags_start[], __trace_flags_end[];
+LINKSET_DEFINE(struct trace_flag, trace_flags);
 
 static char opt_trace[128];
 CMDLINE_OPTION(trace, .key = "trace", .type = CMDLINE_STR, .dst = opt_trace, .dst_size = sizeof opt_trace,
@@ -12,7 +12,7 @@ CMDLINE_OPTION(trace, .key = "trace", .type = CMDLINE_STR, .dst = opt_trace, .ds
 static bool set_flag(const char *name, size_t len)
 {
     bool all = len == 3 && !memcmp(name, "all", 3), found = false;
-    for (const struct trace_flag *f = __trace_flags_start; f < __trace_flags_end; f++)
+    LINKSET_FOREACH(struct trace_flag, f, trace_flags)
         if (all || (strlen(f->name) == len && !memcmp(f->name, name, len))) {
             *f->on = true;
             found = true;
@@ -30,10 +30,10 @@ void trace_init(void)
         size_t len = (size_t)(end - p);
         if (len == 4 && !memcmp(p, "list", 4)) {
             kprintf("trace: available:");
-            for (const struct trace_flag *f = __trace_flags_start; f < __trace_flags_end; f++)
+            LINKSET_FOREACH(struct trace_flag, f, trace_flags)
                 kprintf(" %s", f->name);
             kprintf(" (all)\n");
-            for (const struct trace_flag *f = __trace_flags_start; f < __trace_flags_end; f++)
+            LINKSET_FOREACH(struct trace_flag, f, trace_flags)
                 kprintf("  %-8s %s\n", f->name, f->help);
         } else if (len && !set_flag(p, len)) {
             kprintf("trace: unknown trace '%.*s' (ignored; trace=list shows them)\n", (int)len, p);

@@ -10,12 +10,13 @@
  *     TRACE(vmbus, "-> INITIATE_CONTACT version %u.%u\n", maj, min);
  *
  * TRACE_FLAG defines `bool trace_vmbus` and registers it in the .trace_flags
- * linker section; trace_init() sets the flags named on the command line and
+ * linker set (kernel/linkset.h); trace_init() sets the flags named on the command line and
  * reports unknown names. A disabled trace costs one load and branch. In
  * hosted builds the flag is an ordinary bool a test may set. */
 #pragma once
 #include <stdbool.h>
 #include "kernel/console/kprintf.h"
+#include "kernel/linkset.h"
 
 struct trace_flag {
     const char *name;
@@ -26,7 +27,7 @@ struct trace_flag {
 #define TRACE_FLAG(name_, help_)                                                \
     bool trace_##name_;                                                         \
     static const struct trace_flag trace_flag_##name_                          \
-        __attribute__((used, section(".trace_flags"), aligned(8))) =           \
+        LINKSET_ENTRY(trace_flags) =                                           \
         { #name_, &trace_##name_, help_ }
 
 /* For files other than the one with TRACE_FLAG. */
@@ -39,6 +40,7 @@ struct trace_flag {
     } while (0)
 
 _Static_assert(sizeof(struct trace_flag) % 8 == 0, "trace_flag stride");
+LINKSET_DECLARE(struct trace_flag, trace_flags);
 
 /* Applies the trace= option (called once after the command line is parsed). */
 void trace_init(void);

@@ -541,14 +541,12 @@ void pci_bind_drivers_from(const struct pci_driver *first, const struct pci_driv
             bind_one(&devs[i], first, end);
 }
 
-#ifndef HOSTED
-extern const struct pci_driver __pci_drivers_start[], __pci_drivers_end[];
+LINKSET_DEFINE(struct pci_driver, pci_drivers);
 
 void pci_bind_drivers(void)
 {
-    pci_bind_drivers_from(__pci_drivers_start, __pci_drivers_end);
+    pci_bind_drivers_from(LINKSET_BEGIN(pci_drivers), LINKSET_END(pci_drivers));
 }
-#endif
 
 /* ---- Device helpers -------------------------------------------------- */
 

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "kernel/linkset.h"
 
 #define PCI_MAX_DEVICES 256     /* functions kept by the registry */
 #define PCI_ANY         0xFFFF  /* pci_id wildcard for vendor/device */
@@ -72,11 +73,10 @@ struct pci_driver {
 /* The section is walked as an array: entries must pack without gaps. */
 _Static_assert(sizeof(struct pci_driver) % 8 == 0, "pci_driver stride");
 
-/* Registers a driver in the .pci_drivers linker section (linker.ld:
- * __pci_drivers_start/__pci_drivers_end). */
+/* Registers a driver in the pci_drivers linker set (kernel/linkset.h). */
 #define PCI_DRIVER(var_, ...)                                                   \
     static const struct pci_driver pci_driver_##var_                           \
-        __attribute__((used, section(".pci_drivers"), aligned(8))) = { __VA_ARGS__ }
+        LINKSET_ENTRY(pci_drivers) = { __VA_ARGS__ }
 
 /* How configuration space is reached: one aligned dword at a time; off is
  * a multiple of 4 below 4096. Reads of absent functions give 0xFFFFFFFF. */

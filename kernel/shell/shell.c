@@ -9,7 +9,7 @@
 #include "kernel/console/serial.h"
 #include "lib/string.h"
 
-extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
+LINKSET_DEFINE(struct shell_cmd, shell_cmds);
 
 #define LINE_MAX 160
 #define ARGS_MAX 16
@@ -67,7 +67,7 @@ int shell_exec(char *line)
     int argc = split(line, argv);
     if (argc == 0)
         return 0;
-    for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+    LINKSET_FOREACH(struct shell_cmd, c, shell_cmds)
         if (strcmp(c->name, argv[0]) == 0)
             return c->run(argc, argv);
     kprintf("%s: unknown command (try 'help')\n", argv[0]);
@@ -123,7 +123,7 @@ int shell_start(void)
 static int cmd_help(int argc, char **argv)
 {
     (void)argc, (void)argv;
-    for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+    LINKSET_FOREACH(struct shell_cmd, c, shell_cmds)
         kprintf("  %-10s %s\n", c->name, c->help);
     return 0;
 }

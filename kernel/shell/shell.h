@@ -1,7 +1,8 @@
 /* The console shell: when no app is given, a line-oriented shell on the
  * serial console and the PS/2 keyboard (output goes to every console). Commands are data: any file registers its own with
- * SHELL_COMMAND, which places it in the .shell_cmds linker section. */
+ * SHELL_COMMAND, which adds it to the shell_cmds linker set (kernel/linkset.h). */
 #pragma once
+#include "kernel/linkset.h"
 
 struct shell_cmd {
     const char *name;
@@ -11,7 +12,10 @@ struct shell_cmd {
 
 #define SHELL_COMMAND(name_, help_, fn_)                                        \
     static const struct shell_cmd shell_cmd_##name_                             \
-        __attribute__((used, section(".shell_cmds"), aligned(8))) = { #name_, help_, fn_ }
+        LINKSET_ENTRY(shell_cmds) = { #name_, help_, fn_ }
+
+LINKSET_DECLARE(struct shell_cmd, shell_cmds);
+_Static_assert(sizeof(struct shell_cmd) % 8 == 0, "shell_cmd stride");
 
 /* Starts the shell thread (needs interrupts, the scheduler and COM1). */
 int shell_start(void);
