@@ -36,7 +36,6 @@ include boot/rules.mk
 include kernel/rules.mk
 include lib/rules.mk
 include hv/rules.mk
-include vmw/rules.mk
 include net/rules.mk
 include apps/rules.mk
 include tools/rules.mk

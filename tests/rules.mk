@@ -22,7 +22,7 @@ HOSTED_BINS := $(patsubst %,$(BUILD)/host/hosted/test_%,$(HOSTED_TESTS))
 
 # Every header counts: the host binaries are linked in one step, without
 # per-object dependency files.
-HOST_HEADERS := $(wildcard boot/*.h kernel/*.h kernel/*/*.h lib/*.h net/*.h vmw/*.h tests/unit/*.h tests/selftest/*.h)
+HOST_HEADERS := $(wildcard boot/*.h kernel/*.h kernel/*/*.h lib/*.h net/*.h tests/unit/*.h tests/selftest/*.h)
 
 $(BUILD)/host/unit/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_HEADERS) $$(unit_%_SRCS)
 	@mkdir -p $(@D)

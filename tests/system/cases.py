@@ -362,7 +362,7 @@ def timed_checks(name, checks):
     return None
 
 
-# Checksum offload (vmw/e1000.c): whether QEMU's model of the NIC verifies
+# Checksum offload (net/e1000.c): whether QEMU's model of the NIC verifies
 # received checksums. Its 82540EM/82545EM models mark every descriptor IXSM
 # ("not checked"), so there lwIP must have checked in software; its 82574L
 # verifies them. Transmit insertion works on all three.

@@ -1,4 +1,4 @@
-/* Host tests for the e1000 driver's pure logic (vmw/e1000_ring.h: ring
+/* Host tests for the e1000 driver's pure logic (net/e1000_ring.h: ring
  * arithmetic, receive descriptor validation, link speed, MAC validity)
  * and for the DHCP probe frames of selftest=net (tests/selftest/dhcp_probe.c).
  * Untrusted input (descriptor fields, received frames) is fed at every
@@ -10,8 +10,8 @@
 #include "test.h"
 #include "kernel/errno.h"
 #include "tests/selftest/dhcp_probe.h"
-#include "vmw/e1000_reg.h"
-#include "vmw/e1000_ring.h"
+#include "net/e1000_reg.h"
+#include "net/e1000_ring.h"
 
 static const uint8_t test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 

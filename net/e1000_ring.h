@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "vmw/e1000_reg.h"
+#include "net/e1000_reg.h"
 
 static inline unsigned e1000_ring_next(unsigned i, unsigned n) { return i + 1 == n ? 0 : i + 1; }
 

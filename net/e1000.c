@@ -5,8 +5,8 @@
  * Spec: Intel 8254x Software Developer's Manual (SDM) chapter 14 "General
  * Initialization and Reset Operation", 3.2/3.3 (descriptor rings), 3.3.5-
  * 3.3.6 (checksum offload: context and data descriptors); 82574 datasheet
- * 7.4 (interrupts, MSI-X, IVAR). Register layouts in vmw/e1000_reg.h, ring
- * arithmetic and checksum offload decisions in vmw/e1000_ring.h.
+ * 7.4 (interrupts, MSI-X, IVAR). Register layouts in net/e1000_reg.h, ring
+ * arithmetic and checksum offload decisions in net/e1000_ring.h.
  *
  * Checksum offload: on transmit, one TCP/IP context descriptor tells the
  * device where the IPv4 and TCP checksums are; each data descriptor's
@@ -28,8 +28,8 @@
  * Try it: qemu-system-x86_64 -M q35 -netdev user,id=n0 -device e1000,netdev=n0
  *   -kernel build/minnow.elf -append "selftest=net" (or e1000-82545em, e1000e). */
 #include "net/netdev.h"
-#include "vmw/e1000_reg.h"
-#include "vmw/e1000_ring.h"
+#include "net/e1000_reg.h"
+#include "net/e1000_ring.h"
 #include "kernel/time/clock.h"
 #include "kernel/mm/dma.h"
 #include "kernel/errno.h"

@@ -1,5 +1,5 @@
 /* Intel 8254x / 82574 ("e1000" family) registers, bits and descriptor
- * layouts: the wire format only; driver state is in vmw/e1000.c.
+ * layouts: the wire format only; driver state is in net/e1000.c.
  *
  * Sources: Intel "PCI/PCI-X Family of Gigabit Ethernet Controllers
  * Software Developer's Manual" (8254x SDM): chapter 13 (registers),
