@@ -50,6 +50,10 @@ CASES = [
          expect=[READY, r"selftest: memory passed"], reject=NO_PANIC),
     Case("selftest-unknown", cmdline="selftest=nosuch",
          expect=[READY, r"selftest: nosuch is not a known test"], exit_code=35),
+    # The shipped kernel carries no self-tests and says where they are.
+    Case("selftest-shipped-image", cmdline="selftest=memory", image="shipped",
+         expect=[READY, r"selftest: this image has no self-tests \(they are in minnow-test.elf\)"],
+         reject=[r"selftest: running"], exit_code=35),
 ]
 
 # --- protection self-tests: each must end in its panic report ---------------
