@@ -1,4 +1,4 @@
-/* TIME_WAIT reuse for lwIP (issue 4, item 3).
+/* TIME_WAIT reuse for lwIP (RFC 1122 4.2.2.13).
  *
  * A client that reconnects from the same local port to a minnow server
  * meets the server's TIME_WAIT control block for the old connection.
