@@ -55,7 +55,8 @@ all: $(IMAGES) $(BUILD)/minnow.iso
 
 help:
 	@echo "minnow targets:"
-	@echo "  make            build build/minnow.elf, build/minnow-pvh.elf, build/minnow.iso"
+	@echo "  make            build build/minnow.elf, build/minnow-pvh.elf, build/minnow.iso (shipped:"
+	@echo "                  no self-tests) and build/minnow-test.elf, build/minnow-test-pvh.elf (selftest=)"
 	@echo "  make run        build and boot the ISO in QEMU (BIOS) with an e1000 and app=httpd:"
 	@echo "                  open http://127.0.0.1:8080/ (HTTP_PORT=...), serial console here"
 	@echo "  make run-uefi   the same under OVMF (UEFI)"
@@ -63,11 +64,11 @@ help:
 	@echo "  make gdb        boot paused with QEMU's gdb stub and attach gdb"
 	@echo "  make test       all tests: host unit, hosted driver, QEMU system (N passed, N failed);"
 	@echo "                  the TAP cases (portreuse-curl-*, reconnect-client-*, csum-drop-*) need root"
-	@echo "  make test-unit  host unit and hosted tests only"
+	@echo "  make test-unit  checks (include direction, size, images), host unit and hosted tests"
 	@echo "  make test-hv    hosted Hyper-V tests alone (hv/ against tests/hvsim/)"
 	@echo "  make hv-demo    a VMBus session against the simulator, traced (docs/hyperv.md)"
 	@echo "  make fuzz       libFuzzer over VMBus message/ring parsing (FUZZ_TIME=seconds per target)"
-	@echo "  make size       kernel size, stripped"
+	@echo "  make size       the shipped kernel, stripped, against 256 KiB; a table by subsystem"
 	@echo "  make capture-bootinfo  re-capture the loaders' boot structures for the unit tests"
 	@echo "  make capture-acpi      re-capture QEMU's ACPI tables for the unit tests"
 	@echo "  make deps       check/install the Debian packages the build and tests need"
