@@ -44,10 +44,12 @@
 #include "kernel/console/kprintf.h"
 #include "kernel/core/trace.h"
 #include "lib/string.h"
+#ifdef HOSTED
+#include "hv/vmbus_test.h"
+#endif
 
 TRACE_FLAG(vmbus, "VMBus channel messages (both ways), decoded");
 
-#define VMBUS_MAX_CHANNELS  64
 #define REPLY_TIMEOUT_MS    5000
 #define UNLOAD_TIMEOUT_MS   2000
 #define MSGS_PER_POLL       64      /* then yield; the worker is re-kicked */
@@ -1041,8 +1043,22 @@ void vmbus_shutdown(void)
 }
 
 #ifdef HOSTED
-/* Forgets everything (without talking to the host): the fuzzers run many
- * sessions in one process. Channels' driver state is freed with them. */
+/* Test hooks (vmbus_test.h). */
+_Static_assert(MAX_GPADLS == VMBUS_TEST_MAX_GPADLS, "vmbus_test.h's GPADL table size");
+
+bool vmbus_test_connected(void) { return conn == CONN_CONNECTED; }
+
+size_t vmbus_test_gpadls(uint32_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < MAX_GPADLS && n < cap; i++)
+        if (gpadls[i].handle)
+            out[n++] = gpadls[i].handle;
+    return n;
+}
+
+size_t vmbus_test_min_size(uint32_t type) { return type < VMBUS_MSG_COUNT ? min_size[type] : 0; }
+
 void vmbus_reset_for_tests(void)
 {
     for (size_t i = 0; i < nchans; i++) {
