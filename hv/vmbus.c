@@ -225,13 +225,11 @@ static void trace_msg(const char *dir, const void *msg, size_t len)
 static int post(const void *msg, uint32_t size)
 {
     trace_msg("->", msg, size);
-    int status = hv_post_message(msg_conn_id, msg, size);
-    if (status != HV_STATUS_SUCCESS) {
-        pr_err("vmbus: posting %s to connection %u failed: status 0x%x\n",
-               msg_name(((const struct vmbus_msg_hdr *)msg)->type), msg_conn_id, (unsigned)status);
-        return status < 0 ? status : -EIO;
-    }
-    return 0;
+    int err = hv_post_message(msg_conn_id, msg, size);
+    if (err)
+        pr_err("vmbus: posting %s to connection %u failed (error %d)\n",
+               msg_name(((const struct vmbus_msg_hdr *)msg)->type), msg_conn_id, err);
+    return err;
 }
 
 /* --- Channels ------------------------------------------------------------ */
@@ -621,12 +619,11 @@ static int try_version(uint32_t v)
     try_ver = v;
     conn = CONN_CONTACTING;
     trace_msg("->", &m, sizeof m);
-    int status = hv_post_message(port, &m, sizeof m);
-    if (status == HV_STATUS_INVALID_CONNECTION_ID && port == VMBUS_MSG_CONNECTION_ID_5)
-        return 0;                   /* host older than 5.0: no port 4 (Linux) */
-    if (status != HV_STATUS_SUCCESS) {
-        pr_err("vmbus: INITIATE_CONTACT %u.%u: post failed with status 0x%x\n", v >> 16, v & 0xFFFF,
-               (unsigned)status);
+    int err = hv_post_message(port, &m, sizeof m);
+    if (err == -ENOENT && port == VMBUS_MSG_CONNECTION_ID_5)
+        return 0;                   /* INVALID_CONNECTION_ID: host older than 5.0, no port 4 (Linux) */
+    if (err) {
+        pr_err("vmbus: INITIATE_CONTACT %u.%u: post failed (error %d)\n", v >> 16, v & 0xFFFF, err);
         return -EIO;
     }
     if (hvp_wait_until(version_cond, NULL, REPLY_TIMEOUT_MS)) {
