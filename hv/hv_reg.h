@@ -1,8 +1,7 @@
 /* Hyper-V hypervisor interface: CPUID leaves, synthetic MSRs, hypercalls and
  * the SynIC message and event-flags pages.
  *
- * Sources (digest with per-fact citations: docs/hyperv-protocol-facts.md in
- * the shared docs, sections 1-5):
+ * Sources:
  *   - Microsoft Hypervisor Top-Level Functional Specification (TLFS) 6.0,
  *     "Feature and Interface Discovery", "Hypercall Interface", "Virtual
  *     Interrupt Controller / SynIC";

@@ -12,8 +12,11 @@
  * HvPostMessage and HvSignalEvent hypercalls. VMBus (vmbus.c) uses SINT 2.
  *
  * Spec: Hyper-V TLFS 6.0 (learn.microsoft.com/virtualization/hyper-v-on-
- * windows/tlfs); the checked digest docs/hyperv-protocol-facts.md (shared
- * docs) sections 1-5 cites Linux, FreeBSD and openvmm for every fact used.
+ * windows/tlfs): "Feature and Interface Discovery", "Hypercall Interface",
+ * "Virtual Interrupt Controller"; Linux arch/x86/include/asm/hyperv-tlfs.h,
+ * include/asm-generic/hyperv-tlfs.h and include/asm-generic/mshyperv.h;
+ * FreeBSD sys/dev/hyperv/vmbus/hyperv.c; openvmm vm/hv1/hvdef/src/lib.rs
+ * and vm/hv1/hv1_emulator/src/{hv,synic}.rs (the host side).
  *
  * Run it: only a Hyper-V VM (Gen1 or Gen2) has this interface. In this
  * tree, `make test-hv` runs it against tests/hvsim/, a strict model of the

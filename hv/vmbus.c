@@ -21,8 +21,8 @@
  * Spec: there is no public VMBus specification; the wire facts come from
  * Linux drivers/hv/{connection.c,channel.c,channel_mgmt.c}, FreeBSD
  * sys/dev/hyperv/vmbus/ and Microsoft's own host in openvmm
- * (vm/devices/vmbus/vmbus_server), digested with citations in the shared
- * docs/hyperv-protocol-facts.md section 6.
+ * (vm/devices/vmbus/vmbus_core/src/protocol.rs,
+ * vm/devices/vmbus/vmbus_server/src/channels.rs).
  *
  * Versions: 5.3 (Windows Server 2022) down to 2.4 (Windows 8 / Server
  * 2012), like current Linux. Older hosts (2008 R2 and before) need the
@@ -919,8 +919,10 @@ int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t
     if (err == -EAGAIN) {
         /* Full: ask the host to signal us once the packet fits -- free
          * space (data size - used) must reach the packet plus the 8 bytes
-         * that keep a ring from looking empty when full (section 7.4 rule 4;
-         * the feature bit was set at init). */
+         * that keep a ring from looking empty when full (Linux
+         * drivers/hv/ring_buffer.c hv_pkt_iter_close, openvmm
+         * vm/devices/vmbus/vmbus_ring/src/lib.rs; the feature bit was set
+         * at init). */
         ch->tx_full++;
         ch->out.ctl->pending_send_sz = (uint32_t)(sizeof(struct vmbus_pkt_desc) + ((len + 7) & ~(size_t)7) +
                                                   VMBUS_PKT_TRAILER_SIZE + 8);

@@ -41,7 +41,7 @@ test-hv: $(HV_TEST_BINS)
 	done; \
 	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
-# libFuzzer targets (issue 5), built with clang into build/fuzz/:
+# libFuzzer targets, built with clang into build/fuzz/:
 #   fuzz_ring   hv/ring.c + vmbus_recv/vmbus_send over hostile, exactly
 #               sized rings
 #   fuzz_vmbus  every host->guest channel message in every connection state,
