@@ -6,7 +6,8 @@
  *     "Feature and Interface Discovery", "Hypercall Interface", "Virtual
  *     Interrupt Controller / SynIC";
  *   - Linux include/hyperv/hvgdk_mini.h and arch/x86/include/asm/hyperv-tlfs.h;
- *   - FreeBSD sys/dev/hyperv/include/hyperv_reg.h, vmbus/vmbus_reg.h;
+ *   - FreeBSD sys/dev/hyperv/vmbus/hyperv_reg.h (x86/hyperv_reg.h in newer
+ *     trees) and vmbus/vmbus_reg.h;
  *   - openvmm vm/hv1/hvdef/src/lib.rs and hv1_emulator/src/synic.rs (the host
  *     side of the same interface).
  * Everything here is a wire (or register) format; sizes and offsets are

@@ -1,8 +1,8 @@
 /* hvsim integration services: host sides of heartbeat, shutdown and
  * timesync.
  *
- * Wire facts: openvmm vm/devices/hyperv_ic_protocol/src/{lib,heartbeat,
- * shutdown,timesync}.rs; Linux drivers/hv/hv_util.c, drivers/hv/
+ * Wire facts: openvmm vm/devices/hyperv_ic_protocol/src/lib.rs and
+ * vm/devices/hyperv_ic/src/{common,shutdown,timesync}.rs; Linux drivers/hv/hv_util.c, drivers/hv/
  * channel_mgmt.c vmbus_prep_negotiate_resp() and include/linux/hyperv.h
  * (struct icmsg_hdr, the IC class GUIDs); FreeBSD sys/dev/hyperv/
  * utilities/vmbus_icreg.h (the same list as hv/ic_reg.h). Every message
