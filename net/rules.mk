@@ -10,6 +10,8 @@ KSRCS += net/netdev.c net/e1000.c
 LWIP_DIR := $(BUILD)/lwip-2.1.3
 $(LWIP_DIR)/.fetched: tools/fetch-lwip.sh
 	tools/fetch-lwip.sh $(BUILD)
+# The sources are fetched, not made: never delete them as intermediates.
+.PRECIOUS: $(LWIP_DIR)/%.c
 $(LWIP_DIR)/%.c: $(LWIP_DIR)/.fetched
 	@test -f $@
 .PHONY: lwip-fetch
