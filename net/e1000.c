@@ -613,6 +613,9 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
         return r;
     }
     const char *where = e->where;
+    /* Set now so that a failure below, which keeps e, still leaves it
+     * findable (the PCI core clears priv when a probe fails). */
+    pd->priv = e;
 
     e->nd.ops = &e1000_ops;
     e->nd.priv = e;
@@ -642,7 +645,6 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
     thread_detach(t);
     netdev_register(&e->nd);        /* cannot fail: ops are set */
     fmt_snprintf(e->nd.desc, sizeof e->nd.desc, "%s %s %s", where, model->name, e->irq_mode);
-    pd->priv = e;
 
     uint32_t st = e1000_link_status(e);
     e->nd.link_up = st & E1000_STATUS_LU;
