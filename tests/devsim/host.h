@@ -34,6 +34,7 @@ struct host_state {
     int netdevs;
     struct host_rx *rx;         /* HOST_RX_KEEP */
     unsigned rx_count;          /* frames given to netdev_rx (kept or not) */
+    uint8_t rx_xor;             /* of every byte netdev_rx was given */
     struct host_link link[HOST_LINK_KEEP];
     unsigned link_events;       /* netdev_set_link calls that changed something */
 };

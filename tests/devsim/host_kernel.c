@@ -134,6 +134,13 @@ int netdev_register(struct netdev *dev)
 
 void netdev_rx(struct netdev *dev, const void *frame, size_t len, unsigned csum)
 {
+    /* Read every byte, as the stack's copy does: a length past the
+     * driver's buffer is then an ASan report here. */
+    const volatile uint8_t *p = frame;
+    uint8_t x = 0;
+    for (size_t i = 0; i < len; i++)
+        x ^= p[i];
+    host.rx_xor ^= x;
     dev->stats.rx_packets++;
     dev->stats.rx_bytes += len;
     if (csum)

@@ -127,10 +127,17 @@ TEST(probe_not_an_e1000)
     f.m->dev.pci.device = 0x1234;
     CHECK_EQ(fx_probe(&f), -ENODEV);
     CHECK_EQ(host.heap_live, 0);
-    f.m->dev.bar_size[0] = 0;           /* and a device without BAR 0 */
     f.m->dev.pci.device = 0x100E;
+    f.m->dev.bar_size[0] = 0;           /* a device without BAR 0 */
     CHECK_EQ(fx_probe(&f), -ENODEV);
     CHECK(host_log_has("BAR 0 is not a usable register window"));
+    f.m->dev.bar_size[0] = 0x1000;      /* too small for the registers used */
+    CHECK_EQ(fx_probe(&f), -ENODEV);
+    f.m->dev.bar_size[0] = E1000M_BAR0_SIZE;
+    f.m->dev.bar_pio[0] = true;         /* I/O ports, not memory */
+    CHECK_EQ(fx_probe(&f), -ENODEV);
+    CHECK_EQ(f.m->resets, 0);
+    CHECK_EQ(host.heap_live, 0);
     fx_end(&f);
 }
 

@@ -196,15 +196,16 @@ TEST(hostile_status_garbage)
     fx_end(&f);
 }
 
-/* The device sets DD on transmit descriptors nobody queued: reclaim only
- * walks what the driver queued, so the ring's bookkeeping is unchanged. */
+/* The device sets DD on transmit descriptors nobody queued (the whole
+ * front of the ring): reclaim only walks what the driver queued, so the
+ * ring's bookkeeping is unchanged. */
 TEST(hostile_tx_dd_not_queued)
 {
     struct fx f;
     if (!fx_up(&f, E1000M_82540EM))
         return fx_end(&f);
     uint64_t base = e1000m_reg(f.m, E1000_TDBAL);
-    for (unsigned i = 10; i < 20; i++) {
+    for (unsigned i = 0; i < 20; i++) {
         uint8_t *d = devhost_dma_peek(base + i * 16, 16);
         REQUIRE(d != NULL);
         d[12] = E1000_TXD_STAT_DD;

@@ -185,28 +185,3 @@ static void tx_csum(enum e1000m_kind kind)
 
 TEST(tx_csum_offload_82540em) { tx_csum(E1000M_82540EM); }
 TEST(tx_csum_offload_82574l) { tx_csum(E1000M_82574L); }
-
-/* A reset forgets the context (SDM 14.9): after a new probe on a fresh
- * device the first TCP frame carries a context again. The driver's
- * tx_ctx_hlen starts at 0 on every bring-up. */
-TEST(tx_context_after_reset)
-{
-    struct fx f;
-    if (!fx_up(&f, E1000M_82540EM))
-        return fx_end(&f);
-    uint8_t fr[300];
-    size_t n = fx_ip_frame(fr, 20, 6, 100, 1);
-    CHECK_EQ(xmit(&f, fr, n), 0);
-    CHECK_EQ(f.m->tx_ctx_descs, 1);
-    e1000_test_release(&f.m->dev.pci);
-    f.m->ctx.valid = false;
-    CHECK_EQ(fx_probe(&f), 0);
-    CHECK_EQ(f.m->resets, 2);
-    if (f.nd) {
-        CHECK_EQ(xmit(&f, fr, n), 0);
-        CHECK_EQ(f.m->tx_ctx_descs, 2);
-        CHECK_EQ(f.m->tx_bad_ctx, 0);
-        CHECK_EQ(fx_l4_sum(f.m->tx[1].data), 0xFFFF);
-    }
-    fx_end(&f);
-}
