@@ -13,16 +13,17 @@
 uint64_t clock_ns(void);            /* the hosted clock (tests/devsim/host_kernel.c) */
 
 /* EERD, from each part's register description (not from the driver):
- * 8254x SDM 13.4.4: START bit 0, DONE bit 4, ADDR 15:8, DATA 31:16.
- * 82574 datasheet 10.2.2 (EERD): START bit 0, DONE bit 1, ADDR 15:2. */
+ * 8254x SDM 13.4.4 (EERD): START bit 0, DONE bit 4, ADDR 15:8, DATA 31:16.
+ * 82574 datasheet, chapter 10, EERD: START bit 0, DONE bit 1, ADDR 15:2. */
 #define M_EERD_START        (1u << 0)
 #define M_EERD_DONE_8254X   (1u << 4)
 #define M_EERD_DONE_82574   (1u << 1)
 #define M_EERD_DATA_SHIFT   16
-/* The EEPROM checksum word (SDM 5.6.11): words 0x00-0x3F sum to 0xBABA. */
+/* The EEPROM checksum word 3Fh (SDM 5.6, EEPROM map): words 00h-3Fh sum to
+ * 0xBABA. */
 #define M_EEPROM_CSUM_WORD  0x3F
 #define M_EEPROM_SUM        0xBABA
-/* ICR bit 31 on the 82574 (datasheet 10.2.4.1): an interrupt is asserted. */
+/* ICR bit 31 on the 82574 (datasheet chapter 10, ICR: INT_ASSERTED). */
 #define M_ICR_INT_ASSERTED  (1u << 31)
 
 static uint32_t *reg(struct e1000m *m, uint32_t off) { return &m->regs[off / 4]; }
@@ -33,7 +34,7 @@ static bool msix_mode(const struct e1000m *m)
     return m->kind == E1000M_82574L && m->irq_mode == DEVIO_IRQ_MSIX;
 }
 
-/* ---- Interrupts (SDM 13.4.17-13.4.21; 82574 datasheet 7.4, 10.2.4) ------ */
+/* ---- Interrupts (SDM chapter 13: ICR, ICS, IMS, IMC; 82574 datasheet 7.4) -- */
 
 /* With MSI-X each cause is routed by IVAR: a 4-bit entry per cause group,
  * bit 3 valid. The model's one vector stands for all of them. */
@@ -72,7 +73,8 @@ static void signal_causes(struct e1000m *m, uint32_t fire)
 {
     if (!fire)
         return;
-    if (msix_mode(m) && !ivar_routes(m, fire & (E1000_ICR_RXQ0 | E1000_ICR_TXQ0 | E1000_ICR_OTHER))) {
+    uint32_t queues = fire & (E1000_ICR_RXQ0 | E1000_ICR_TXQ0 | E1000_ICR_OTHER);
+    if (msix_mode(m) && !ivar_routes(m, queues)) {
         m->msix_unrouted++;
         return;
     }
@@ -89,7 +91,7 @@ static void m_irq_mode(void *model, unsigned mode) { ((struct e1000m *)model)->i
 
 /* ---- Reset, link, EEPROM -------------------------------------------------- */
 
-/* CTRL.RST (SDM 13.4.1, 14.9): every register back to its default; the
+/* CTRL.RST (SDM 13.4.1 and chapter 14): every register back to its default; the
  * EEPROM is read again, which loads RAL0/RAH0 where the part does so. */
 static void device_reset(struct e1000m *m)
 {
@@ -271,7 +273,8 @@ static unsigned rx_buf_size(uint32_t rctl)
     return rctl & E1000_RCTL_BSEX ? s * 16 : s;
 }
 
-/* RXCSUM (SDM 13.4.x, 82574 datasheet 10.2.5): IPv4 header, then TCP or
+/* RXCSUM (SDM chapter 13 and 82574 datasheet chapter 10, RXCSUM; the
+ * descriptor's status and errors, SDM 3.2): IPv4 header, then TCP or
  * UDP over the pseudo header; status says what was computed, errors what
  * was wrong. Neither offload on: IXSM. */
 static void rx_csum(const struct e1000m *m, const uint8_t *f, size_t len, uint8_t *status,
@@ -369,7 +372,7 @@ static uint64_t m_read(void *model, unsigned bar, uint64_t off, unsigned width)
 {
     struct e1000m *m = model;
     (void)bar;
-    if (width != 4)                     /* every register is 32 bits (SDM 13.1) */
+    if (width != 4)                     /* every register is 32 bits (SDM 13) */
         return 0;
     switch (off) {
     case E1000_CTRL:
@@ -384,8 +387,8 @@ static uint64_t m_read(void *model, unsigned bar, uint64_t off, unsigned width)
         uint32_t v = m->icr;
         if (m->kind == E1000M_82574L && (m->icr & m->ims))
             v |= M_ICR_INT_ASSERTED;
-        /* NOTE: 82574 datasheet 10.2.4.1: in MSI-X mode a read does not
-         * clear ICR; software writes the bits back. */
+        /* NOTE: 82574 datasheet 7.4 (and its ICR description): in MSI-X
+         * mode a read does not clear ICR; software writes the bits back. */
         if (!msix_mode(m) && !m->faults.icr_sticky)
             m->icr = 0;
         return v;

@@ -20,8 +20,8 @@ TRACE_DECLARE(e1000);
 /* ---- Probe ------------------------------------------------------------------- */
 
 /* Both parts, RAL0 empty after reset: the MAC must come from the EEPROM
- * through each part's own EERD layout (they differ: SDM 13.4.4 / 82574
- * datasheet EERD), and be written back to RAL0/RAH0 with Address Valid. */
+ * through each part's own EERD layout (they differ: SDM 13.4.4 / the 82574
+ * datasheet's EERD), and be written back to RAL0/RAH0 with Address Valid. */
 static void probe_from_eeprom(enum e1000m_kind kind, const char *line)
 {
     struct fx f;
@@ -39,7 +39,8 @@ static void probe_from_eeprom(enum e1000m_kind kind, const char *line)
     CHECK_EQ(host.threads, 1);
     CHECK(f.m->dev.pci.priv != NULL);
     CHECK(host_log_has(line));
-    /* Receiver and transmitter on as SDM 14.4/14.5 ask. */
+    /* Receiver and transmitter on as SDM chapter 14 (receive and transmit
+     * initialization) asks. */
     CHECK_EQ(e1000m_reg(f.m, E1000_RCTL), E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
     CHECK(e1000m_reg(f.m, E1000_TCTL) & E1000_TCTL_EN);
     CHECK_EQ(e1000m_reg(f.m, E1000_RDLEN), 256 * 16);
@@ -53,16 +54,18 @@ static void probe_from_eeprom(enum e1000m_kind kind, const char *line)
 TEST(probe_82540em_mac_from_eeprom_intx)
 {
     probe_from_eeprom(E1000M_82540EM,
-                      "e1000: 00:02.0 82540EM mac 52:54:00:ab:cd:ef, link up 1000 Mb/s, intx, eth0");
+                      "e1000: 00:02.0 82540EM mac 52:54:00:ab:cd:ef, link up 1000 Mb/s, intx, "
+                      "eth0");
 }
 
 TEST(probe_82574l_mac_from_eeprom_msix)
 {
     probe_from_eeprom(E1000M_82574L,
-                      "e1000: 00:02.0 82574L mac 52:54:00:ab:cd:ef, link up 1000 Mb/s, msi-x, eth0");
+                      "e1000: 00:02.0 82574L mac 52:54:00:ab:cd:ef, link up 1000 Mb/s, msi-x, "
+                      "eth0");
 }
 
-/* 82574 datasheet 10.2.4.x (IVAR): with MSI-X each cause group needs a
+/* 82574 datasheet 7.4 and chapter 10 (IVAR): with MSI-X each cause group needs a
  * valid entry, and CTRL_EXT.PBA_CLR; IMS carries the queue causes. */
 TEST(probe_82574l_msix_routing)
 {
@@ -141,7 +144,7 @@ TEST(probe_not_an_e1000)
     fx_end(&f);
 }
 
-/* ---- Reset (SDM 14.9) ----------------------------------------------------------- */
+/* ---- Reset (SDM chapter 14) ---------------------------------------------------- */
 
 /* Firmware left the receiver running: the driver stops DMA, waits for it
  * to drain, then resets; the trace says so. Interrupts end up masked until
@@ -156,7 +159,8 @@ TEST(reset_after_firmware_left_dma_on)
     uint64_t t0 = host.now_ns;
     CHECK_EQ(fx_probe(&f), 0);
     trace_e1000 = false;
-    CHECK(host_log_has("e1000: 00:02.0 reset: mask interrupts, stop rx/tx (firmware left DMA on), CTRL.RST"));
+    CHECK(host_log_has("e1000: 00:02.0 reset: mask interrupts, stop rx/tx "
+                       "(firmware left DMA on), CTRL.RST"));
     CHECK(host.now_ns - t0 >= 10000000);
     CHECK_EQ(f.m->resets, 1);
     CHECK(!(e1000m_reg(f.m, E1000_CTRL) & E1000_CTRL_RST));
@@ -387,7 +391,7 @@ TEST(rx_multi_descriptor_dropped)
     fx_end(&f);
 }
 
-/* RXCSUM verdicts (SDM 3.2.9 / 82574 datasheet 7.1.x): good IPv4+TCP and
+/* RXCSUM verdicts (SDM 3.2, receive descriptor status and errors): good IPv4+TCP and
  * IPv4+UDP go up marked verified; a bad IP or L4 checksum is dropped and
  * counted; a frame the device did not check (IXSM) goes up unmarked. */
 static void rx_csum(enum e1000m_kind kind)

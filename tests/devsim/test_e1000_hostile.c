@@ -253,7 +253,7 @@ TEST(hostile_icr_storm_intx)
 }
 
 /* ICS with every cause, many times, with MSI-X: each interrupt is handled,
- * ICR is acknowledged by writing it back (82574 datasheet 10.2.4.1), and
+ * ICR is acknowledged by writing it back (82574 datasheet 7.4), and
  * nothing else happens. */
 TEST(hostile_ics_storm_msix)
 {
