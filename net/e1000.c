@@ -231,8 +231,7 @@ static void e1000_free_rings(struct e1000 *e)
     e->rx = NULL, e->rx_bufs = NULL, e->tx = NULL, e->tx_bufs = NULL;
 }
 
-/* Rings and buffers below 4 GiB: RDBAH/TDBAH could take more, but the
- * 32-bit flag keeps one address format for every model. */
+/* Both rings and their buffers, below 4 GiB as they always were here. */
 static int e1000_alloc_rings(struct e1000 *e)
 {
     struct devio *io = &e->io;

@@ -94,7 +94,8 @@ struct devio {
 /* Opens a PCI function: fills *io with the backend for it (the kernel's, or
  * the hosted model attached to `d`), names it, sizes its BARs and enables
  * bus mastering. 0, or -ENODEV. Nothing to close: the kernel never unbinds
- * a driver. */
+ * a driver. A virtio-MMIO transport will get an open of its own (one
+ * window at a fixed address, an interrupt line) filling the same ops. */
 int devio_pci_open(struct devio *io, struct pci_dev *d);
 
 static inline int devio_map(struct devio *io, unsigned bar, struct devio_win *out)
