@@ -42,6 +42,7 @@ include tools/rules.mk
 include tests/rules.mk
 include tests/selftest/rules.mk
 include tests/hvsim/rules.mk
+include tests/devsim/rules.mk
 
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o $(EXTRA_KOBJS)
 SELFTEST_OBJS := $(patsubst %,$(BUILD)/%.o,$(SELFTEST_SRCS))
