@@ -25,6 +25,7 @@
 #include "kernel/errno.h"
 #include "lib/fmt.h"
 #include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/pci/pci.h"
 #include "kernel/sched/sched.h"
@@ -47,7 +48,14 @@
 #define HTTPD_MAX_HEADERS   64
 #define HTTPD_IDLE_MS       15000           /* keep-alive idle / stalled peer timeout */
 #define HTTPD_BYTES_MAX     (1ull << 30)
-#define HTTPD_CHUNK         (64 * 1024)     /* a multiple of 256: every chunk starts at pattern 0 */
+/* /bytes/N goes out in chunks of the pattern, a multiple of 256 bytes so
+ * that every chunk starts at pattern byte 0. lwIP copies a whole send()
+ * into transmit pbufs from the heap, all or nothing (tcp_write, core/
+ * tcp_out.c): on a machine with little free memory a 64 KiB write may never
+ * find room, so small machines send 8 KiB at a time. */
+#define HTTPD_CHUNK         (64 * 1024)
+#define HTTPD_CHUNK_SMALL   (8 * 1024)
+#define HTTPD_SMALL_MEM     (4ull << 20)    /* free bytes below which chunks are small */
 #define HTTPD_STACK         (16 * 1024)
 #define HTTPD_HTML_MAX      (48 * 1024)     /* the HTML page: about 8 KiB with one NIC */
 
@@ -451,8 +459,9 @@ static int send_error(int fd, int status, bool head_only, bool keep_alive)
     return err;
 }
 
-/* The pattern /bytes/N sends: byte i is i & 0xFF. Filled once by main. */
-static uint8_t pattern[HTTPD_CHUNK];
+/* The pattern /bytes/N sends: byte i is i & 0xFF. Made once by main. */
+static uint8_t *pattern;
+static size_t pattern_len;
 
 static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_alive)
 {
@@ -461,7 +470,7 @@ static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_al
     int err = head.oom ? -1 : send_all(fd, head.p, head.len);
     kfree(head.p);
     while (!err && !head_only && n) {
-        size_t c = n < HTTPD_CHUNK ? (size_t)n : HTTPD_CHUNK;
+        size_t c = n < pattern_len ? (size_t)n : pattern_len;
         err = send_all(fd, pattern, c);
         n -= c;
     }
@@ -588,7 +597,13 @@ static int httpd_main(void)
         kprintf("httpd: %s has no address\n", HTTPD_NIC);
         return -ENODEV;
     }
-    for (size_t i = 0; i < sizeof pattern; i++)
+    pattern_len = (uint64_t)pmm_free_pages() * PAGE_SIZE < HTTPD_SMALL_MEM ? HTTPD_CHUNK_SMALL : HTTPD_CHUNK;
+    pattern = kmalloc(pattern_len);
+    if (!pattern) {
+        kprintf("httpd: no memory for a %zu-byte send buffer\n", pattern_len);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < pattern_len; i++)
         pattern[i] = (uint8_t)i;
     sem_init(&conn_slots, HTTPD_MAX_CONN);
     int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, 64);

@@ -47,10 +47,14 @@
 #define mem_clib_free               kfree
 #define mem_clib_calloc             lwip_port_calloc
 #define MEM_ALIGNMENT               8
-/* Control blocks stay in lwIP's fixed pools (MEMP_MEM_MALLOC=0): their
- * counts are real limits, which lwIP's own reclaiming (e.g. killing the
- * oldest TIME_WAIT PCB when the TCP pool is empty) depends on. */
-#define MEMP_MEM_MALLOC             0
+/* The MEMP_NUM_* counts below are what a machine with ample memory gets;
+ * net/lwip/pools.c carves the pools from the heap at boot and shrinks the
+ * data pools on small machines (or to net_mem=). They stay real limits,
+ * which lwIP's own reclaiming (e.g. killing the oldest TIME_WAIT PCB when
+ * the TCP pool is empty) depends on. MEMP_MEM_MALLOC=1 only stops lwIP
+ * from declaring static pool arrays: the link sends its memp_malloc and
+ * memp_free to pools.c (net/rules.mk). */
+#define MEMP_MEM_MALLOC             1
 #define MEMP_NUM_PBUF               64      /* PBUF_REF/ROM headers */
 #define MEMP_NUM_RAW_PCB            4
 #define MEMP_NUM_UDP_PCB            16

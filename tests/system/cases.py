@@ -1014,3 +1014,30 @@ def httpd_html(ports, log):
 CASES.append(Case("httpd-html-chromium-e1000-q35", machine="q35", app="httpd", nic="e1000", hostfwd=["tcp:80"],
                   host=httpd_html, host_after=HTTPD_UP, timeout=180, reject=NO_PANIC,
                   expect=[READY, HTTPD_UP]))
+
+# --- the HTTP demo in 4 MiB of guest RAM ---------------------------------------
+# lwIP's pools are sized at boot (net/lwip/pools.c): on a 4 MiB guest the data
+# pools shrink (the boot says so), and httpd still serves its status page, a
+# 1 MiB download checked byte for byte, then 1000 sequential requests each on
+# a fresh connection. net_mem= sets the pools' size by hand on a big guest.
+POOLS_SHRUNK = r"^net: lwIP pools \d+ KiB \(\d+ KiB free\): pbufs (\d+) of 256, tcp segments \d+ of 1024"
+
+
+def httpd_small(name):
+    def host(ports, log):
+        port = ports["tcp:80"]
+        return timed_checks(name, [
+            ("curl", lambda: curl_status(port, [r"^minnow ", r"^hypervisor: QEMU TCG", r"^  eth0 e1000 .* link up"])),
+            ("1 MiB", lambda: bytes_stream(port, n=1 << 20)), ("1000 sequential", lambda: sequential(port))])
+    return host
+
+
+CASES += [
+    Case("mem-4m-httpd-e1000-q35", machine="q35", memory="4M", app="httpd", nic="e1000", hostfwd=["tcp:80"],
+         host=httpd_small("mem-4m-httpd-e1000-q35"), host_after=HTTPD_UP, timeout=240, reject=NO_PANIC,
+         expect=[r"^mem: 3 MiB usable", POOLS_SHRUNK, READY, HTTPD_UP]),
+    Case("mem-netmem-httpd-e1000-q35", machine="q35", app="httpd", nic="e1000", hostfwd=["tcp:80"],
+         cmdline="net_mem=128K", host=httpd_small("mem-netmem-httpd-e1000-q35"), host_after=HTTPD_UP,
+         timeout=240, reject=NO_PANIC,
+         expect=[r"^net: lwIP pools 1[0-2]\d KiB \(\d+ KiB free\): pbufs \d+ of 256", READY, HTTPD_UP]),
+]
