@@ -35,6 +35,7 @@
 #include "net/socket.h"
 #include "net/netdev.h"
 #include "net/lwip/tcp_timewait.h"
+#include "net/lwip/pools.h"
 
 #ifndef MINNOW_VERSION
 #define MINNOW_VERSION      "0.4-dev"
@@ -225,6 +226,11 @@ static void status_collect(struct httpd_status *st, const char *pci)
         n->tx_bytes = d->stats.tx_bytes;
         n->tx_dropped = d->stats.tx_dropped;
         n->csum_sw = net_rx_csum_sw(d->name);
+    }
+    for (int i = 0; i < net_pools_count() && st->npools < HTML_MAX_POOLS; i++) {
+        struct net_pool_info pi;
+        if (net_pools_get(i, &pi) == 0)
+            st->pools[st->npools++] = (struct httpd_pool){ pi.name, pi.configured, pi.limit, pi.used, pi.refused };
     }
     st->tw_reused_syn = minnow_tcp_timewait_reused();
     st->tw_reused_connect = minnow_tcp_timewait_reused_connect();

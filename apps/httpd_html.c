@@ -185,7 +185,8 @@ static const char page_style[] =
     "table{border-collapse:collapse;width:100%;background:#fff}\n"
     "th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e3e8ef;vertical-align:top}\n"
     "th{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#5b6b80}\n"
-    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.up,td.down{white-space:nowrap}\n"
+    "#pools,#tcp{max-width:640px}\n"
     ".up{color:#1a7f37;font-weight:600}.down{color:#b42318;font-weight:600}\n"
     "pre{background:#fff;padding:10px 14px;border-radius:8px;overflow-x:auto;font-size:12px;"
     "box-shadow:0 1px 3px rgba(0,0,0,.12)}\n"
@@ -219,8 +220,9 @@ static void page_cards(struct html_out *o, const struct httpd_status *st)
 static void page_nics(struct html_out *o, const struct httpd_status *st)
 {
     html_printf(o, "<h2>Network interfaces</h2>\n<table id=\"nics\"><tr><th>NIC</th><th>address</th>"
-                "<th>link</th><th>rx packets</th><th>rx bytes</th><th>rx dropped / errors</th>"
-                "<th>tx packets</th><th>tx bytes</th><th>tx dropped</th></tr>\n");
+                "<th>link</th><th class=\"n\">rx packets</th><th class=\"n\">rx bytes</th>"
+                "<th class=\"n\">rx dropped / errors</th><th class=\"n\">tx packets</th><th class=\"n\">tx bytes</th>"
+                "<th class=\"n\">tx dropped</th></tr>\n");
     for (int i = 0; i < st->nnics; i++) {
         const struct httpd_nic *n = &st->nics[i];
         html_printf(o, "<tr><td><b>");
@@ -249,6 +251,26 @@ static void page_nics(struct html_out *o, const struct httpd_status *st)
     html_printf(o, "</table>\n");
 }
 
+/* lwIP's pools: in use, the count chosen at boot (and the configured one
+ * when it was shrunk), allocations refused because the pool was empty. */
+static void page_pools(struct html_out *o, const struct httpd_status *st)
+{
+    if (st->npools <= 0)
+        return;
+    html_printf(o, "<h2>lwIP pools</h2>\n<table id=\"pools\"><tr><th>pool</th><th class=\"n\">in use</th>"
+                "<th class=\"n\">limit</th><th class=\"n\">refused</th></tr>\n");
+    for (int i = 0; i < st->npools && i < HTML_MAX_POOLS; i++) {
+        const struct httpd_pool *p = &st->pools[i];
+        html_printf(o, "<tr><td>");
+        html_escape(o, p->name);
+        html_printf(o, "</td><td class=\"n\">%u</td><td class=\"n\">%u", p->used, p->limit);
+        if (p->limit != p->configured)
+            html_printf(o, " <small>of %u</small>", p->configured);
+        html_printf(o, "</td><td class=\"n\">%u</td></tr>\n", p->refused);
+    }
+    html_printf(o, "</table>\n");
+}
+
 int httpd_html_page(struct html_out *o, const struct httpd_status *st)
 {
     html_printf(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -266,6 +288,7 @@ int httpd_html_page(struct html_out *o, const struct httpd_status *st)
     html_printf(o, "<h2>TCP</h2>\n<table id=\"tcp\"><tr><td>TIME_WAIT reopened by a new SYN</td>"
                 "<td class=\"n\">%lu</td></tr><tr><td>TIME_WAIT reopened by our connect()</td>"
                 "<td class=\"n\">%lu</td></tr></table>\n", st->tw_reused_syn, st->tw_reused_connect);
+    page_pools(o, st);
     html_printf(o, "<h2>PCI devices</h2>\n<pre id=\"pci\">");
     html_escape(o, st->pci ? st->pci : "");
     html_printf(o, "</pre>\n</main>\n<footer>minnow, a bare-metal x86-64 unikernel &middot; "

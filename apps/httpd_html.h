@@ -17,6 +17,7 @@
 
 #define HTML_MAX_STAGES 32
 #define HTML_MAX_NICS   8
+#define HTML_MAX_POOLS  32
 
 /* An output buffer of fixed capacity; `overflow` is set (and the text cut)
  * when something did not fit. */
@@ -63,6 +64,11 @@ struct httpd_nic {
     uint64_t csum_sw;           /* TCP/UDP checksums verified in software */
 };
 
+struct httpd_pool {
+    const char *name;
+    uint32_t configured, limit, used, refused;
+};
+
 struct httpd_status {
     const char *version, *hypervisor, *cpu;
     uint64_t uptime_ms;
@@ -73,6 +79,8 @@ struct httpd_status {
     int nnics;
     struct httpd_nic nics[HTML_MAX_NICS];
     unsigned long tw_reused_syn, tw_reused_connect;
+    int npools;                 /* lwIP's pools (net/lwip/pools.h) */
+    struct httpd_pool pools[HTML_MAX_POOLS];
     const char *pci;            /* the PCI listing, one device per line (may be NULL) */
 };
 

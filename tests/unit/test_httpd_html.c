@@ -175,6 +175,9 @@ static void sample(struct httpd_status *st)
         at = st->stages[i].at_us;
     }
     st->nstages = 8;
+    st->npools = 2;
+    st->pools[0] = (struct httpd_pool){ "PBUF_POOL", 256, 95, 3, 7 };
+    st->pools[1] = (struct httpd_pool){ "TCP_PCB<x>", 64, 64, 1, 0 };
     st->nnics = 1;
     st->nics[0] = (struct httpd_nic){ .name = "eth0", .driver = "e1000", .desc = "82540EM", .mac = "52:54:00:12:34:56",
                                       .addr = "10.0.2.15", .link_up = true, .speed_mbps = 1000, .rx_packets = 42 };
@@ -202,6 +205,9 @@ TEST(page)
     CHECK(strstr(buf, "width=\"400\" height=\"16\"") != NULL);   /* the longest stage spans the chart */
     CHECK(strstr(buf, "http://") == strstr(buf, "http://www.w3.org/2000/svg"));  /* nothing external */
     CHECK(strstr(buf, "<script") == NULL);
+    CHECK(strstr(buf, "<tr><td>PBUF_POOL</td><td class=\"n\">3</td><td class=\"n\">95 <small>of 256</small></td>"
+                      "<td class=\"n\">7</td></tr>") != NULL);
+    CHECK(strstr(buf, "<tr><td>TCP_PCB&lt;x&gt;</td><td class=\"n\">1</td><td class=\"n\">64</td>") != NULL);
     /* A buffer too small: -ENOSPC, and the text stays NUL-terminated. */
     html_out_init(&o, buf, 1000);
     CHECK_EQ(httpd_html_page(&o, &st), -ENOSPC);
@@ -222,6 +228,7 @@ TEST(page_without_clock_or_stages)
     html_out_init(&o, buf, sizeof buf);
     REQUIRE(httpd_html_page(&o, &st) == 0);
     CHECK(strstr(buf, "<dd id=\"wallclock\">unknown</dd>") != NULL);
+    CHECK(strstr(buf, "id=\"pools\"") != NULL);
     CHECK(strstr(buf, "<dd id=\"uptime\">25:01:01.001</dd>") == NULL);
     CHECK(strstr(buf, "<dd id=\"uptime\">1 d 01:01:01.001</dd>") != NULL);
     CHECK_EQ(count(buf, "<rect "), 0);
