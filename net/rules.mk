@@ -42,6 +42,7 @@ KSRCS += $(LWIP_PORT_SRCS)
 # memp_malloc and memp_free go to __wrap_memp_malloc/__wrap_memp_free
 # (GNU ld, --wrap=symbol).
 POOLS_SRCS := net/lwip/pools.c
+KSRCS += net/lwip/pools_plan.c
 KSRCS += $(POOLS_SRCS)
 $(patsubst %,$(BUILD)/%.o,$(POOLS_SRCS)): KCFLAGS += $(LWIP_INC)
 $(patsubst %,$(BUILD)/%.o,$(POOLS_SRCS)): | $(LWIP_DIR)/.fetched

@@ -53,6 +53,7 @@
 #include "kernel/mm/heap.h"
 #include "kernel/mm/pmm.h"
 #include "net/lwip/pools.h"
+#include "net/lwip/pools_plan.h"
 
 #if !MEMP_MEM_MALLOC || MEMP_OVERFLOW_CHECK
 #error "net/lwip/pools.c replaces lwIP's static pools: lwipopts.h must set MEMP_MEM_MALLOC 1 (and no overflow check)"
@@ -94,47 +95,33 @@ CMDLINE_OPTION(net_mem, .key = "net_mem", .type = CMDLINE_UINT, .dst = &net_mem,
                .dst_size = sizeof net_mem, .min = 64 * 1024, .max = 1ull << 32,
                .help = "memory for lwIP's pools in bytes (K/M suffix), default 1/8 of free memory");
 
-/* Bytes one element takes in the block: its size rounded up to 16, which
- * keeps every element as aligned as kmalloc's own blocks. */
+/* Each element's size is rounded up to 16, which keeps every element as
+ * aligned as kmalloc's own blocks. */
 #define POOLS_ALIGN 16u
-static uint64_t stride(uint32_t size) { return (size + POOLS_ALIGN - 1) / POOLS_ALIGN * POOLS_ALIGN; }
+static struct pool_plan plan[MEMP_MAX];
 
-static uint64_t pools_bytes(const uint32_t *counts)
-{
-    uint64_t sum = 0;
-    for (int i = 0; i < MEMP_MAX; i++)
-        sum += (uint64_t)counts[i] * stride(spec[i].size);
-    return sum;
-}
+static uint64_t pools_bytes(void) { return pools_plan_bytes(plan, limit, MEMP_MAX); }
 
-/* Chooses the limits for a budget of `budget` bytes. */
 static void pools_size(uint64_t budget)
 {
     for (int i = 0; i < MEMP_MAX; i++)
-        limit[i] = spec[i].num;
-    uint64_t total = pools_bytes(limit), data = 0;
-    if (total <= budget)
-        return;
-    for (size_t k = 0; k < sizeof data_pools / sizeof data_pools[0]; k++)
-        data += (uint64_t)spec[data_pools[k].type].num * stride(spec[data_pools[k].type].size);
-    uint64_t fixed = total - data;
-    uint64_t room = budget > fixed ? budget - fixed : 0;
+        plan[i] = (struct pool_plan){ .num = spec[i].num,
+                                      .stride = (spec[i].size + POOLS_ALIGN - 1) / POOLS_ALIGN * POOLS_ALIGN };
     for (size_t k = 0; k < sizeof data_pools / sizeof data_pools[0]; k++) {
-        memp_t t = data_pools[k].type;
-        uint64_t n = (uint64_t)spec[t].num * room / data;
-        uint32_t floor = data_pools[k].floor < spec[t].num ? data_pools[k].floor : spec[t].num;
-        limit[t] = n < floor ? floor : (uint32_t)n;
+        plan[data_pools[k].type].data = true;
+        plan[data_pools[k].type].floor = data_pools[k].floor;
     }
+    pools_plan(plan, MEMP_MAX, budget, limit);
 }
 
 /* Threads every pool's elements onto its free list, from one block. */
 static int pools_carve(void)
 {
-    uint8_t *p = kmalloc(pools_bytes(limit));
+    uint8_t *p = kmalloc(pools_bytes());
     if (!p)
         return -ENOMEM;
     for (int i = 0; i < MEMP_MAX; i++) {
-        for (uint32_t k = 0; k < limit[i]; k++, p += stride(spec[i].size)) {
+        for (uint32_t k = 0; k < limit[i]; k++, p += plan[i].stride) {
             struct pool_free *f = (struct pool_free *)p;
             f->next = free_list[i];
             free_list[i] = f;
@@ -153,7 +140,7 @@ static void pools_init(void)
         pools_size(0);                  /* every data pool at its floor */
         if (pools_carve() != 0) {
             pr_err("net: no memory for lwIP's pools (%llu KiB): networking will fail\n",
-                   (unsigned long long)(pools_bytes(limit) / 1024));
+                   (unsigned long long)(pools_bytes() / 1024));
             for (int i = 0; i < MEMP_MAX; i++)
                 limit[i] = 0;
             return;
@@ -162,7 +149,7 @@ static void pools_init(void)
     if (!net_mem && limit[MEMP_PBUF_POOL] == spec[MEMP_PBUF_POOL].num)
         return;                         /* today's counts: nothing to say */
     pr_info("net: lwIP pools %llu KiB (%llu KiB free): pbufs %u of %u, tcp segments %u of %u, "
-            "input queue %u of %u\n", (unsigned long long)(pools_bytes(limit) / 1024),
+            "input queue %u of %u\n", (unsigned long long)(pools_bytes() / 1024),
             (unsigned long long)(free_bytes / 1024), limit[MEMP_PBUF_POOL], spec[MEMP_PBUF_POOL].num,
             limit[MEMP_TCP_SEG], spec[MEMP_TCP_SEG].num, limit[MEMP_TCPIP_MSG_INPKT],
             spec[MEMP_TCPIP_MSG_INPKT].num);
@@ -209,7 +196,7 @@ int net_pools_get(int i, struct net_pool_info *info)
     if (i < 0 || i >= MEMP_MAX || !info)
         return -EINVAL;
     *info = (struct net_pool_info){ spec[i].name, spec[i].num, sized ? limit[i] : spec[i].num, used[i],
-                                    refused[i], (uint32_t)stride(spec[i].size) };
+                                    refused[i], plan[i].stride };
     return 0;
 }
 
