@@ -5,8 +5,8 @@
  * stack, drivers hand frames to it through tcpip_input(), and applications
  * use the socket API from their own threads (sys_arch.c maps semaphores,
  * mutexes, mailboxes and threads onto kernel/sched/sched.h). Memory comes from
- * the kernel heap (kmalloc) for variable-size buffers and from lwIP's
- * static pools for fixed-size control blocks. */
+ * the kernel heap (kmalloc) for variable-size buffers, and from pools sized
+ * at boot and carved from the heap (net/lwip/pools.c) for fixed-size ones. */
 #pragma once
 
 /* --- operating system ---------------------------------------------------- */
