@@ -954,8 +954,11 @@ def chromium(args, profile, timeout=60):
     exe = shutil.which("chromium")
     if not exe:
         return None, "chromium not found: install Debian's chromium package (tools/deps.sh)"
-    p = subprocess.run([exe] + CHROMIUM_FLAGS + [f"--user-data-dir={profile}"] + args,
-                       capture_output=True, text=True, timeout=timeout)
+    try:
+        p = subprocess.run([exe] + CHROMIUM_FLAGS + [f"--user-data-dir={profile}"] + args,
+                           capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"chromium {args[0]}: still running after {timeout} s"
     if p.returncode != 0:
         return None, f"chromium {args[0]}: exit {p.returncode}: {p.stderr.strip()[-400:]}"
     return p.stdout, None
