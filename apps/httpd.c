@@ -1,7 +1,10 @@
 /* app=httpd: a small HTTP/1.1 server on port 80 (RFC 9110, RFC 9112).
  *
  *   GET /           a plain-text status page: version, hypervisor, uptime,
- *                   boot time, PCI devices, NICs with their counters
+ *                   boot time, PCI devices, NICs with their counters; an
+ *                   HTML page with the same and more (wall clock, the boot
+ *                   timeline as a chart) when Accept names text/html
+ *                   (apps/httpd_html.c)
  *   GET /bytes/N    N bytes (0 <= N <= 1 GiB) of the pattern byte i = i & 0xFF
  *
  * One thread per connection (at most HTTPD_MAX_CONN at once); connections
@@ -15,12 +18,14 @@
  *   curl http://127.0.0.1:8080/
  *
  * Sockets: minnow's POSIX layer (net/socket.h). */
+#include "apps/httpd_html.h"
 #include "kernel/core/app.h"
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpuinfo.h"
 #include "kernel/errno.h"
 #include "lib/fmt.h"
 #include "kernel/mm/heap.h"
+#include "kernel/mm/pmm.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/pci/pci.h"
 #include "kernel/sched/sched.h"
@@ -30,6 +35,7 @@
 #include "net/socket.h"
 #include "net/netdev.h"
 #include "net/lwip/tcp_timewait.h"
+#include "net/lwip/pools.h"
 
 #ifndef MINNOW_VERSION
 #define MINNOW_VERSION      "0.4-dev"
@@ -43,8 +49,16 @@
 #define HTTPD_MAX_HEADERS   64
 #define HTTPD_IDLE_MS       15000           /* keep-alive idle / stalled peer timeout */
 #define HTTPD_BYTES_MAX     (1ull << 30)
-#define HTTPD_CHUNK         (64 * 1024)     /* a multiple of 256: every chunk starts at pattern 0 */
+/* /bytes/N goes out in chunks of the pattern, a multiple of 256 bytes so
+ * that every chunk starts at pattern byte 0. lwIP copies a whole send()
+ * into transmit pbufs from the heap, all or nothing (tcp_write, core/
+ * tcp_out.c): on a machine with little free memory a 64 KiB write may never
+ * find room, so small machines send 8 KiB at a time. */
+#define HTTPD_CHUNK         (64 * 1024)
+#define HTTPD_CHUNK_SMALL   (8 * 1024)
+#define HTTPD_SMALL_MEM     (4ull << 20)    /* free bytes below which chunks are small */
 #define HTTPD_STACK         (16 * 1024)
+#define HTTPD_HTML_MAX      (48 * 1024)     /* the HTML page: about 8 KiB with one NIC */
 
 /* --- sockets (net/socket.h) ---------------------------------------------- */
 
@@ -179,6 +193,50 @@ static void status_page(struct sbuf *b)
     status_nics(b);
 }
 
+/* The figures of the HTML page (httpd_html.h), gathered from the kernel. */
+static void status_collect(struct httpd_status *st, const char *pci)
+{
+    st->version = MINNOW_VERSION;
+    st->hypervisor = cpuinfo_hv_name(cpu.hv);
+    st->cpu = cpu.brand[0] ? cpu.brand : cpu.vendor;
+    st->uptime_ms = clock_ns() / 1000000;
+    st->wall_s = clock_wall_s();
+    st->ready_us = timeline_total_us();
+    for (int i = 0; i < timeline_count() && st->nstages < HTML_MAX_STAGES; i++) {
+        struct httpd_stage *g = &st->stages[st->nstages];
+        if (timeline_get(i, &g->name, &g->at_us, &g->us) == 0)
+            st->nstages++;
+    }
+    for (int i = 0; i < netdev_count() && st->nnics < HTML_MAX_NICS; i++) {
+        struct netdev *d = netdev_get(i);
+        struct httpd_nic *n = &st->nics[st->nnics++];
+        fmt_snprintf(n->name, sizeof n->name, "%s", d->name);
+        fmt_snprintf(n->driver, sizeof n->driver, "%s", d->driver ? d->driver : "?");
+        fmt_snprintf(n->desc, sizeof n->desc, "%s", d->desc);
+        netdev_format_mac(d->mac, n->mac, sizeof n->mac);
+        net_addr_str(d->name, n->addr, sizeof n->addr);
+        netdev_format_offloads(d, n->offloads, sizeof n->offloads);
+        n->link_up = d->link_up;
+        n->speed_mbps = d->speed_mbps;
+        n->rx_packets = d->stats.rx_packets;
+        n->rx_bytes = d->stats.rx_bytes;
+        n->rx_dropped = d->stats.rx_dropped;
+        n->rx_errors = d->stats.rx_errors;
+        n->tx_packets = d->stats.tx_packets;
+        n->tx_bytes = d->stats.tx_bytes;
+        n->tx_dropped = d->stats.tx_dropped;
+        n->csum_sw = net_rx_csum_sw(d->name);
+    }
+    for (int i = 0; i < net_pools_count() && st->npools < HTML_MAX_POOLS; i++) {
+        struct net_pool_info pi;
+        if (net_pools_get(i, &pi) == 0)
+            st->pools[st->npools++] = (struct httpd_pool){ pi.name, pi.configured, pi.limit, pi.used, pi.refused };
+    }
+    st->tw_reused_syn = minnow_tcp_timewait_reused();
+    st->tw_reused_connect = minnow_tcp_timewait_reused_connect();
+    st->pci = pci;
+}
+
 /* --- requests --------------------------------------------------------------- */
 
 struct request {
@@ -187,6 +245,7 @@ struct request {
     int minor;                  /* HTTP/1.minor */
     bool keep_alive;
     bool has_body;              /* Content-Length > 0 or Transfer-Encoding */
+    bool wants_html;            /* Accept names text/html (a browser) */
 };
 
 static bool is_tchar(char c)
@@ -231,6 +290,16 @@ static bool list_has(const char *v, size_t n, const char *tok)
     return false;
 }
 
+/* Whether v[0..n) contains tok, in any case. */
+static bool has_substr(const char *v, size_t n, const char *tok)
+{
+    size_t t = strlen(tok);
+    for (size_t i = 0; i + t <= n; i++)
+        if (ieq(v + i, t, tok))
+            return true;
+    return false;
+}
+
 /* One header field "name: value" (line[0..n), no CRLF) into r. 0 or 400. */
 static int parse_header(const char *line, size_t n, struct request *r, int *hosts)
 {
@@ -267,6 +336,11 @@ static int parse_header(const char *line, size_t n, struct request *r, int *host
         }
     } else if (ieq(line, name_len, "transfer-encoding")) {
         r->has_body = true;
+    } else if (ieq(line, name_len, "accept")) {
+        /* RFC 9110 12.5.1; browsers list text/html first. A plain
+         * substring test: weights (q=) are not looked at. */
+        if (has_substr(v, vlen, "text/html"))
+            r->wants_html = true;
     }
     return 0;
 }
@@ -349,13 +423,14 @@ static const char *reason(int status)
     }
 }
 
+/* `vary`: the response depends on the request's Accept (RFC 9110 12.5.5). */
 static void head_printf(struct sbuf *b, int status, const char *type, unsigned long long length,
-                        bool keep_alive)
+                        bool keep_alive, bool vary)
 {
     sbuf_printf(b, "HTTP/1.1 %d %s\r\nServer: minnow\r\nContent-Type: %s\r\n"
-                "Content-Length: %llu\r\n%sConnection: %s\r\n\r\n",
+                "Content-Length: %llu\r\n%s%sConnection: %s\r\n\r\n",
                 status, reason(status), type, length, status == 405 ? "Allow: GET, HEAD\r\n" : "",
-                keep_alive ? "keep-alive" : "close");
+                vary ? "Vary: Accept\r\n" : "", keep_alive ? "keep-alive" : "close");
 }
 
 static void sbuf_append(struct sbuf *b, const char *p, size_t n)
@@ -370,10 +445,10 @@ static void sbuf_append(struct sbuf *b, const char *p, size_t n)
 
 /* Sends head and body (none for HEAD) in one piece. 0 or -1. */
 static int send_page(int fd, int status, const char *type, const struct sbuf *body, bool head_only,
-                     bool keep_alive)
+                     bool keep_alive, bool vary)
 {
     struct sbuf out = { 0 };
-    head_printf(&out, status, type, body->len, keep_alive);
+    head_printf(&out, status, type, body->len, keep_alive, vary);
     if (!head_only)
         sbuf_append(&out, body->p, body->len);
     int err = out.oom ? -1 : send_all(fd, out.p, out.len);
@@ -385,25 +460,51 @@ static int send_error(int fd, int status, bool head_only, bool keep_alive)
 {
     struct sbuf body = { 0 };
     sbuf_printf(&body, "%d %s\n", status, reason(status));
-    int err = send_page(fd, status, "text/plain", &body, head_only, keep_alive);
+    int err = send_page(fd, status, "text/plain", &body, head_only, keep_alive, false);
     kfree(body.p);
     return err;
 }
 
-/* The pattern /bytes/N sends: byte i is i & 0xFF. Filled once by main. */
-static uint8_t pattern[HTTPD_CHUNK];
+/* The pattern /bytes/N sends: byte i is i & 0xFF. Made once by main. */
+static uint8_t *pattern;
+static size_t pattern_len;
 
 static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_alive)
 {
     struct sbuf head = { 0 };
-    head_printf(&head, 200, "application/octet-stream", n, keep_alive);
+    head_printf(&head, 200, "application/octet-stream", n, keep_alive, false);
     int err = head.oom ? -1 : send_all(fd, head.p, head.len);
     kfree(head.p);
     while (!err && !head_only && n) {
-        size_t c = n < HTTPD_CHUNK ? (size_t)n : HTTPD_CHUNK;
+        size_t c = n < pattern_len ? (size_t)n : pattern_len;
         err = send_all(fd, pattern, c);
         n -= c;
     }
+    return err;
+}
+
+/* The HTML status page. 0 or -1. */
+static int send_html(int fd, bool head_only, bool keep_alive)
+{
+    struct sbuf pci = { 0 }, body = { 0 };
+    pci_sink = &pci;
+    pci_list(status_pci_line, false);
+    pci_sink = NULL;
+    struct httpd_status *st = kzalloc(sizeof *st);
+    char *buf = kmalloc(HTTPD_HTML_MAX);
+    int err = -1;
+    if (st && buf && !pci.oom) {
+        status_collect(st, pci.p);
+        struct html_out o;
+        html_out_init(&o, buf, HTTPD_HTML_MAX);
+        if (httpd_html_page(&o, st) == 0) {
+            body = (struct sbuf){ .p = buf, .len = o.len, .cap = HTTPD_HTML_MAX };
+            err = send_page(fd, 200, "text/html; charset=utf-8", &body, head_only, keep_alive, true);
+        }
+    }
+    kfree(buf);
+    kfree(st);
+    kfree(pci.p);
     return err;
 }
 
@@ -419,10 +520,12 @@ static int respond(int fd, struct request *r)
         q++;
     *q = 0;                                 /* the query string is ignored */
     int err;
-    if (strcmp(r->target, "/") == 0) {
+    if (strcmp(r->target, "/") == 0 && r->wants_html) {
+        err = send_html(fd, head_only, keep);
+    } else if (strcmp(r->target, "/") == 0) {
         struct sbuf body = { 0 };
         status_page(&body);
-        err = body.oom ? -1 : send_page(fd, 200, "text/plain; charset=utf-8", &body, head_only, keep);
+        err = body.oom ? -1 : send_page(fd, 200, "text/plain; charset=utf-8", &body, head_only, keep, true);
         kfree(body.p);
     } else if (strncmp(r->target, "/bytes/", 7) == 0) {
         long long n = parse_count(r->target + 7);
@@ -500,7 +603,13 @@ static int httpd_main(void)
         kprintf("httpd: %s has no address\n", HTTPD_NIC);
         return -ENODEV;
     }
-    for (size_t i = 0; i < sizeof pattern; i++)
+    pattern_len = (uint64_t)pmm_free_pages() * PAGE_SIZE < HTTPD_SMALL_MEM ? HTTPD_CHUNK_SMALL : HTTPD_CHUNK;
+    pattern = kmalloc(pattern_len);
+    if (!pattern) {
+        kprintf("httpd: no memory for a %zu-byte send buffer\n", pattern_len);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < pattern_len; i++)
         pattern[i] = (uint8_t)i;
     sem_init(&conn_slots, HTTPD_MAX_CONN);
     int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, 64);

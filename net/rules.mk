@@ -38,6 +38,15 @@ $(BUILD)/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_DIR)/.fetched
 # Our port and glue: ordinary kernel sources that include lwIP's headers.
 LWIP_PORT_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip_netif.c
 KSRCS += $(LWIP_PORT_SRCS)
+# lwIP's pools, sized at boot (net/lwip/pools.c): lwIP's calls to
+# memp_malloc and memp_free go to __wrap_memp_malloc/__wrap_memp_free
+# (GNU ld, --wrap=symbol).
+POOLS_SRCS := net/lwip/pools.c
+KSRCS += net/lwip/pools_plan.c
+KSRCS += $(POOLS_SRCS)
+$(patsubst %,$(BUILD)/%.o,$(POOLS_SRCS)): KCFLAGS += $(LWIP_INC)
+$(patsubst %,$(BUILD)/%.o,$(POOLS_SRCS)): | $(LWIP_DIR)/.fetched
+KLDFLAGS += --wrap=memp_malloc --wrap=memp_free
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): KCFLAGS += $(LWIP_INC)
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): | $(LWIP_DIR)/.fetched
 

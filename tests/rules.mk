@@ -1,7 +1,7 @@
 # tests/: host unit tests (pure logic) and hosted driver tests (drivers
 # against a host-side backend), all with ASan + UBSan. QEMU system tests
 # live in tests/system/ and are run by tests/run.py.
-UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd acpi e1000
+UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd acpi e1000 httpd_html pools_plan
 unit_fmt_SRCS      := lib/fmt.c
 unit_cmdline_SRCS  := kernel/core/cmdline.c lib/fmt.c
 unit_pmm_SRCS      := kernel/mm/pmm.c
@@ -13,6 +13,8 @@ unit_ps2kbd_SRCS   := kernel/console/ps2kbd.c
 unit_acpi_SRCS     := kernel/acpi/acpi.c kernel/acpi/acpi_aml.c lib/fmt.c tests/unit/fakemem.c
 unit_e1000_SRCS    := tests/selftest/dhcp_probe.c lib/fmt.c
 unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c lib/fmt.c tests/unit/fakemem.c
+unit_httpd_html_SRCS := apps/httpd_html.c lib/fmt.c
+unit_pools_plan_SRCS := net/lwip/pools_plan.c
 
 HOSTED_TESTS += fbcon
 hosted_fbcon_SRCS := kernel/console/fbcon.c $(BUILD)/gen/font8x16.c
@@ -22,7 +24,7 @@ HOSTED_BINS := $(patsubst %,$(BUILD)/host/hosted/test_%,$(HOSTED_TESTS))
 
 # Every header counts: the host binaries are linked in one step, without
 # per-object dependency files.
-HOST_HEADERS := $(wildcard boot/*.h kernel/*.h kernel/*/*.h lib/*.h net/*.h tests/unit/*.h tests/selftest/*.h)
+HOST_HEADERS := $(wildcard apps/*.h boot/*.h kernel/*.h kernel/*/*.h lib/*.h net/*.h net/lwip/pools_plan.h tests/unit/*.h tests/selftest/*.h)
 
 $(BUILD)/host/unit/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_HEADERS) $$(unit_%_SRCS)
 	@mkdir -p $(@D)

@@ -7,9 +7,10 @@ set -eu
 
 # build: compiler, linker, clang (the libFuzzer targets, make fuzz), GRUB for BIOS and UEFI images, ISO tools
 # run/test: QEMU, OVMF (UEFI firmware), python3 (the test runner), curl (a real HTTP client), iperf (iperf2 client),
-# iproute2 (ip netns / ip tuntap / ss: the TAP tests in network namespaces)
+# iproute2 (ip netns / ip tuntap / ss: the TAP tests in network namespaces), chromium (headless: renders
+# httpd's HTML status page)
 PKGS="gcc clang binutils make grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
-      qemu-system-x86 ovmf python3 curl iperf iproute2"
+      qemu-system-x86 ovmf python3 curl iperf iproute2 chromium"
 
 missing=""
 for p in $PKGS; do

@@ -4,6 +4,7 @@
 #include "boot/boot.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/console/kprintf.h"
+#include "kernel/errno.h"
 #include "kernel/time/tsc.h"
 
 #define MAX_MARKS 32
@@ -36,4 +37,20 @@ void timeline_print(void)
                 (unsigned long long)tsc_ticks_to_us(marks[i].tsc - prev), marks[i].phase);
         prev = marks[i].tsc;
     }
+}
+
+int timeline_count(void) { return nmarks; }
+
+int timeline_get(int i, const char **phase, uint64_t *at_us, uint64_t *delta_us)
+{
+    if (i < 0 || i >= nmarks)
+        return -EINVAL;
+    uint64_t prev = i ? marks[i - 1].tsc : boot_tsc0;
+    if (phase)
+        *phase = marks[i].phase;
+    if (at_us)
+        *at_us = us_since_entry(marks[i].tsc);
+    if (delta_us)
+        *delta_us = tsc_ticks_to_us(marks[i].tsc - prev);
+    return 0;
 }

@@ -5,8 +5,8 @@
  * stack, drivers hand frames to it through tcpip_input(), and applications
  * use the socket API from their own threads (sys_arch.c maps semaphores,
  * mutexes, mailboxes and threads onto kernel/sched/sched.h). Memory comes from
- * the kernel heap (kmalloc) for variable-size buffers and from lwIP's
- * static pools for fixed-size control blocks. */
+ * the kernel heap (kmalloc) for variable-size buffers, and from pools sized
+ * at boot and carved from the heap (net/lwip/pools.c) for fixed-size ones. */
 #pragma once
 
 /* --- operating system ---------------------------------------------------- */
@@ -47,10 +47,14 @@
 #define mem_clib_free               kfree
 #define mem_clib_calloc             lwip_port_calloc
 #define MEM_ALIGNMENT               8
-/* Control blocks stay in lwIP's fixed pools (MEMP_MEM_MALLOC=0): their
- * counts are real limits, which lwIP's own reclaiming (e.g. killing the
- * oldest TIME_WAIT PCB when the TCP pool is empty) depends on. */
-#define MEMP_MEM_MALLOC             0
+/* The MEMP_NUM_* counts below are what a machine with ample memory gets;
+ * net/lwip/pools.c carves the pools from the heap at boot and shrinks the
+ * data pools on small machines (or to net_mem=). They stay real limits,
+ * which lwIP's own reclaiming (e.g. killing the oldest TIME_WAIT PCB when
+ * the TCP pool is empty) depends on. MEMP_MEM_MALLOC=1 only stops lwIP
+ * from declaring static pool arrays: the link sends its memp_malloc and
+ * memp_free to pools.c (net/rules.mk). */
+#define MEMP_MEM_MALLOC             1
 #define MEMP_NUM_PBUF               64      /* PBUF_REF/ROM headers */
 #define MEMP_NUM_RAW_PCB            4
 #define MEMP_NUM_UDP_PCB            16

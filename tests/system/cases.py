@@ -914,3 +914,133 @@ for machine in ("q35", "pc"):
                       reject=NO_PANIC + [r"FAILED"],
                       expect=[READY, r"hvglue: RCX/RDX/R8 in, RAX out: ok", r"hvglue: self-IPIs reach the handler: ok",
                               r"selftest: hvglue passed"]))
+
+# --- httpd's HTML status page, as a browser sees it ----------------------------
+# curl asking for text/html gets an HTML5 page with the cards, one SVG <rect>
+# per boot-timeline stage (as many as the serial log's timeline shows) and the
+# NIC table; then Debian's headless Chromium loads it: its --dump-dom (the DOM
+# after parsing) has the same SVG and the hypervisor card, and its
+# --screenshot is a 1024x768 PNG (IHDR, PNG spec 11.2.2) of more than 10 KB.
+import struct as _struct
+import tempfile as _tempfile
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMELINE_LINE = r"^ +\d+ +\+ *\d+  (\S.*)$"
+
+
+def html_page_checks(html, stages, where):
+    """The elements the HTML page must have; an error string or None."""
+    want = [(r"^<!DOCTYPE html>", "the doctype"), (r'<meta charset="utf-8">', "the charset"),
+            (r'<dd id="hypervisor">QEMU TCG</dd>', "the hypervisor card"),
+            (r'<dd id="wallclock">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</dd>', "the wall clock as a date"),
+            (r'<dd id="uptime">[\d: .d]+</dd>', "the uptime"), (r'<svg id="timeline"', "the timeline SVG"),
+            (r'<table id="nics">[\s\S]*<b>eth0</b> e1000', "the NIC table"), (r"</html>\s*$", "the end")]
+    for rx, what in want:
+        if not _re.search(rx, html, _re.M):
+            return f"{where}: no {what} (/{rx}/)"
+    rects = len(_re.findall(r"<rect\b", html))
+    if rects != len(stages):
+        return f"{where}: {rects} <rect> for {len(stages)} timeline stages {stages}"
+    for name in stages:
+        if f">{name}</text>" not in html:
+            return f"{where}: no label for stage {name!r}"
+    if _re.search(r"<script|<link|src=", html):
+        return f"{where}: the page loads something"
+    return None
+
+
+def chromium(args, profile, timeout=60):
+    exe = shutil.which("chromium")
+    if not exe:
+        return None, "chromium not found: install Debian's chromium package (tools/deps.sh)"
+    try:
+        p = subprocess.run([exe] + CHROMIUM_FLAGS + [f"--user-data-dir={profile}"] + args,
+                           capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"chromium {args[0]}: still running after {timeout} s"
+    if p.returncode != 0:
+        return None, f"chromium {args[0]}: exit {p.returncode}: {p.stderr.strip()[-400:]}"
+    return p.stdout, None
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return _struct.unpack(">II", head[16:24])
+
+
+def httpd_html(ports, log):
+    url = f"http://127.0.0.1:{ports['tcp:80']}/"
+    stages = _re.findall(TIMELINE_LINE, log, _re.M)
+    if not stages:
+        return "no boot timeline in the serial log"
+    p = subprocess.run(["curl", "-sS", "--max-time", "20", "-H", "Accept: text/html,application/xhtml+xml",
+                        "-D", "-", url], capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        return f"curl failed ({p.returncode}): {p.stderr.strip()}"
+    head, _, html = p.stdout.partition("\n\n")     # text mode: CRLF reads as LF
+    if not _re.search(r"^Content-Type: text/html; charset=utf-8\r?$", head, _re.M | _re.I):
+        return f"curl: not text/html:\n{head}"
+    err = html_page_checks(html, stages, "curl")
+    if err:
+        return err
+    plain = subprocess.run(["curl", "-sS", "--max-time", "20", url], capture_output=True, text=True, timeout=30)
+    if not plain.stdout.startswith("minnow ") or "<" in plain.stdout:
+        return f"curl without Accept: not the plain page: {plain.stdout[:200]!r}"
+    with _tempfile.TemporaryDirectory(prefix="minnow-chromium-") as tmp:
+        dom, err = chromium(["--dump-dom", url], _os.path.join(tmp, "profile-dom"))
+        if err:
+            return err
+        if not _re.search(r'<dd id="hypervisor">QEMU TCG</dd>', dom):
+            return f"chromium --dump-dom: no hypervisor card:\n{dom[:2000]}"
+        svg = _re.search(r'<svg id="timeline"[\s\S]*?</svg>', dom)
+        if not svg or len(_re.findall(r"<rect\b", svg.group(0))) != len(stages):
+            return f"chromium --dump-dom: want an SVG with {len(stages)} <rect>:\n{svg.group(0) if svg else dom[:2000]}"
+        shot = _os.path.join(tmp, "status.png")
+        _, err = chromium([f"--screenshot={shot}", "--window-size=1024,768", url], _os.path.join(tmp, "profile-shot"))
+        if err:
+            return err
+        if not _os.path.exists(shot):
+            return "chromium --screenshot wrote no file"
+        size, dims = _os.path.getsize(shot), png_size(shot)
+        if dims != (1024, 768) or size <= 10 * 1024:
+            return f"screenshot: {dims} and {size} bytes, want (1024, 768) and > 10 KB"
+        keep = _os.environ.get("MINNOW_SCREENSHOT")      # where to keep a copy, to look at it
+        if keep:
+            shutil.copyfile(shot, keep)
+    return None
+
+
+CASES.append(Case("httpd-html-chromium-e1000-q35", machine="q35", app="httpd", nic="e1000", hostfwd=["tcp:80"],
+                  host=httpd_html, host_after=HTTPD_UP, timeout=180, reject=NO_PANIC,
+                  expect=[READY, HTTPD_UP]))
+
+# --- the HTTP demo in 4 MiB of guest RAM ---------------------------------------
+# lwIP's pools are sized at boot (net/lwip/pools.c): on a 4 MiB guest the data
+# pools shrink (the boot says so), and httpd still serves its status page, a
+# 1 MiB download checked byte for byte, then 1000 sequential requests each on
+# a fresh connection. net_mem= sets the pools' size by hand on a big guest.
+POOLS_SHRUNK = r"^net: lwIP pools \d+ KiB \(\d+ KiB free\): pbufs (\d+) of 256, tcp segments \d+ of 1024"
+
+
+def httpd_small(name):
+    def host(ports, log):
+        port = ports["tcp:80"]
+        return timed_checks(name, [
+            ("curl", lambda: curl_status(port, [r"^minnow ", r"^hypervisor: QEMU TCG", r"^  eth0 e1000 .* link up"])),
+            ("1 MiB", lambda: bytes_stream(port, n=1 << 20)), ("1000 sequential", lambda: sequential(port))])
+    return host
+
+
+CASES += [
+    Case("mem-4m-httpd-e1000-q35", machine="q35", memory="4M", app="httpd", nic="e1000", hostfwd=["tcp:80"],
+         host=httpd_small("mem-4m-httpd-e1000-q35"), host_after=HTTPD_UP, timeout=240, reject=NO_PANIC,
+         expect=[r"^mem: 3 MiB usable", POOLS_SHRUNK, READY, HTTPD_UP]),
+    Case("mem-netmem-httpd-e1000-q35", machine="q35", app="httpd", nic="e1000", hostfwd=["tcp:80"],
+         cmdline="net_mem=128K", host=httpd_small("mem-netmem-httpd-e1000-q35"), host_after=HTTPD_UP,
+         timeout=240, reject=NO_PANIC,
+         expect=[r"^net: lwIP pools 1[0-2]\d KiB \(\d+ KiB free\): pbufs \d+ of 256", READY, HTTPD_UP]),
+]

@@ -1,0 +1,17 @@
+/* lwIP's memory pools, sized at boot from the free memory or net_mem= and
+ * carved from the kernel heap (net/lwip/pools.c). */
+#pragma once
+#include <stdint.h>
+
+struct net_pool_info {
+    const char *name;       /* lwIP's description, e.g. "PBUF_POOL" */
+    uint32_t configured;    /* lwipopts.h's count */
+    uint32_t limit;         /* the count chosen at boot */
+    uint32_t used;          /* elements in use now */
+    uint32_t refused;       /* allocations refused: the pool was empty */
+    uint32_t stride;        /* bytes one element takes */
+};
+
+int net_pools_count(void);
+/* Pool i (0 <= i < net_pools_count()): 0, or -EINVAL. */
+int net_pools_get(int i, struct net_pool_info *info);
