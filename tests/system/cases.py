@@ -742,6 +742,18 @@ def curl_port_reuse(name, model):
         for i in range(REUSE_ROUNDS):
             if fails == 5:
                 break                   # enough to fail; each can take curl's 10 s
+            # The host's previous socket may still wait in LAST_ACK for
+            # minnow's ACK of its FIN (slow under TCG on a loaded machine):
+            # bind() would then fail on the host, whatever minnow does. Wait
+            # for that (bounded); a host TIME_WAIT is not waited for: it
+            # would mean the host closed first, which the test must see.
+            for _ in range(200):
+                busy = subprocess.run(tap.cmd(["ss", "-Htan", "state", "last-ack", "state", "closing",
+                                               f"( sport = :{REUSE_PORT} )"]),
+                                      capture_output=True, text=True, timeout=10)
+                if not busy.stdout.strip():
+                    break
+                _time.sleep(0.01)
             p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "10", "--local-port", str(REUSE_PORT),
                                         "--ignore-content-length", "-H", "Connection: close", "-o", "/dev/null",
                                         "-w", "%{http_code} %{size_download} %{local_port}",
