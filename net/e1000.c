@@ -45,6 +45,7 @@
 TRACE_FLAG(e1000, "e1000: register setup, interrupt causes, link, every frame in and out");
 
 #define E1000_RX_RING   256         /* descriptors: 4 KiB of ring */
+#define E1000_RX_SPARE  256         /* buffers beyond the ring, to lend to the stack */
 #define E1000_TX_RING   128
 #define E1000_BUF_SIZE  2048        /* RCTL.BSIZE = 2048, BSEX = 0 */
 #define E1000_RX_BUDGET 64          /* frames per pass before yielding */
@@ -53,6 +54,8 @@ TRACE_FLAG(e1000, "e1000: register setup, interrupt causes, link, every frame in
 
 _Static_assert(E1000_RX_RING % E1000_RING_ALIGN_DESCS == 0, "rx ring length");
 _Static_assert(E1000_TX_RING % E1000_RING_ALIGN_DESCS == 0, "tx ring length");
+_Static_assert(E1000_TX_WANT_IP == NETDEV_TX_CSUM_IP && E1000_TX_WANT_TCP == NETDEV_TX_CSUM_TCP,
+               "e1000_tx_csum_prepare takes the stack's flags as they are");
 
 struct e1000_model {
     uint16_t device;
@@ -61,10 +64,29 @@ struct e1000_model {
     bool msix;                      /* try MSI-X with IVAR */
 };
 
-static const struct e1000_model e1000_models[] = {
-    { 0x100E, "82540EM", false, false },
-    { 0x100F, "82545EM", false, false },
-    { 0x10D3, "82574L", true, true },
+static const struct e1000_model e1000_82540em = { 0x100E, "82540EM", false, false };
+static const struct e1000_model e1000_82545em = { 0x100F, "82545EM", false, false };
+static const struct e1000_model e1000_82574l = { 0x10D3, "82574L", true, true };
+
+/* Receive buffers: one per ring slot plus E1000_RX_SPARE, so that a frame
+ * can go up in its own buffer (netdev_rx_lend) while a free one takes its
+ * slot. With every spare lent out, frames are copied (netdev_rx) and the
+ * ring stays full. The pool outlives the driver while the stack still
+ * holds buffers: each lent buffer and the driver hold a reference, and
+ * the last one frees it. */
+#define E1000_RX_BUFS   (E1000_RX_RING + E1000_RX_SPARE)
+struct e1000_rxpool;
+struct e1000_rxbuf {
+    struct e1000_rxpool *pool;
+    uint16_t idx;
+};
+struct e1000_rxpool {
+    uint8_t *bufs;                  /* E1000_RX_BUFS * E1000_BUF_SIZE, DMA */
+    uint64_t phys;
+    uint16_t free[E1000_RX_SPARE];  /* buffers in neither the ring nor the stack */
+    unsigned nfree;
+    unsigned refs;
+    struct e1000_rxbuf lent[E1000_RX_BUFS];
 };
 
 struct e1000 {
@@ -74,8 +96,9 @@ struct e1000 {
     const struct e1000_model *model;
 
     struct e1000_rx_desc *rx;       /* ring, DMA */
-    uint8_t *rx_bufs;               /* E1000_RX_RING * E1000_BUF_SIZE, DMA */
-    uint64_t rx_phys, rx_bufs_phys;
+    struct e1000_rxpool *pool;
+    uint16_t rx_slot_buf[E1000_RX_RING];   /* pool buffer of each descriptor */
+    uint64_t rx_phys;
     unsigned rx_next;               /* next descriptor the device completes */
     bool rx_in_frag;                /* dropping the rest of a multi-descriptor frame */
 
@@ -88,9 +111,11 @@ struct e1000 {
     struct semaphore work;          /* sem_up by the interrupt handler */
     uint32_t icr_pending;           /* causes seen by the handler, not yet handled */
     bool msix;                      /* ICR is not cleared by reading in MSI-X mode */
+    struct pci_irq irq;             /* pci_irq_setup */
     const char *irq_mode;
     char irq_name[24];              /* for the `irq` listing: "e1000 00:03.0" */
-    int vector;
+    struct thread *thread;
+    bool stopping;                  /* e1000_remove: the thread returns */
     uint64_t irqs, irqs_empty;
     uint64_t rx_fragments;          /* multi-descriptor frames dropped */
     char where[16];                 /* "00:03.0", the prefix of trace lines */
@@ -218,34 +243,79 @@ static int e1000_read_mac(struct e1000 *e)
 
 /* ---- Rings -------------------------------------------------------------- */
 
+/* Drops one reference to the pool; the last frees it. */
+static void e1000_rxpool_put(struct e1000_rxpool *p)
+{
+    if (p && --p->refs == 0) {
+        dma_free(p->bufs);
+        kfree(p);
+    }
+}
+
+/* The stack is done with a lent buffer (any thread; cooperative, so no
+ * lock): it is free again. */
+static void e1000_rx_release(void *arg)
+{
+    struct e1000_rxbuf *b = arg;
+    struct e1000_rxpool *p = b->pool;
+    if (p->nfree < E1000_RX_SPARE)
+        p->free[p->nfree++] = b->idx;
+    e1000_rxpool_put(p);
+}
+
+static struct e1000_rxpool *e1000_rxpool_new(void)
+{
+    struct e1000_rxpool *p = kzalloc(sizeof *p);
+    if (!p)
+        return NULL;
+    p->bufs = dma_alloc((size_t)E1000_RX_BUFS * E1000_BUF_SIZE, DMA_32BIT, &p->phys);
+    if (!p->bufs) {
+        kfree(p);
+        return NULL;
+    }
+    for (unsigned i = 0; i < E1000_RX_BUFS; i++)
+        p->lent[i] = (struct e1000_rxbuf){ p, (uint16_t)i };
+    for (unsigned i = 0; i < E1000_RX_SPARE; i++)
+        p->free[p->nfree++] = (uint16_t)(E1000_RX_RING + i);
+    p->refs = 1;                    /* the driver's */
+    return p;
+}
+
 static void e1000_free_rings(struct e1000 *e)
 {
     dma_free(e->rx);
-    dma_free(e->rx_bufs);
+    e1000_rxpool_put(e->pool);
     dma_free(e->tx);
     dma_free(e->tx_bufs);
-    e->rx = NULL, e->rx_bufs = NULL, e->tx = NULL, e->tx_bufs = NULL;
+    e->rx = NULL, e->pool = NULL, e->tx = NULL, e->tx_bufs = NULL;
 }
 
 static int e1000_alloc_rings(struct e1000 *e)
 {
     e->rx = dma_alloc(E1000_RX_RING * sizeof *e->rx, DMA_32BIT, &e->rx_phys);
-    e->rx_bufs = dma_alloc(E1000_RX_RING * E1000_BUF_SIZE, DMA_32BIT, &e->rx_bufs_phys);
+    e->pool = e1000_rxpool_new();
     e->tx = dma_alloc(E1000_TX_RING * sizeof *e->tx, DMA_32BIT, &e->tx_phys);
     e->tx_bufs = dma_alloc(E1000_TX_RING * E1000_BUF_SIZE, DMA_32BIT, &e->tx_bufs_phys);
-    if (!e->rx || !e->rx_bufs || !e->tx || !e->tx_bufs) {
+    if (!e->rx || !e->pool || !e->tx || !e->tx_bufs) {
         e1000_free_rings(e);
         return -ENOMEM;
     }
+    for (unsigned i = 0; i < E1000_RX_RING; i++)
+        e->rx_slot_buf[i] = (uint16_t)i;
     return 0;
 }
 
-/* Hands descriptor i back to the device with its own buffer. The address
- * is rewritten every time: the device has write access to the descriptor. */
+static uint8_t *e1000_rx_buf(struct e1000 *e, unsigned i)
+{
+    return e->pool->bufs + (size_t)e->rx_slot_buf[i] * E1000_BUF_SIZE;
+}
+
+/* Hands descriptor i back to the device with its buffer. The address is
+ * rewritten every time: the device has write access to the descriptor. */
 static void e1000_rx_give(struct e1000 *e, unsigned i)
 {
     volatile struct e1000_rx_desc *d = &e->rx[i];
-    d->addr = e->rx_bufs_phys + (uint64_t)i * E1000_BUF_SIZE;
+    d->addr = e->pool->phys + (uint64_t)e->rx_slot_buf[i] * E1000_BUF_SIZE;
     d->length = 0;
     d->status = 0;
     d->errors = 0;
@@ -320,9 +390,14 @@ static void e1000_tx_ctx(struct e1000 *e, unsigned i, unsigned ip_hlen)
           c.ipcss, c.ipcse, c.ipcso, c.tucss, c.tucso);
 }
 
-static int e1000_xmit(struct netdev *nd, const void *frame, size_t len)
+/* The segments are gathered into the tail slot's buffer (one copy, as
+ * before); the checksums are those the stack asked for in f->flags. */
+static int e1000_xmit(struct netdev *nd, const struct netdev_frame *f)
 {
     struct e1000 *e = nd->priv;
+    size_t len = f->len;
+    if (e->stopping)
+        return -ENODEV;
     if (len < NETDEV_ETH_HLEN || len > E1000_BUF_SIZE) {
         nd->stats.tx_dropped++;
         return -EINVAL;
@@ -337,10 +412,10 @@ static int e1000_xmit(struct netdev *nd, const void *frame, size_t len)
      * reclaimed together, in order, so the buffer lives long enough. */
     unsigned b = e->tx_tail, i = b;
     uint8_t *buf = e->tx_bufs + (size_t)b * E1000_BUF_SIZE;
-    memcpy(buf, frame, len);
+    netdev_frame_gather(f, buf);
     unsigned hlen = 0, popts = 0;
-    if (nd->offloads & NETDEV_OFF_TX_IPV4_CSUM)
-        popts = e1000_tx_csum_prepare(buf, len, &hlen);
+    if (f->flags && (nd->offloads & NETDEV_OFF_TX_IPV4_CSUM))
+        popts = e1000_tx_csum_prepare(buf, len, f->flags, &hlen);
     if (popts && hlen != e->tx_ctx_hlen) {
         if (free < 2)
             return -EBUSY;              /* nothing written to the ring yet */
@@ -371,7 +446,27 @@ static int e1000_xmit(struct netdev *nd, const void *frame, size_t len)
     wr_tail(e, E1000_TDT, e->tx_tail);
     nd->stats.tx_packets++;
     nd->stats.tx_bytes += len;
+    if (f->done)
+        f->done(f->done_arg);           /* copied: the segments are free again */
     return 0;
+}
+
+/* Up the stack without a copy while a spare buffer can take slot i's
+ * place, else copied. The pool reference for the lent buffer is taken
+ * before the call: the stack may release it before returning. */
+static void e1000_rx_deliver(struct e1000 *e, unsigned i, uint8_t *f, uint16_t len, unsigned csum)
+{
+    struct e1000_rxpool *p = e->pool;
+    if (p->nfree == 0) {
+        netdev_rx(&e->nd, f, len, csum);
+        return;
+    }
+    p->refs++;
+    if (!netdev_rx_lend(&e->nd, f, len, csum, e1000_rx_release, &p->lent[e->rx_slot_buf[i]])) {
+        p->refs--;
+        return;
+    }
+    e->rx_slot_buf[i] = p->free[--p->nfree];
 }
 
 /* Walks completed receive descriptors, at most `budget`; returns how many. */
@@ -390,7 +485,7 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
         bool first;
         switch (e1000_rx_classify(status, errors, len, E1000_BUF_SIZE, &e->rx_in_frag, &first)) {
         case E1000_RX_DELIVER: {
-            const uint8_t *f = e->rx_bufs + (size_t)i * E1000_BUF_SIZE;
+            uint8_t *f = e1000_rx_buf(e, i);
             unsigned cs = e1000_rx_csum(status, errors);
             TRACE(e1000, "%s rx[%u] len %u status 0x%02x DD EOP%s%s%s%s errors 0x%02x type %04x\n",
                   e->where, i, len, status, status & E1000_RXD_STAT_IXSM ? " IXSM" : "",
@@ -401,8 +496,8 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
                 e->nd.stats.rx_csum_bad++;
                 break;
             }
-            netdev_rx(&e->nd, f, len, (cs & E1000_CSUM_IP_OK ? NETDEV_RX_CSUM_IP_OK : 0) |
-                                          (cs & E1000_CSUM_L4_OK ? NETDEV_RX_CSUM_L4_OK : 0));
+            e1000_rx_deliver(e, i, f, len, (cs & E1000_CSUM_IP_OK ? NETDEV_RX_CSUM_IP_OK : 0) |
+                                               (cs & E1000_CSUM_L4_OK ? NETDEV_RX_CSUM_L4_OK : 0));
             break;
         }
         case E1000_RX_ERROR:
@@ -449,6 +544,10 @@ static void e1000_irq(void *arg)
 {
     struct e1000 *e = arg;
     uint32_t icr = rd(e, E1000_ICR);
+    if (icr == 0xFFFFFFFFu) {               /* a removed device reads as all ones */
+        e->irqs_empty++;
+        return;
+    }
     /* NOTE: on the 82574 in MSI-X mode a read of ICR does not clear it
      * (82574 datasheet 7.4; QEMU e1000e_mac_icr_read clears on read
      * only without MSI-X), so write the bits back (write 1 to clear). */
@@ -486,6 +585,8 @@ static void e1000_thread(void *arg)
     struct e1000 *e = arg;
     for (;;) {
         sem_down(&e->work);
+        if (e->stopping)
+            return;                         /* e1000_remove joins us */
         uint64_t f = irq_save();
         uint32_t icr = e->icr_pending;
         e->icr_pending = 0;
@@ -505,44 +606,22 @@ static void e1000_thread(void *arg)
 /* ---- Interrupt setup ---------------------------------------------------- */
 
 /* MSI-X (82574: one vector for rx, tx and other causes through IVAR), else
- * MSI, else INTx through the IOAPIC at the GSI firmware put in the
- * interrupt line register (level, active low: PCI 2.3 2.2.6). */
+ * MSI, else INTx (pci_irq_setup). */
 static int e1000_setup_irq(struct e1000 *e, const char *where)
 {
-    struct pci_dev *d = e->pci;
     fmt_snprintf(e->irq_name, sizeof e->irq_name, "e1000 %s", where);
-    if ((d->cap_msix && e->model->msix) || d->cap_msi) {
-        int v = irq_alloc_vector();
-        if (v < 0)
-            return v;
-        int r = irq_register(v, e1000_irq, e, e->irq_name);
-        if (r < 0)
-            return r;
-        if (d->cap_msix && e->model->msix && pci_msix_count(d) > 0 &&
-            pci_msix_enable(d, 0, v) == 0) {
-            e->msix = true;
-            e->irq_mode = "msi-x";
-            wr(e, E1000_CTRL_EXT, rd(e, E1000_CTRL_EXT) | E1000_CTRL_EXT_PBA_CLR);
-            wr(e, E1000_IVAR, E1000_IVAR_VALID << E1000_IVAR_RXQ0_SHIFT |
-                                  E1000_IVAR_VALID << E1000_IVAR_TXQ0_SHIFT |
-                                  E1000_IVAR_VALID << E1000_IVAR_OTHER_SHIFT);
-            e->vector = v;
-            return 0;
-        }
-        if (d->cap_msi && pci_msi_enable(d, v) == 0) {
-            e->irq_mode = "msi";
-            e->vector = v;
-            return 0;
-        }
-        /* The vector stays registered but nothing sends on it. */
+    int r = pci_irq_setup(e->pci, e->model->msix ? 0 : PCI_IRQ_NO_MSIX, e1000_irq, e, e->irq_name,
+                          &e->irq);
+    if (r < 0)
+        return r;
+    e->irq_mode = e->irq.mode;
+    if (e->irq.mode[0] == 'm' && e->irq.mode[3] == '-') {     /* "msi-x" */
+        e->msix = true;
+        wr(e, E1000_CTRL_EXT, rd(e, E1000_CTRL_EXT) | E1000_CTRL_EXT_PBA_CLR);
+        wr(e, E1000_IVAR, E1000_IVAR_VALID << E1000_IVAR_RXQ0_SHIFT |
+                              E1000_IVAR_VALID << E1000_IVAR_TXQ0_SHIFT |
+                              E1000_IVAR_VALID << E1000_IVAR_OTHER_SHIFT);
     }
-    if (d->irq_pin == 0 || d->irq_line == 0 || d->irq_line == 0xFF)
-        return -ENODEV;
-    int v = irq_route_gsi(d->irq_line, true, true, e1000_irq, e, e->irq_name);
-    if (v < 0)
-        return v;
-    e->irq_mode = "intx";
-    e->vector = v;
     return 0;
 }
 
@@ -550,21 +629,12 @@ static int e1000_setup_irq(struct e1000 *e, const char *where)
 
 static const struct netdev_ops e1000_ops = { .xmit = e1000_xmit };
 
-static const struct e1000_model *e1000_model_of(uint16_t device)
-{
-    for (size_t i = 0; i < sizeof e1000_models / sizeof e1000_models[0]; i++)
-        if (e1000_models[i].device == device)
-            return &e1000_models[i];
-    return NULL;
-}
-
 static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
 {
-    (void)id;
     char where[16], mac[18];
     pci_name(pd, where, sizeof where);
-    const struct e1000_model *model = e1000_model_of(pd->device);
-    if (!model)
+    const struct e1000_model *model = id->data;
+    if (!model || model->device != pd->device)
         return -ENODEV;
     pci_size_bars(pd);
     if (!pd->bar[0].present || pd->bar[0].io || pd->bar[0].size < E1000_MMIO_MIN) {
@@ -617,26 +687,36 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
                      NETDEV_OFF_TX_L4_CSUM;
 
     /* From here on a vector or a thread may point at e: on failure the
-     * device is silenced and e is kept (there is no irq_unregister). */
+     * device is silenced and e is kept (a thread cannot be stopped from
+     * outside before it runs). */
     if ((r = e1000_setup_irq(e, where)) != 0) {
         pr_err("e1000: %s: no interrupt (%d)\n", where, r);
         goto fail_stop;
     }
     char tname[THREAD_NAME_MAX];
     fmt_snprintf(tname, sizeof tname, "e1000-%s", where);
-    struct thread *t = thread_create(tname, e1000_thread, e, 0);
-    if (!t) {
+    e->thread = thread_create(tname, e1000_thread, e, 0);
+    if (!e->thread) {
         r = -ENOMEM;
+        pci_irq_teardown(pd, &e->irq);
         goto fail_stop;
     }
-    thread_detach(t);
-    netdev_register(&e->nd);        /* cannot fail: ops are set */
     fmt_snprintf(e->nd.desc, sizeof e->nd.desc, "%s %s %s", where, model->name, e->irq_mode);
     pd->priv = e;
-
     uint32_t st = e1000_link_status(e);
     e->nd.link_up = st & E1000_STATUS_LU;
     e->nd.speed_mbps = e->nd.link_up ? e1000_status_speed(st) : 0;
+    /* Registered with its link state known: a stack that is up attaches
+     * it at once (hot-plug). */
+    if ((r = netdev_register(&e->nd)) != 0) {
+        pr_err("e1000: %s: cannot register (%d)\n", where, r);
+        pd->priv = NULL;
+        e->stopping = true;
+        sem_up(&e->work);
+        thread_join(e->thread);
+        pci_irq_teardown(pd, &e->irq);
+        goto fail_stop;
+    }
     uint32_t ims = E1000_ICR_LSC | E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO |
                    E1000_ICR_TXDW;
     if (e->msix)
@@ -664,10 +744,39 @@ fail:
     return r;
 }
 
+/* Hot-unplug (pci_remove_dev): out of the stack first (netdev_unregister
+ * returns when nobody holds the netdev), then the device is silenced if it
+ * still answers, its interrupt and thread stopped, and the memory freed.
+ * Receive buffers the stack still holds keep the pool alive until they
+ * come back (e1000_rxpool_put). */
+static void e1000_remove(struct pci_dev *pd)
+{
+    struct e1000 *e = pd->priv;
+    if (!e)
+        return;
+    netdev_unregister(&e->nd);
+    e->stopping = true;
+    if (rd(e, E1000_STATUS) != 0xFFFFFFFFu) {
+        wr(e, E1000_IMC, 0xFFFFFFFF);
+        wr(e, E1000_RCTL, 0);
+        wr(e, E1000_TCTL, 0);
+        flush(e);
+    }
+    pci_irq_teardown(pd, &e->irq);
+    sem_up(&e->work);
+    thread_join(e->thread);
+    e1000_free_rings(e);
+    kprintf("e1000: %s %s removed (%s)\n", e->where, e->model->name, e->nd.name);
+    pd->priv = NULL;
+    kfree(e);
+}
+
+/* The ID table is the model table: each entry's data is its model. */
 static const struct pci_id e1000_ids[] = {
-    PCI_ID(0x8086, 0x100E),     /* 82540EM: QEMU "e1000" */
-    PCI_ID(0x8086, 0x100F),     /* 82545EM copper: VMware "e1000", QEMU "e1000-82545em" */
-    PCI_ID(0x8086, 0x10D3),     /* 82574L: VMware "e1000e", QEMU "e1000e" */
+    PCI_ID_DATA(0x8086, 0x100E, &e1000_82540em),  /* QEMU "e1000" */
+    PCI_ID_DATA(0x8086, 0x100F, &e1000_82545em),  /* copper: VMware "e1000", QEMU "e1000-82545em" */
+    PCI_ID_DATA(0x8086, 0x10D3, &e1000_82574l),   /* VMware "e1000e", QEMU "e1000e" */
     { 0 },
 };
-PCI_DRIVER(e1000, .name = "e1000", .ids = e1000_ids, .probe = e1000_probe);
+PCI_DRIVER(e1000, .name = "e1000", .ids = e1000_ids, .probe = e1000_probe,
+           .remove = e1000_remove);

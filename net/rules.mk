@@ -12,6 +12,10 @@ $(LWIP_DIR)/.fetched: tools/fetch-lwip.sh
 	tools/fetch-lwip.sh $(BUILD)
 $(LWIP_DIR)/%.c: $(LWIP_DIR)/.fetched
 	@test -f $@
+# Fetched sources are not intermediate files: without this make deletes
+# them after the first build, and a later change to lwipopts.h cannot
+# rebuild lwIP.
+.PRECIOUS: $(LWIP_DIR)/%.c
 .PHONY: lwip-fetch
 lwip-fetch: $(LWIP_DIR)/.fetched
 
