@@ -910,3 +910,82 @@ for machine in ("q35", "pc"):
                       reject=NO_PANIC + [r"FAILED"],
                       expect=[READY, r"hvglue: RCX/RDX/R8 in, RAX out: ok", r"hvglue: self-IPIs reach the handler: ok",
                               r"selftest: hvglue passed"]))
+
+# --- PCIe native hot-plug of the NIC (kernel/pci/pci_hotplug.c) ------------
+# q35 with a pcie-root-port doing native hot-plug (ACPI hot-plug of bridges
+# off), the NIC behind it, app=httpd. curl works; `device_del nic1` must
+# make the driver remove the NIC (pciehp presses the attention button,
+# e1000 .remove, netdev_unregister, lwIP netif gone) and QEMU complete the
+# unplug (`info pci` no longer lists it); `device_add` of the same model
+# with the same MAC must bring eth0 back with an address (QEMU's DHCP gives
+# the same lease to the same MAC, and the forward goes to that address),
+# and httpd, whose listening socket is bound to any address, must serve
+# curl and 10 MiB again. Done twice, so that a second cycle reuses the
+# freed name, PCI slot and vectors. Every wait is bounded.
+HP_PRE = ["-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
+          "-device", "pcie-root-port,id=rp1,chassis=1,slot=1"]
+HP_MAC = "52:54:00:12:34:56"
+HP_OPTS = f",id=nic1,bus=rp1,mac={HP_MAC}"
+
+
+def hotplug_cycle(name, model):
+    def host(ports, log, qemu):
+        import re
+        port = ports["tcp:80"]
+        times = []
+        err = curl_status(port, [r"eth0"])
+        if err:
+            return f"before unplug: {err}"
+        for cycle in (1, 2):
+            pos = len(qemu.log())
+            t0 = _time.time()
+            out = qemu.monitor("device_del nic1")
+            if "rror" in out:
+                return f"device_del nic1: {out.strip()[-200:]}"
+            for rx in (r"^pciehp: \S+ slot \d+: attention button: removing 1 function\(s\)$",
+                       r"^net: eth0 detached, 0 NICs attached$", r"^eth0: removed$",
+                       r"^e1000: \S+ \S+ removed \(eth0\)$", r"^pciehp: \S+ slot \d+: powered off$"):
+                m = qemu.wait_log(rx, 20, pos)
+                if not m:
+                    return f"cycle {cycle}: no /{rx}/ within 20 s of device_del"
+                pos = m.end()
+            end = _time.time() + 10
+            while re.search(r"Ethernet controller", qemu.monitor("info pci")):
+                if _time.time() > end:
+                    return f"cycle {cycle}: QEMU still lists the NIC 10 s after the power-off"
+                _time.sleep(0.2)
+            times.append(f"unplug {_time.time() - t0:.1f} s")
+            t1 = _time.time()
+            out = qemu.monitor(f"device_add {model}{HP_OPTS},netdev=n0")
+            if "rror" in out:
+                return f"device_add: {out.strip()[-200:]}"
+            for rx in (r"^pciehp: \S+ slot \d+: card present, powering on$",
+                       r"^e1000: \S+ \S+ mac " + HP_MAC + r", .*, eth0$",
+                       r"^net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)$"):
+                m = qemu.wait_log(rx, 30, pos)
+                if not m:
+                    return f"cycle {cycle}: no /{rx}/ within 30 s of device_add"
+                pos = m.end()
+            times.append(f"plug + dhcp {_time.time() - t1:.1f} s")
+            end, last = _time.time() + 20, None
+            while True:
+                last = curl_status(port, [r"eth0"])
+                if not last or _time.time() > end:
+                    break
+                _time.sleep(0.5)
+            if last:
+                return f"cycle {cycle}: after device_add: {last}"
+            err = bytes_stream(port)
+            if err:
+                return f"cycle {cycle}: after device_add: {err}"
+        print(f"     {name}: " + ", ".join(times), flush=True)
+        return None
+    return host
+
+
+for model in ("e1000e", "e1000"):
+    CASES.append(Case(f"hotplug-{model}-q35", machine="q35", app="httpd", nic=model, nic_opts=HP_OPTS,
+                      nic_pre=HP_PRE, hostfwd=["tcp:80"], host=hotplug_cycle(f"hotplug-{model}-q35", model),
+                      monitor=True, host_after=HTTPD_UP, timeout=180, reject=NO_PANIC + [r"unregister waits"],
+                      expect=[r"^pciehp: \S+ slot 1: hot-plug \((?:msi-x|msi|intx)\), occupied$", READY,
+                              HTTPD_UP, r"^eth0: removed$", r"^net: eth0 attached \(dhcp\)$"]))
