@@ -615,7 +615,7 @@ static int e1000_setup_irq(struct e1000 *e, const char *where)
     if (r < 0)
         return r;
     e->irq_mode = e->irq.mode;
-    if (e->irq.mode[0] == 'm' && e->irq.mode[3] == '-') {     /* "msi-x" */
+    if (strcmp(e->irq.mode, "msi-x") == 0) {
         e->msix = true;
         wr(e, E1000_CTRL_EXT, rd(e, E1000_CTRL_EXT) | E1000_CTRL_EXT_PBA_CLR);
         wr(e, E1000_IVAR, E1000_IVAR_VALID << E1000_IVAR_RXQ0_SHIFT |

@@ -561,6 +561,15 @@ void pci_bind_drivers(void)
     pci_bind_drivers_from(LINKSET_BEGIN(pci_drivers), LINKSET_END(pci_drivers));
 }
 
+int pci_bind_dev(struct pci_dev *d)
+{
+    if (!d || d->gone)
+        return -EINVAL;
+    if (!d->driver)
+        bind_one(d, LINKSET_BEGIN(pci_drivers), LINKSET_END(pci_drivers));
+    return d->driver ? 0 : -ENODEV;
+}
+
 /* ---- Hot-plug ------------------------------------------------------- */
 
 struct pci_dev *pci_lookup(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn)

@@ -128,6 +128,9 @@ bool pci_id_match(const struct pci_id *id, const struct pci_dev *d);
 /* Binds each device without a driver to the first driver whose probe
  * accepts it (a failing probe is logged; later drivers still get a try). */
 void pci_bind_drivers(void);
+/* The same for one function (a hot-added one): 0 when a driver took it,
+ * -ENODEV when none did. */
+int pci_bind_dev(struct pci_dev *d);
 void pci_bind_drivers_from(const struct pci_driver *first, const struct pci_driver *end);
 
 /* One line per function ("00:03.0 8086:100e ethernet    e1000"); with

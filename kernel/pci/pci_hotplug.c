@@ -26,7 +26,8 @@
  *     the slot's power and power indicator are turned off;
  *   - a card present in a slot without functions: power on, wait for the
  *     link (bounded), 100 ms, scan the secondary bus, give the new
- *     functions' BARs addresses inside the port's windows, bind drivers.
+ *     functions' BARs addresses inside the port's windows, bind drivers
+ *     to them (pci_bind_dev).
  * Every value read from the port is checked: all ones means the port
  * itself is gone, windows must be open and hold the BARs.
  *
@@ -321,8 +322,10 @@ static void slot_insert(struct pciehp_slot *s)
         intx_assign(s, d);
         pr_info("pciehp: %s slot %u: %s %04x:%04x\n", s->where, s->number, name, d->vendor,
                 d->device);
+        /* Only the new functions: one whose probe failed at boot is not
+         * tried again behind the driver's back. */
+        pci_bind_dev(d);
     }
-    pci_bind_drivers();
 }
 
 /* ---- Events ------------------------------------------------------------ */
