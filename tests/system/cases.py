@@ -1023,3 +1023,14 @@ for model in ("e1000", "e1000e"):
     CASES.append(Case(f"rxlend-{model}-q35", machine="q35", app="httpd", nic=model, hostfwd=["tcp:80"],
                       host=rx_lend_checks(f"rxlend-{model}-q35"), host_after=HTTPD_UP, timeout=120,
                       reject=NO_PANIC, expect=[READY, HTTPD_UP]))
+
+# Lent receive buffers running out (tests/selftest/netlend.c): a consumer
+# that keeps every lent buffer; the driver must fall back to copies, lose
+# no offer, and lend again after the buffers come back.
+for model in ("e1000", "e1000e"):
+    CASES.append(Case(f"net-rxlend-{model}-q35", machine="q35", cmdline="selftest=rxlend",
+                      extra=["-nic", "none", "-netdev", "user,id=n0", "-device", f"{model},netdev=n0"],
+                      reject=NO_PANIC, timeout=120,
+                      expect=[READY, r"^selftest: rxlend: eth0: sent 400, offers 400, lent \d+ \(held\), copied \d+$",
+                              r"^selftest: rxlend: eth0: after release: sent 40, offers 40, lent \d+$",
+                              r"selftest: rxlend passed"]))
