@@ -7,6 +7,8 @@
 #include "hv/hyperv.h"
 #include "hv/vmbus.h"
 #include "kernel/acpi/acpi.h"
+#include "kernel/init.h"
+#include "kernel/time/tsc.h"
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/mm/dma.h"
@@ -161,7 +163,7 @@ void hvp_request_poweroff(const char *why) { hvp_defer(poweroff_main, (void *)wh
 void hvp_request_reboot(const char *why) { hvp_defer(reboot_main, (void *)why); }
 
 /* Boot: on Hyper-V with VMBus, connect and probe; elsewhere, nothing. */
-void hv_kernel_init(void)
+static void hv_kernel_init(void)
 {
     if (!hv_detect())
         return;
@@ -174,6 +176,11 @@ void hv_kernel_init(void)
     }
     power_on_shutdown(vmbus_shutdown);
 }
+INIT_HOOK(vmbus, hv_kernel_init, INIT_BUS);
+
+/* Hyper-V tells the TSC rate (frequency MSR, else the reference page's
+ * scale): a Gen2 VM has no PIT to calibrate against. */
+TSC_SOURCE(hyperv, hv_tsc_khz, TSC_PRIO_HYPERV);
 
 static int cmd_vmbus(int argc, char **argv)
 {

@@ -1,13 +1,13 @@
 /* Hyper-V hypervisor interface: CPUID leaves, synthetic MSRs, hypercalls and
  * the SynIC message and event-flags pages.
  *
- * Sources (digest with per-fact citations: docs/hyperv-protocol-facts.md in
- * the shared docs, sections 1-5):
+ * Sources:
  *   - Microsoft Hypervisor Top-Level Functional Specification (TLFS) 6.0,
  *     "Feature and Interface Discovery", "Hypercall Interface", "Virtual
  *     Interrupt Controller / SynIC";
  *   - Linux include/hyperv/hvgdk_mini.h and arch/x86/include/asm/hyperv-tlfs.h;
- *   - FreeBSD sys/dev/hyperv/include/hyperv_reg.h, vmbus/vmbus_reg.h;
+ *   - FreeBSD sys/dev/hyperv/vmbus/hyperv_reg.h (x86/hyperv_reg.h in newer
+ *     trees) and vmbus/vmbus_reg.h;
  *   - openvmm vm/hv1/hvdef/src/lib.rs and hv1_emulator/src/synic.rs (the host
  *     side of the same interface).
  * Everything here is a wire (or register) format; sizes and offsets are
@@ -91,6 +91,8 @@
 #define HV_STATUS_INVALID_ALIGNMENT         0x0004
 #define HV_STATUS_INVALID_PARAMETER         0x0005
 #define HV_STATUS_ACCESS_DENIED             0x0006
+#define HV_STATUS_INVALID_PARTITION_STATE   0x0007
+#define HV_STATUS_OPERATION_DENIED          0x0008
 #define HV_STATUS_INSUFFICIENT_MEMORY       0x000B
 #define HV_STATUS_INVALID_PORT_ID           0x0011
 #define HV_STATUS_INVALID_CONNECTION_ID     0x0012

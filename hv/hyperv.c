@@ -12,8 +12,11 @@
  * HvPostMessage and HvSignalEvent hypercalls. VMBus (vmbus.c) uses SINT 2.
  *
  * Spec: Hyper-V TLFS 6.0 (learn.microsoft.com/virtualization/hyper-v-on-
- * windows/tlfs); the checked digest docs/hyperv-protocol-facts.md (shared
- * docs) sections 1-5 cites Linux, FreeBSD and openvmm for every fact used.
+ * windows/tlfs): "Feature and Interface Discovery", "Hypercall Interface",
+ * "Virtual Interrupt Controller"; Linux arch/x86/include/asm/hyperv-tlfs.h,
+ * include/asm-generic/hyperv-tlfs.h and include/asm-generic/mshyperv.h;
+ * FreeBSD sys/dev/hyperv/vmbus/hyperv.c; openvmm vm/hv1/hvdef/src/lib.rs
+ * and vm/hv1/hv1_emulator/src/{hv,synic}.rs (the host side).
  *
  * Run it: only a Hyper-V VM (Gen1 or Gen2) has this interface. In this
  * tree, `make test-hv` runs it against tests/hvsim/, a strict model of the
@@ -263,21 +266,45 @@ void hv_synic_shutdown(void)
     free_page(&hypercall_page);
 }
 
+/* Hypercall status codes (TLFS "Hypercall Interface", status table;
+ * Linux include/asm-generic/hyperv-tlfs.h HV_STATUS_*) as errno values. */
+int hv_status_to_errno(uint32_t status)
+{
+    switch (status) {
+    case HV_STATUS_SUCCESS:                 return 0;
+    case HV_STATUS_INVALID_HYPERCALL_CODE:  return -ENOSYS;
+    case HV_STATUS_INVALID_HYPERCALL_INPUT:
+    case HV_STATUS_INVALID_ALIGNMENT:
+    case HV_STATUS_INVALID_PARAMETER:       return -EINVAL;
+    case HV_STATUS_ACCESS_DENIED:           return -EACCES;
+    case HV_STATUS_INVALID_PARTITION_STATE: return -EBUSY;
+    case HV_STATUS_OPERATION_DENIED:        return -EPERM;
+    case HV_STATUS_INSUFFICIENT_MEMORY:     return -ENOMEM;
+    case HV_STATUS_INVALID_PORT_ID:         return -ENXIO;
+    case HV_STATUS_INVALID_CONNECTION_ID:   return -ENOENT;
+    case HV_STATUS_INSUFFICIENT_BUFFERS:    return -EAGAIN;
+    default:                                return -EIO;
+    }
+}
+
 /* HvPostMessage (0x5C), the slow form: RDX = GPA of the 256-byte input
  * block, which lives in a page of its own. Transient refusals -- the
  * host's message buffers are full (INSUFFICIENT_MEMORY/BUFFERS), or
  * "posted too frequently" (INVALID_CONNECTION_ID) -- are retried up to 100
  * times with a doubling back-off capped at 2 ms, as Linux does. The one
  * exception: INVALID_CONNECTION_ID from port 4 means a host older than
- * VMBus 5.0, which the caller handles at once. */
+ * VMBus 5.0, which the caller handles at once. These decisions are made on
+ * the status itself; the caller gets it as an errno value, and a failure
+ * is logged here with the status (but for that expected port 4 answer). */
 int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size)
 {
     if (!post_in)
         return -ENODEV;
     if (size > HV_MESSAGE_PAYLOAD_MAX || size < 8)
         return -EINVAL;
-    int status = HV_STATUS_SUCCESS;
-    for (int attempt = 0; attempt < POST_RETRIES; attempt++) {
+    uint32_t status = HV_STATUS_SUCCESS;
+    int attempt;
+    for (attempt = 0; attempt < POST_RETRIES; attempt++) {
         /* The block is rebuilt every time (FreeBSD: the hypervisor may
          * have modified it). */
         memset(post_in, 0, sizeof *post_in);
@@ -285,7 +312,7 @@ int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size)
         post_in->message_type = HV_MESSAGE_TYPE_VMBUS;
         post_in->payload_size = size;
         memcpy(post_in->payload, msg, size);
-        status = (int)(hvp_hypercall(hypercall_page, HVCALL_POST_MESSAGE, post_in_phys, 0) & HV_STATUS_MASK);
+        status = (uint32_t)(hvp_hypercall(hypercall_page, HVCALL_POST_MESSAGE, post_in_phys, 0) & HV_STATUS_MASK);
         hv_stats.posts++;
         bool transient = status == HV_STATUS_INSUFFICIENT_MEMORY || status == HV_STATUS_INSUFFICIENT_BUFFERS ||
                          (status == HV_STATUS_INVALID_CONNECTION_ID && connection_id != 4);
@@ -295,18 +322,28 @@ int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size)
         unsigned us = attempt < 11 ? 1u << attempt : POST_BACKOFF_MAX_US;
         hvp_backoff(us < POST_BACKOFF_MAX_US ? us : POST_BACKOFF_MAX_US);
     }
-    return status;
+    bool old_host = status == HV_STATUS_INVALID_CONNECTION_ID && connection_id == 4;
+    if (status != HV_STATUS_SUCCESS && !old_host)
+        pr_warn("hv: HvPostMessage to connection %u failed: status 0x%x after %d attempt%s\n", connection_id,
+                (unsigned)status, attempt < POST_RETRIES ? attempt + 1 : attempt, attempt ? "s" : "");
+    return hv_status_to_errno(status);
 }
 
 /* HvSignalEvent (0x5D), the fast form (Linux): RDX holds the 8-byte input
  * {connection_id, flag_number 0, reserved}. */
 int hv_signal_event(uint32_t connection_id)
 {
+    static bool warned;
     if (!hypercall_page)
         return -ENODEV;
     hv_stats.signals++;
-    return (int)(hvp_hypercall(hypercall_page, HVCALL_SIGNAL_EVENT | HV_HC_FAST, connection_id, 0) &
-                 HV_STATUS_MASK);
+    uint32_t status =
+        (uint32_t)(hvp_hypercall(hypercall_page, HVCALL_SIGNAL_EVENT | HV_HC_FAST, connection_id, 0) & HV_STATUS_MASK);
+    if (status != HV_STATUS_SUCCESS && !warned) {   /* once: signals are frequent */
+        warned = true;
+        pr_warn("hv: HvSignalEvent to connection 0x%x failed: status 0x%x\n", connection_id, (unsigned)status);
+    }
+    return hv_status_to_errno(status);
 }
 
 struct hv_message_page *hv_simp(void) { return simp; }

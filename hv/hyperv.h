@@ -32,11 +32,20 @@ int hv_synic_init(void);
 /* Masks the SINT, disables the SynIC pages and the hypercall page. */
 void hv_synic_shutdown(void);
 
+/* A hypercall status (HV_STATUS_*) as a negative errno value (0 for
+ * success); the table is in hyperv.c. hv/ uses errno values only: host
+ * statuses are translated here, at the edge, and logged where first seen. */
+int hv_status_to_errno(uint32_t status);
+
 /* HvPostMessage of a VMBus message to connection_id; retries the transient
- * failures (insufficient buffers/memory) a bounded number of times.
- * Returns the hypercall status (HV_STATUS_*), or -EINVAL for a bad size. */
+ * refusals (insufficient buffers/memory, "posted too frequently") a bounded
+ * number of times. 0, or a negative errno: -EINVAL for a bad size, -ENODEV
+ * before hv_synic_init(), else the last status translated -- -ENOENT
+ * (INVALID_CONNECTION_ID) from connection 4 means a host older than VMBus
+ * 5.0 and is returned at once. */
 int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size);
-/* HvSignalEvent(connection_id, flag 0), the fast form. Returns the status. */
+/* HvSignalEvent(connection_id, flag 0), the fast form. 0 or a negative
+ * errno (the status translated; -ENODEV before hv_synic_init()). */
 int hv_signal_event(uint32_t connection_id);
 
 /* The SynIC pages as the guest sees them (hosted tests inspect them). */

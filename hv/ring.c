@@ -19,8 +19,8 @@
  * when D - used >= L + 8 (Linux hv_ringbuffer_write requires free > L,
  * openvmm free - 8 >= L; with 8-aligned sizes both mean the same).
  *
- * Signalling (hyperv-protocol-facts.md section 7.4; Linux
- * hv_signal_on_write / hv_pkt_iter_close, openvmm vmbus_ring):
+ * Signalling (Linux drivers/hv/ring_buffer.c hv_signal_on_write /
+ * hv_pkt_iter_close; openvmm vm/devices/vmbus/vmbus_ring/src/lib.rs):
  *  - a producer signals only when the ring was empty before its write and
  *    the consumer's interrupt_mask is clear -- Hyper-V treats extra
  *    interrupts as abuse;

@@ -21,8 +21,8 @@
  * Spec: there is no public VMBus specification; the wire facts come from
  * Linux drivers/hv/{connection.c,channel.c,channel_mgmt.c}, FreeBSD
  * sys/dev/hyperv/vmbus/ and Microsoft's own host in openvmm
- * (vm/devices/vmbus/vmbus_server), digested with citations in the shared
- * docs/hyperv-protocol-facts.md section 6.
+ * (vm/devices/vmbus/vmbus_core/src/protocol.rs,
+ * vm/devices/vmbus/vmbus_server/src/channels.rs).
  *
  * Versions: 5.3 (Windows Server 2022) down to 2.4 (Windows 8 / Server
  * 2012), like current Linux. Older hosts (2008 R2 and before) need the
@@ -44,10 +44,12 @@
 #include "kernel/console/kprintf.h"
 #include "kernel/core/trace.h"
 #include "lib/string.h"
+#ifdef HOSTED
+#include "hv/vmbus_test.h"
+#endif
 
 TRACE_FLAG(vmbus, "VMBus channel messages (both ways), decoded");
 
-#define VMBUS_MAX_CHANNELS  64
 #define REPLY_TIMEOUT_MS    5000
 #define UNLOAD_TIMEOUT_MS   2000
 #define MSGS_PER_POLL       64      /* then yield; the worker is re-kicked */
@@ -223,13 +225,11 @@ static void trace_msg(const char *dir, const void *msg, size_t len)
 static int post(const void *msg, uint32_t size)
 {
     trace_msg("->", msg, size);
-    int status = hv_post_message(msg_conn_id, msg, size);
-    if (status != HV_STATUS_SUCCESS) {
-        pr_err("vmbus: posting %s to connection %u failed: status 0x%x\n",
-               msg_name(((const struct vmbus_msg_hdr *)msg)->type), msg_conn_id, (unsigned)status);
-        return status < 0 ? status : -EIO;
-    }
-    return 0;
+    int err = hv_post_message(msg_conn_id, msg, size);
+    if (err)
+        pr_err("vmbus: posting %s to connection %u failed (error %d)\n",
+               msg_name(((const struct vmbus_msg_hdr *)msg)->type), msg_conn_id, err);
+    return err;
 }
 
 /* --- Channels ------------------------------------------------------------ */
@@ -619,12 +619,11 @@ static int try_version(uint32_t v)
     try_ver = v;
     conn = CONN_CONTACTING;
     trace_msg("->", &m, sizeof m);
-    int status = hv_post_message(port, &m, sizeof m);
-    if (status == HV_STATUS_INVALID_CONNECTION_ID && port == VMBUS_MSG_CONNECTION_ID_5)
-        return 0;                   /* host older than 5.0: no port 4 (Linux) */
-    if (status != HV_STATUS_SUCCESS) {
-        pr_err("vmbus: INITIATE_CONTACT %u.%u: post failed with status 0x%x\n", v >> 16, v & 0xFFFF,
-               (unsigned)status);
+    int err = hv_post_message(port, &m, sizeof m);
+    if (err == -ENOENT && port == VMBUS_MSG_CONNECTION_ID_5)
+        return 0;                   /* INVALID_CONNECTION_ID: host older than 5.0, no port 4 (Linux) */
+    if (err) {
+        pr_err("vmbus: INITIATE_CONTACT %u.%u: post failed (error %d)\n", v >> 16, v & 0xFFFF, err);
         return -EIO;
     }
     if (hvp_wait_until(version_cond, NULL, REPLY_TIMEOUT_MS)) {
@@ -920,8 +919,10 @@ int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t
     if (err == -EAGAIN) {
         /* Full: ask the host to signal us once the packet fits -- free
          * space (data size - used) must reach the packet plus the 8 bytes
-         * that keep a ring from looking empty when full (section 7.4 rule 4;
-         * the feature bit was set at init). */
+         * that keep a ring from looking empty when full (Linux
+         * drivers/hv/ring_buffer.c hv_pkt_iter_close, openvmm
+         * vm/devices/vmbus/vmbus_ring/src/lib.rs; the feature bit was set
+         * at init). */
         ch->tx_full++;
         ch->out.ctl->pending_send_sz = (uint32_t)(sizeof(struct vmbus_pkt_desc) + ((len + 7) & ~(size_t)7) +
                                                   VMBUS_PKT_TRAILER_SIZE + 8);
@@ -1041,8 +1042,22 @@ void vmbus_shutdown(void)
 }
 
 #ifdef HOSTED
-/* Forgets everything (without talking to the host): the fuzzers run many
- * sessions in one process. Channels' driver state is freed with them. */
+/* Test hooks (vmbus_test.h). */
+_Static_assert(MAX_GPADLS == VMBUS_TEST_MAX_GPADLS, "vmbus_test.h's GPADL table size");
+
+bool vmbus_test_connected(void) { return conn == CONN_CONNECTED; }
+
+size_t vmbus_test_gpadls(uint32_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < MAX_GPADLS && n < cap; i++)
+        if (gpadls[i].handle)
+            out[n++] = gpadls[i].handle;
+    return n;
+}
+
+size_t vmbus_test_min_size(uint32_t type) { return type < VMBUS_MSG_COUNT ? min_size[type] : 0; }
+
 void vmbus_reset_for_tests(void)
 {
     for (size_t i = 0; i < nchans; i++) {

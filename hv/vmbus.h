@@ -15,6 +15,9 @@ enum vmbus_chan_state {
     VMBUS_CHAN_RESCINDED,   /* the host withdrew it; waiting for the driver */
 };
 
+/* Size of the channel table: offers beyond it are logged and ignored. */
+#define VMBUS_MAX_CHANNELS 64
+
 struct vmbus_channel;
 typedef void (*vmbus_callback_t)(struct vmbus_channel *ch);
 
@@ -117,10 +120,6 @@ bool vmbus_guid_eq(const struct vmbus_guid *a, const struct vmbus_guid *b);
     { { (a) & 0xFF, ((a) >> 8) & 0xFF, ((a) >> 16) & 0xFF, ((a) >> 24) & 0xFF, \
         (b) & 0xFF, ((b) >> 8) & 0xFF, (c) & 0xFF, ((c) >> 8) & 0xFF,          \
         d0, d1, e0, e1, e2, e3, e4, e5 } }
-
-#ifdef HOSTED
-void vmbus_reset_for_tests(void);
-#endif
 
 struct vmbus_stats {
     uint64_t messages, bad_messages, offers, rescinds, events;

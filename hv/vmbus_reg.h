@@ -2,8 +2,7 @@
  * (HvPostMessage one way, the SIMP slot of SINT 2 the other), GPADLs, and
  * the ring buffers and packet descriptors of an open channel.
  *
- * Sources (shared docs/hyperv-protocol-facts.md sections 6 and 7 cite the
- * exact files): Linux include/linux/hyperv.h and drivers/hv/{connection.c,
+ * Sources: Linux include/linux/hyperv.h and drivers/hv/{connection.c,
  * channel.c, ring_buffer.c}; FreeBSD sys/dev/hyperv/vmbus/vmbus_reg.h;
  * openvmm vm/devices/vmbus/{vmbus_core/src/protocol.rs, vmbus_server/src/
  * channels.rs, vmbus_ring/src/lib.rs} (the host side). All fields are

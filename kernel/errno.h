@@ -30,3 +30,9 @@
 #ifndef EPIPE
 #define EPIPE   32
 #endif
+#ifndef ENXIO
+#define ENXIO    6
+#endif
+#ifndef EACCES
+#define EACCES  13
+#endif

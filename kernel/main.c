@@ -6,6 +6,7 @@
 #include "boot/bootdump.h"
 #include "boot/bootinfo.h"
 #include "kernel/core/cmdline.h"
+#include "kernel/init.h"
 #include "kernel/console/console.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/console/fbcon.h"
@@ -238,6 +239,10 @@ static void finish(int failed)
 
 static void run_selftest(void)
 {
+    if (LINKSET_COUNT(selftests) == 0) {
+        kprintf("selftest: this image has no self-tests (they are in minnow-test.elf)\n");
+        finish(1);
+    }
     if (strcmp(opt_selftest, "list") == 0) {
         selftest_list();
         finish(0);
@@ -247,7 +252,7 @@ static void run_selftest(void)
         kprintf("selftest: %s passed\n", opt_selftest);
         finish(0);
     }
-    kprintf("selftest: %s %s (%d)\n", opt_selftest, r == -2 ? "is not a known test" : "FAILED", r);
+    kprintf("selftest: %s %s (%d)\n", opt_selftest, r == -ENOENT ? "is not a known test" : "FAILED", r);
     finish(1);
 }
 
@@ -285,7 +290,8 @@ void kmain(void)
     init_memory();                          /* page allocator, kernel page tables */
     timeline_mark("memory");
     platform_init(&bi, opt_acpidump);       /* ACPI, interrupts, clock, threads */
-    platform_devices();                     /* PCI: scan and bind drivers */
+    init_run_level(INIT_BUS);               /* buses scan, drivers bind: PCI, VMBus */
+    init_run_level(INIT_STACK);             /* what sits on them: lwIP on the NICs */
 
     timeline_mark("ready");
     start_display_consoles();               /* after the stamp: they replay the log */

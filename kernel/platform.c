@@ -3,7 +3,6 @@
  * hardware-reduced machine without a MADT, no RTC where the FADT says there
  * is none, and the TSC's reference clock is whichever the tables name. */
 #include "kernel/platform.h"
-#include "hv/hv_kernel.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/acpi/acpi_reg.h"
 #include "kernel/irq/apic.h"
@@ -12,13 +11,10 @@
 #include "kernel/irq/irq.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/arch/panic.h"
-#include "kernel/pci/pci.h"
 #include "kernel/sched/sched.h"
 #include "kernel/time/timeline.h"
 #include "kernel/time/tsc.h"
 #include "kernel/mm/vmm.h"
-#include "net/lwip_netif.h"
-#include "net/netdev.h"
 
 #define IOAPIC_DEFAULT 0xFEC00000ull    /* where PCs put it, for machines without a MADT */
 
@@ -72,15 +68,4 @@ void platform_init(const struct boot_info *bi, bool acpidump)
     sched_init();                           /* boot context -> thread "main" */
     irq_enable();
     timeline_mark("threads");
-}
-
-void platform_devices(void)
-{
-    pci_kernel_init();                      /* scan, bind drivers, list */
-    timeline_mark("pci");
-    hv_kernel_init();                       /* Hyper-V: VMBus devices; silent elsewhere */
-    if (netdev_count() > 0) {
-        net_init();                         /* lwIP on every NIC; DHCP runs in the background */
-        timeline_mark("net");
-    }
 }

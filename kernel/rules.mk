@@ -6,3 +6,4 @@ KSRCS += kernel/main.c kernel/platform.c
 include kernel/arch/rules.mk kernel/mm/rules.mk kernel/sched/rules.mk kernel/irq/rules.mk \
 	kernel/time/rules.mk kernel/acpi/rules.mk kernel/pci/rules.mk kernel/console/rules.mk \
 	kernel/core/rules.mk kernel/shell/rules.mk
+include kernel/dev/rules.mk

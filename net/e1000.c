@@ -21,21 +21,27 @@
  *
  * Path of a frame: the device DMAs it into a 2 KiB buffer, sets DD|EOP in
  * the descriptor and raises an interrupt; e1000_irq reads ICR and wakes
- * the per-device thread "e1000-ethN", which walks the ring from rx_next,
- * validates each descriptor, hands good frames to netdev_rx, and gives the
- * descriptor back by moving RDT onto it.
+ * the per-device thread "e1000-ethN", whose e1000_service walks the ring
+ * from rx_next, validates each descriptor, hands good frames to netdev_rx,
+ * and gives the descriptor back by moving RDT onto it.
+ *
+ * The device is reached only through kernel/dev/devio.h: registers through
+ * rd/wr, DMA memory and the interrupt through devio calls. The hosted tests
+ * (tests/devsim/test_e1000_hosted.c) run this file unchanged against a
+ * register-level model of the 82540EM and 82574L, using the hooks of
+ * net/e1000_test.h.
  *
  * Try it: qemu-system-x86_64 -M q35 -netdev user,id=n0 -device e1000,netdev=n0
  *   -kernel build/minnow.elf -append "selftest=net" (or e1000-82545em, e1000e). */
 #include "net/netdev.h"
 #include "net/e1000_reg.h"
 #include "net/e1000_ring.h"
+#include "net/e1000_test.h"
+#include "kernel/dev/devio.h"
 #include "kernel/time/clock.h"
-#include "kernel/mm/dma.h"
 #include "kernel/errno.h"
 #include "lib/fmt.h"
 #include "kernel/mm/heap.h"
-#include "kernel/irq/irq.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/pci/pci.h"
 #include "kernel/sched/sched.h"
@@ -73,7 +79,7 @@ static const struct e1000_model e1000_82574l = { 0x10D3, "82574L", true, true };
  * slot. With every spare lent out, frames are copied (netdev_rx) and the
  * ring stays full. The pool outlives the driver while the stack still
  * holds buffers: each lent buffer and the driver hold a reference, and
- * the last one frees it. */
+ * the last one frees it, through its own copy of the devio handle. */
 #define E1000_RX_BUFS   (E1000_RX_RING + E1000_RX_SPARE)
 struct e1000_rxpool;
 struct e1000_rxbuf {
@@ -81,8 +87,8 @@ struct e1000_rxbuf {
     uint16_t idx;
 };
 struct e1000_rxpool {
-    uint8_t *bufs;                  /* E1000_RX_BUFS * E1000_BUF_SIZE, DMA */
-    uint64_t phys;
+    struct devio io;                /* a copy: the driver's may be gone */
+    struct devio_dma mem;           /* E1000_RX_BUFS * E1000_BUF_SIZE */
     uint16_t free[E1000_RX_SPARE];  /* buffers in neither the ring nor the stack */
     unsigned nfree;
     unsigned refs;
@@ -91,12 +97,14 @@ struct e1000_rxpool {
 
 struct e1000 {
     struct netdev nd;
-    struct pci_dev *pci;
-    volatile uint8_t *regs;
+    struct devio io;                /* the device: kernel/dev/devio.h */
+    struct devio_win regs;          /* BAR 0 */
     const struct e1000_model *model;
+    bool started;                   /* rings set up: RDT/TDT writes are the data path's */
 
-    struct e1000_rx_desc *rx;       /* ring, DMA */
-    struct e1000_rxpool *pool;
+    struct devio_dma rx_mem, tx_mem, tx_bufs_mem;
+    struct e1000_rx_desc *rx;       /* ring: rx_mem.virt */
+    struct e1000_rxpool *pool;      /* receive buffers */
     uint16_t rx_slot_buf[E1000_RX_RING];   /* pool buffer of each descriptor */
     uint64_t rx_phys;
     unsigned rx_next;               /* next descriptor the device completes */
@@ -109,23 +117,23 @@ struct e1000 {
     unsigned tx_ctx_hlen;           /* IP header length of the loaded context, 0: none */
 
     struct semaphore work;          /* sem_up by the interrupt handler */
-    uint32_t icr_pending;           /* causes seen by the handler, not yet handled */
+    uint32_t icr_pending;           /* causes seen by the handler, not yet handled (atomic) */
     bool msix;                      /* ICR is not cleared by reading in MSI-X mode */
-    struct pci_irq irq;             /* pci_irq_setup */
     const char *irq_mode;
     char irq_name[24];              /* for the `irq` listing: "e1000 00:03.0" */
+    struct devio_irq irq;
     struct thread *thread;
     bool stopping;                  /* e1000_remove: the thread returns */
     uint64_t irqs, irqs_empty;
     uint64_t rx_fragments;          /* multi-descriptor frames dropped */
-    char where[16];                 /* "00:03.0", the prefix of trace lines */
+    const char *where;              /* "00:03.0" (io.name), the prefix of trace lines */
 };
 
 /* ---- Register access: the one place that touches BAR 0. ----------------- */
 
 static uint32_t rd(struct e1000 *e, uint32_t reg)
 {
-    return *(volatile uint32_t *)(e->regs + reg);
+    return devio_read32(&e->regs, reg);
 }
 
 /* Names of the registers whose writes trace=e1000 shows; others (MTA,
@@ -148,21 +156,17 @@ static const char *e1000_reg_name(uint32_t reg)
     return NULL;
 }
 
-/* A setup write, traced. The data path moves RDT/TDT with wr_tail: its
- * frames have their own trace lines. */
+/* Every register write, traced when the register has a name. Once the
+ * rings run, the data path moves RDT/TDT once per frame: those writes are
+ * not traced, the frames have their own trace lines. */
 static void wr(struct e1000 *e, uint32_t reg, uint32_t v)
 {
-    if (trace_e1000) {
+    if (trace_e1000 && !(e->started && (reg == E1000_RDT || reg == E1000_TDT))) {
         const char *n = e1000_reg_name(reg);
         if (n)
             TRACE(e1000, "%s %s <- 0x%08x\n", e->where, n, v);
     }
-    *(volatile uint32_t *)(e->regs + reg) = v;
-}
-
-static void wr_tail(struct e1000 *e, uint32_t reg, uint32_t v)
-{
-    *(volatile uint32_t *)(e->regs + reg) = v;
+    devio_write32(&e->regs, reg, v);
 }
 
 static void flush(struct e1000 *e) { (void)rd(e, E1000_STATUS); }
@@ -247,7 +251,7 @@ static int e1000_read_mac(struct e1000 *e)
 static void e1000_rxpool_put(struct e1000_rxpool *p)
 {
     if (p && --p->refs == 0) {
-        dma_free(p->bufs);
+        devio_dma_free(&p->io, &p->mem);
         kfree(p);
     }
 }
@@ -263,13 +267,15 @@ static void e1000_rx_release(void *arg)
     e1000_rxpool_put(p);
 }
 
-static struct e1000_rxpool *e1000_rxpool_new(void)
+static struct e1000_rxpool *e1000_rxpool_new(struct devio *io)
 {
-    struct e1000_rxpool *p = kzalloc(sizeof *p);
+    struct e1000_rxpool *p = kmalloc(sizeof *p);
     if (!p)
         return NULL;
-    p->bufs = dma_alloc((size_t)E1000_RX_BUFS * E1000_BUF_SIZE, DMA_32BIT, &p->phys);
-    if (!p->bufs) {
+    memset(p, 0, sizeof *p);
+    p->io = *io;
+    if (devio_dma_alloc(&p->io, (size_t)E1000_RX_BUFS * E1000_BUF_SIZE, DEVIO_DMA_32BIT,
+                        &p->mem) < 0) {
         kfree(p);
         return NULL;
     }
@@ -283,23 +289,27 @@ static struct e1000_rxpool *e1000_rxpool_new(void)
 
 static void e1000_free_rings(struct e1000 *e)
 {
-    dma_free(e->rx);
+    devio_dma_free(&e->io, &e->rx_mem);
     e1000_rxpool_put(e->pool);
-    dma_free(e->tx);
-    dma_free(e->tx_bufs);
+    devio_dma_free(&e->io, &e->tx_mem);
+    devio_dma_free(&e->io, &e->tx_bufs_mem);
     e->rx = NULL, e->pool = NULL, e->tx = NULL, e->tx_bufs = NULL;
 }
 
+/* Both rings and their buffers, below 4 GiB as they always were here. */
 static int e1000_alloc_rings(struct e1000 *e)
 {
-    e->rx = dma_alloc(E1000_RX_RING * sizeof *e->rx, DMA_32BIT, &e->rx_phys);
-    e->pool = e1000_rxpool_new();
-    e->tx = dma_alloc(E1000_TX_RING * sizeof *e->tx, DMA_32BIT, &e->tx_phys);
-    e->tx_bufs = dma_alloc(E1000_TX_RING * E1000_BUF_SIZE, DMA_32BIT, &e->tx_bufs_phys);
-    if (!e->rx || !e->pool || !e->tx || !e->tx_bufs) {
+    struct devio *io = &e->io;
+    if (devio_dma_alloc(io, E1000_RX_RING * sizeof *e->rx, DEVIO_DMA_32BIT, &e->rx_mem) < 0 ||
+        !(e->pool = e1000_rxpool_new(io)) ||
+        devio_dma_alloc(io, E1000_TX_RING * sizeof *e->tx, DEVIO_DMA_32BIT, &e->tx_mem) < 0 ||
+        devio_dma_alloc(io, E1000_TX_RING * E1000_BUF_SIZE, DEVIO_DMA_32BIT, &e->tx_bufs_mem) < 0) {
         e1000_free_rings(e);
         return -ENOMEM;
     }
+    e->rx = e->rx_mem.virt, e->rx_phys = e->rx_mem.bus;
+    e->tx = e->tx_mem.virt, e->tx_phys = e->tx_mem.bus;
+    e->tx_bufs = e->tx_bufs_mem.virt, e->tx_bufs_phys = e->tx_bufs_mem.bus;
     for (unsigned i = 0; i < E1000_RX_RING; i++)
         e->rx_slot_buf[i] = (uint16_t)i;
     return 0;
@@ -307,7 +317,7 @@ static int e1000_alloc_rings(struct e1000 *e)
 
 static uint8_t *e1000_rx_buf(struct e1000 *e, unsigned i)
 {
-    return e->pool->bufs + (size_t)e->rx_slot_buf[i] * E1000_BUF_SIZE;
+    return (uint8_t *)e->pool->mem.virt + (size_t)e->rx_slot_buf[i] * E1000_BUF_SIZE;
 }
 
 /* Hands descriptor i back to the device with its buffer. The address is
@@ -315,7 +325,7 @@ static uint8_t *e1000_rx_buf(struct e1000 *e, unsigned i)
 static void e1000_rx_give(struct e1000 *e, unsigned i)
 {
     volatile struct e1000_rx_desc *d = &e->rx[i];
-    d->addr = e->pool->phys + (uint64_t)e->rx_slot_buf[i] * E1000_BUF_SIZE;
+    d->addr = e->pool->mem.bus + (uint64_t)e->rx_slot_buf[i] * E1000_BUF_SIZE;
     d->length = 0;
     d->status = 0;
     d->errors = 0;
@@ -358,6 +368,7 @@ static void e1000_tx_init(struct e1000 *e)
     wr(e, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP | E1000_TCTL_RTLC |
                           E1000_TCTL_CT_DEFAULT << E1000_TCTL_CT_SHIFT |
                           E1000_TCTL_COLD_FD << E1000_TCTL_COLD_SHIFT);
+    e->started = true;
 }
 
 /* ---- Data path ---------------------------------------------------------- */
@@ -390,8 +401,8 @@ static void e1000_tx_ctx(struct e1000 *e, unsigned i, unsigned ip_hlen)
           c.ipcss, c.ipcse, c.ipcso, c.tucss, c.tucso);
 }
 
-/* The segments are gathered into the tail slot's buffer (one copy, as
- * before); the checksums are those the stack asked for in f->flags. */
+/* The segments are gathered into the tail slot's buffer (one copy); the
+ * checksums are those the stack asked for in f->flags. */
 static int e1000_xmit(struct netdev *nd, const struct netdev_frame *f)
 {
     struct e1000 *e = nd->priv;
@@ -443,7 +454,7 @@ static int e1000_xmit(struct netdev *nd, const struct netdev_frame *f)
      * the compiler must too. */
     __asm__ volatile("" ::: "memory");
     e->tx_tail = e1000_ring_next(i, E1000_TX_RING);
-    wr_tail(e, E1000_TDT, e->tx_tail);
+    wr(e, E1000_TDT, e->tx_tail);
     nd->stats.tx_packets++;
     nd->stats.tx_bytes += len;
     if (f->done)
@@ -514,7 +525,7 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
         }
         e1000_rx_give(e, i);
         __asm__ volatile("" ::: "memory");
-        wr_tail(e, E1000_RDT, i);           /* i is the device's again */
+        wr(e, E1000_RDT, i);                /* i is the device's again */
         e->rx_next = e1000_ring_next(i, E1000_RX_RING);
         n++;
     }
@@ -544,10 +555,6 @@ static void e1000_irq(void *arg)
 {
     struct e1000 *e = arg;
     uint32_t icr = rd(e, E1000_ICR);
-    if (icr == 0xFFFFFFFFu) {               /* a removed device reads as all ones */
-        e->irqs_empty++;
-        return;
-    }
     /* NOTE: on the 82574 in MSI-X mode a read of ICR does not clear it
      * (82574 datasheet 7.4; QEMU e1000e_mac_icr_read clears on read
      * only without MSI-X), so write the bits back (write 1 to clear). */
@@ -558,7 +565,9 @@ static void e1000_irq(void *arg)
         e->irqs_empty++;
         return;
     }
-    e->icr_pending |= icr;
+    /* One locked instruction: the thread takes the causes with an atomic
+     * exchange, so neither side needs interrupts off. */
+    __atomic_fetch_or(&e->icr_pending, icr, __ATOMIC_RELEASE);
     sem_up(&e->work);
 }
 
@@ -580,6 +589,22 @@ static void e1000_trace_icr(struct e1000 *e, uint32_t icr)
     TRACE(e1000, "%s interrupt: ICR 0x%08x%s\n", e->where, icr, buf);
 }
 
+/* The thread's work for one wakeup: the causes the handler saw, the link,
+ * the receive ring (yielding between budgets), sent descriptors. */
+static void e1000_service(struct e1000 *e)
+{
+    uint32_t icr = __atomic_exchange_n(&e->icr_pending, 0, __ATOMIC_ACQUIRE);
+    if (trace_e1000)
+        e1000_trace_icr(e, icr);
+    if (icr & (E1000_ICR_LSC | E1000_ICR_OTHER))
+        e1000_update_link(e);
+    if (icr & E1000_ICR_RXO)                /* ring was full: frames lost */
+        e->nd.stats.rx_dropped += rd(e, E1000_MPC);     /* clear on read */
+    while (e1000_rx_poll(e, E1000_RX_BUDGET) == E1000_RX_BUDGET)
+        thread_yield();
+    e1000_tx_reclaim(e);
+}
+
 static void e1000_thread(void *arg)
 {
     struct e1000 *e = arg;
@@ -587,35 +612,23 @@ static void e1000_thread(void *arg)
         sem_down(&e->work);
         if (e->stopping)
             return;                         /* e1000_remove joins us */
-        uint64_t f = irq_save();
-        uint32_t icr = e->icr_pending;
-        e->icr_pending = 0;
-        irq_restore(f);
-        if (trace_e1000)
-            e1000_trace_icr(e, icr);
-        if (icr & (E1000_ICR_LSC | E1000_ICR_OTHER))
-            e1000_update_link(e);
-        if (icr & E1000_ICR_RXO)            /* ring was full: frames lost */
-            e->nd.stats.rx_dropped += rd(e, E1000_MPC);     /* clear on read */
-        while (e1000_rx_poll(e, E1000_RX_BUDGET) == E1000_RX_BUDGET)
-            thread_yield();
-        e1000_tx_reclaim(e);
+        e1000_service(e);
     }
 }
 
 /* ---- Interrupt setup ---------------------------------------------------- */
 
 /* MSI-X (82574: one vector for rx, tx and other causes through IVAR), else
- * MSI, else INTx (pci_irq_setup). */
-static int e1000_setup_irq(struct e1000 *e, const char *where)
+ * MSI, else INTx: devio_irq_setup tries them in that order. */
+static int e1000_setup_irq(struct e1000 *e)
 {
-    fmt_snprintf(e->irq_name, sizeof e->irq_name, "e1000 %s", where);
-    int r = pci_irq_setup(e->pci, e->model->msix ? 0 : PCI_IRQ_NO_MSIX, e1000_irq, e, e->irq_name,
-                          &e->irq);
+    fmt_snprintf(e->irq_name, sizeof e->irq_name, "e1000 %s", e->where);
+    unsigned modes = DEVIO_IRQ_MSI | DEVIO_IRQ_INTX | (e->model->msix ? DEVIO_IRQ_MSIX : 0);
+    int r = devio_irq_setup(&e->io, modes, e1000_irq, e, e->irq_name, &e->irq);
     if (r < 0)
         return r;
-    e->irq_mode = e->irq.mode;
-    if (strcmp(e->irq.mode, "msi-x") == 0) {
+    e->irq_mode = devio_irq_mode_name(e->irq.mode);
+    if (e->irq.mode == DEVIO_IRQ_MSIX) {
         e->msix = true;
         wr(e, E1000_CTRL_EXT, rd(e, E1000_CTRL_EXT) | E1000_CTRL_EXT_PBA_CLR);
         wr(e, E1000_IVAR, E1000_IVAR_VALID << E1000_IVAR_RXQ0_SHIFT |
@@ -629,44 +642,49 @@ static int e1000_setup_irq(struct e1000 *e, const char *where)
 
 static const struct netdev_ops e1000_ops = { .xmit = e1000_xmit };
 
-static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
+static const struct pci_id e1000_ids[];
+
+/* The model of a device from the ID table (whose data are the models),
+ * for callers without the matching entry (the test hook). */
+static const struct e1000_model *e1000_model_of(uint16_t device)
 {
-    char where[16], mac[18];
-    pci_name(pd, where, sizeof where);
-    const struct e1000_model *model = id->data;
-    if (!model || model->device != pd->device)
-        return -ENODEV;
-    pci_size_bars(pd);
-    if (!pd->bar[0].present || pd->bar[0].io || pd->bar[0].size < E1000_MMIO_MIN) {
-        pr_err("e1000: %s: BAR 0 is not a usable register window\n", where);
-        return -ENODEV;
-    }
-    struct e1000 *e = kmalloc(sizeof *e);
-    if (!e)
-        return -ENOMEM;
-    memset(e, 0, sizeof *e);
-    e->pci = pd;
-    e->model = model;
-    memcpy(e->where, where, sizeof e->where);
-    sem_init(&e->work, 0);
-    int r = pci_enable_mem(pd);
+    for (const struct pci_id *id = e1000_ids; id->vendor; id++)
+        if (id->device == device)
+            return id->data;
+    return NULL;
+}
+
+/* Interrupts off, receive and transmit stopped: no more DMA into the rings. */
+static void e1000_silence(struct e1000 *e)
+{
+    wr(e, E1000_IMC, 0xFFFFFFFF);
+    wr(e, E1000_RCTL, 0);
+    wr(e, E1000_TCTL, 0);
+    flush(e);
+}
+
+/* Opens the device and BAR 0 and brings the device to a known state:
+ * reset, MAC, rings. On failure nothing is left allocated but e. */
+static int e1000_bring_up(struct e1000 *e, struct pci_dev *pd)
+{
+    int r = devio_pci_open(&e->io, pd);
+    e->where = e->io.name;
     if (r == 0)
-        r = pci_enable_bus_master(pd);
-    e->regs = r == 0 ? pci_map_bar(pd, 0) : NULL;
-    if (!e->regs) {
-        r = r ? r : -ENODEV;
-        goto fail;
+        r = devio_map(&e->io, 0, &e->regs);
+    if (r != 0 || e->regs.pio || e->regs.size < E1000_MMIO_MIN) {
+        pr_err("e1000: %s: BAR 0 is not a usable register window\n", e->where);
+        return r ? r : -ENODEV;
     }
     if ((r = e1000_reset(e)) != 0) {
-        pr_err("e1000: %s: reset did not complete\n", where);
-        goto fail;
+        pr_err("e1000: %s: reset did not complete\n", e->where);
+        return r;
     }
     if ((r = e1000_read_mac(e)) != 0) {
-        pr_err("e1000: %s: no valid MAC in RAL0 or the EEPROM\n", where);
-        goto fail;
+        pr_err("e1000: %s: no valid MAC in RAL0 or the EEPROM\n", e->where);
+        return r;
     }
     if ((r = e1000_alloc_rings(e)) != 0)
-        goto fail;
+        return r;
 
     /* SDM 14, general configuration: link by auto-negotiation (SLU, ASDE); no VLAN mode. */
     uint32_t ctrl = rd(e, E1000_CTRL);
@@ -674,6 +692,30 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
     wr(e, E1000_CTRL, ctrl | E1000_CTRL_SLU | E1000_CTRL_ASDE);
     e1000_rx_init(e);
     e1000_tx_init(e);
+    return 0;
+}
+
+static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
+{
+    char mac[18];
+    const struct e1000_model *model = id ? id->data : e1000_model_of(pd->device);
+    if (!model || model->device != pd->device)
+        return -ENODEV;
+    struct e1000 *e = kmalloc(sizeof *e);
+    if (!e)
+        return -ENOMEM;
+    memset(e, 0, sizeof *e);
+    e->model = model;
+    sem_init(&e->work, 0);
+    int r = e1000_bring_up(e, pd);
+    if (r != 0) {
+        kfree(e);
+        return r;
+    }
+    const char *where = e->where;
+    /* Set now so that a failure below, which keeps e, still leaves it
+     * findable (the PCI core clears priv when a probe fails). */
+    pd->priv = e;
 
     e->nd.ops = &e1000_ops;
     e->nd.priv = e;
@@ -687,22 +729,20 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
                      NETDEV_OFF_TX_L4_CSUM;
 
     /* From here on a vector or a thread may point at e: on failure the
-     * device is silenced and e is kept (a thread cannot be stopped from
-     * outside before it runs). */
-    if ((r = e1000_setup_irq(e, where)) != 0) {
+     * device is silenced and e is kept (devio has no interrupt teardown). */
+    if ((r = e1000_setup_irq(e)) != 0) {
         pr_err("e1000: %s: no interrupt (%d)\n", where, r);
-        goto fail_stop;
+        e1000_silence(e);
+        return r;
     }
     char tname[THREAD_NAME_MAX];
     fmt_snprintf(tname, sizeof tname, "e1000-%s", where);
     e->thread = thread_create(tname, e1000_thread, e, 0);
     if (!e->thread) {
-        r = -ENOMEM;
-        pci_irq_teardown(pd, &e->irq);
-        goto fail_stop;
+        e1000_silence(e);
+        return -ENOMEM;
     }
     fmt_snprintf(e->nd.desc, sizeof e->nd.desc, "%s %s %s", where, model->name, e->irq_mode);
-    pd->priv = e;
     uint32_t st = e1000_link_status(e);
     e->nd.link_up = st & E1000_STATUS_LU;
     e->nd.speed_mbps = e->nd.link_up ? e1000_status_speed(st) : 0;
@@ -710,12 +750,8 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
      * it at once (hot-plug). */
     if ((r = netdev_register(&e->nd)) != 0) {
         pr_err("e1000: %s: cannot register (%d)\n", where, r);
-        pd->priv = NULL;
-        e->stopping = true;
-        sem_up(&e->work);
-        thread_join(e->thread);
-        pci_irq_teardown(pd, &e->irq);
-        goto fail_stop;
+        e1000_silence(e);
+        return r;
     }
     uint32_t ims = E1000_ICR_LSC | E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO |
                    E1000_ICR_TXDW;
@@ -731,24 +767,15 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
         kprintf("e1000: %s %s mac %s, link down, %s, %s\n", where, model->name, mac, e->irq_mode,
                 e->nd.name);
     return 0;
-
-fail_stop:
-    /* Stop DMA into the rings before anything else; keep e (see above). */
-    wr(e, E1000_IMC, 0xFFFFFFFF);
-    wr(e, E1000_RCTL, 0);
-    wr(e, E1000_TCTL, 0);
-    flush(e);
-    return r;
-fail:
-    kfree(e);
-    return r;
 }
 
 /* Hot-unplug (pci_remove_dev): out of the stack first (netdev_unregister
  * returns when nobody holds the netdev), then the device is silenced if it
  * still answers, its interrupt and thread stopped, and the memory freed.
  * Receive buffers the stack still holds keep the pool alive until they
- * come back (e1000_rxpool_put). */
+ * come back (e1000_rxpool_put). NOTE: devio has no interrupt teardown
+ * yet, so the interrupt its kernel backend set up (MSI-X, MSI, or INTx at
+ * the function's interrupt line) is torn down by the PCI layer here. */
 static void e1000_remove(struct pci_dev *pd)
 {
     struct e1000 *e = pd->priv;
@@ -756,13 +783,10 @@ static void e1000_remove(struct pci_dev *pd)
         return;
     netdev_unregister(&e->nd);
     e->stopping = true;
-    if (rd(e, E1000_STATUS) != 0xFFFFFFFFu) {
-        wr(e, E1000_IMC, 0xFFFFFFFF);
-        wr(e, E1000_RCTL, 0);
-        wr(e, E1000_TCTL, 0);
-        flush(e);
-    }
-    pci_irq_teardown(pd, &e->irq);
+    if (rd(e, E1000_STATUS) != 0xFFFFFFFFu)
+        e1000_silence(e);
+    struct pci_irq irq = { devio_irq_mode_name(e->irq.mode), e->irq.vector, pd->irq_line };
+    pci_irq_teardown(pd, &irq);
     sem_up(&e->work);
     thread_join(e->thread);
     e1000_free_rings(e);
@@ -780,3 +804,38 @@ static const struct pci_id e1000_ids[] = {
 };
 PCI_DRIVER(e1000, .name = "e1000", .ids = e1000_ids, .probe = e1000_probe,
            .remove = e1000_remove);
+
+/* ---- Test hooks (net/e1000_test.h) --------------------------------------- */
+
+int e1000_test_probe(struct pci_dev *pd) { return e1000_probe(pd, NULL); }
+
+bool e1000_test_service(struct netdev *nd)
+{
+    struct e1000 *e = nd->priv;
+    if (!sem_trydown(&e->work))
+        return false;
+    e1000_service(e);
+    return true;
+}
+
+void e1000_test_state(struct netdev *nd, struct e1000_test_state *st)
+{
+    struct e1000 *e = nd->priv;
+    *st = (struct e1000_test_state){
+        .irqs = e->irqs, .irqs_empty = e->irqs_empty, .rx_fragments = e->rx_fragments,
+        .rx_next = e->rx_next, .tx_clean = e->tx_clean, .tx_tail = e->tx_tail,
+        .tx_ctx_hlen = e->tx_ctx_hlen, .msix = e->msix, .irq_mode = e->irq_mode,
+        .rx_ring = E1000_RX_RING, .tx_ring = E1000_TX_RING, .buf_size = E1000_BUF_SIZE,
+    };
+}
+
+void e1000_test_release(struct pci_dev *pd)
+{
+    struct e1000 *e = pd->priv;
+    if (!e)
+        return;
+    e1000_silence(e);
+    e1000_free_rings(e);
+    kfree(e);
+    pd->priv = NULL;
+}

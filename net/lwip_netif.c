@@ -53,6 +53,7 @@ static void describe_addr(const struct netdev *d, char *buf, size_t n);
 #include "kernel/time/clock.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/errno.h"
+#include "kernel/init.h"
 #include "kernel/mm/heap.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/sched/sched.h"
@@ -559,6 +560,8 @@ void net_init(void)
     pr_info("net: lwIP %s on %d NIC%s (%s)\n", LWIP_VERSION_STRING, n, n == 1 ? "" : "s",
             nics[0] && !nics[0]->dhcp ? "eth0 static" : "dhcp");
 }
+
+INIT_HOOK(net, net_init, INIT_STACK);      /* lwIP on every NIC; DHCP runs in the background */
 
 int net_ready(void) { return stack_up; }
 

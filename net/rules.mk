@@ -10,12 +10,10 @@ KSRCS += net/netdev.c net/e1000.c
 LWIP_DIR := $(BUILD)/lwip-2.1.3
 $(LWIP_DIR)/.fetched: tools/fetch-lwip.sh
 	tools/fetch-lwip.sh $(BUILD)
+# The sources are fetched, not made: never delete them as intermediates.
+.PRECIOUS: $(LWIP_DIR)/%.c
 $(LWIP_DIR)/%.c: $(LWIP_DIR)/.fetched
 	@test -f $@
-# Fetched sources are not intermediate files: without this make deletes
-# them after the first build, and a later change to lwipopts.h cannot
-# rebuild lwIP.
-.PRECIOUS: $(LWIP_DIR)/%.c
 .PHONY: lwip-fetch
 lwip-fetch: $(LWIP_DIR)/.fetched
 

@@ -1,4 +1,4 @@
-/* minnow's POSIX socket layer (issue 4, item 2): socket, bind, listen,
+/* minnow's POSIX socket layer (IEEE Std 1003.1): socket, bind, listen,
  * accept, connect, send/recv, sendto/recvfrom, shutdown, close,
  * setsockopt/getsockopt, poll, getaddrinfo, getsockname/getpeername.
  *

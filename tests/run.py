@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """minnow's test runner: all three tiers, one summary line.
 
+  checks  the tree and the images    include direction, size budget, what ships
   unit    build/host/unit/test_*    pure logic on the host, ASan + UBSan
   hosted  build/host/hosted/test_*  drivers against host-side backends
   system  tests/system/cases.py     QEMU (TCG) boots of the real images
@@ -9,14 +10,16 @@ FUZZ_TEST_TIME seconds (default 8; in parallel); `make fuzz` runs longer.
 
 Each test prints its own result line; the last line is exactly
 "N passed, N failed" and the exit status is non-zero when anything failed.
-Usage: tests/run.py [--tiers unit,hosted,system] [--jobs N] [-k SUBSTRING]
+Usage: tests/run.py [--tiers checks,unit,hosted,system] [--jobs N] [-k SUBSTRING]
 """
 import argparse
 import concurrent.futures
 import glob
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,6 +76,86 @@ def host_tier(tier, res, keyword):
     for b in bins:
         if os.access(b, os.X_OK):
             run_host_binary(b, tier, res, keyword)
+
+
+SIZE_BUDGET = 262144    # bytes, the shipped kernel stripped
+
+
+def run_tool(args, cwd=ROOT):
+    p = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout + p.stderr
+
+
+def check_includes():
+    rc, out = run_tool(["tools/check-includes.sh", ROOT])
+    if rc != 0:
+        return f"includes that run the wrong way:\n{out}"
+    # The checker must see a violation: a core file including a driver header.
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "kernel", "pci"))
+        with open(os.path.join(d, "kernel", "pci", "x.c"), "w") as f:
+            f.write('#include "kernel/errno.h"\n  #include "net/netdev.h"\n')
+        rc, out = run_tool([os.path.join(ROOT, "tools", "check-includes.sh"), d])
+        if rc != 1 or "kernel/pci/x.c:2:" not in out:
+            return f"the checker missed a planted violation (exit {rc}): {out}"
+    return None
+
+
+def check_size():
+    rc, out = run_tool([sys.executable, "tools/size.py", "build/minnow.elf", str(SIZE_BUDGET)])
+    first = out.splitlines()[0] if out else "no output"
+    return None if rc == 0 else first
+
+
+def selftest_entries(elf):
+    rc, out = run_tool(["nm", elf])
+    return len(re.findall(r" selftest_entry_\w+$", out, re.M)) if rc == 0 else -1
+
+
+def check_shipped_has_no_selftests():
+    shipped, test = selftest_entries("build/minnow.elf"), selftest_entries("build/minnow-test.elf")
+    if shipped != 0:
+        return f"build/minnow.elf carries {shipped} self-tests"
+    if test < 10:
+        return f"build/minnow-test.elf carries only {test} self-tests"
+    return None
+
+
+def check_iso_default_is_shipped():
+    """The ISO's default entry boots the kernel without self-tests: the first
+    menuentry names /boot/minnow.elf, and that file in the ISO is build/minnow.elf."""
+    cfg = open(os.path.join(ROOT, "boot", "grub.cfg")).read()
+    m = re.search(r'^menuentry [^\n]*\{\s*\n\s*multiboot2? (\S+)', cfg, re.M)
+    if not m or m.group(1) != "/boot/minnow.elf":
+        return f"the first menuentry boots {m.group(1) if m else 'nothing'}"
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "k.elf")
+        rc, text = run_tool(["xorriso", "-osirrox", "on", "-indev", "build/minnow.iso",
+                             "-extract", "/boot/minnow.elf", out])
+        if rc != 0:
+            return f"xorriso could not extract /boot/minnow.elf: {text[-300:]}"
+        if open(out, "rb").read() != open(os.path.join(ROOT, "build", "minnow.elf"), "rb").read():
+            return "/boot/minnow.elf in build/minnow.iso is not build/minnow.elf"
+    return None
+
+
+CHECKS = [("include-direction", check_includes), ("size-budget", check_size),
+          ("shipped-kernel-without-selftests", check_shipped_has_no_selftests),
+          ("iso-default-entry-shipped", check_iso_default_is_shipped)]
+
+
+def checks_tier(res, keyword):
+    for name, fn in CHECKS:
+        if keyword not in name:
+            continue
+        try:
+            err = fn()
+        except Exception as e:  # a missing file is a failure, not a crash
+            err = f"error: {e!r}"
+        if err:
+            res.fail(f"checks/{name}", err)
+        else:
+            res.ok(f"checks/{name}")
 
 
 FUZZ_TEST_TIME = int(os.environ.get("FUZZ_TEST_TIME", "8"))
@@ -146,7 +229,7 @@ def system_tier(res, jobs, keyword):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--tiers", default="unit,hosted,system")
+    ap.add_argument("--tiers", default="checks,unit,hosted,system")
     ap.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)))
     ap.add_argument("-k", dest="keyword", default="")
     args = ap.parse_args()
@@ -154,7 +237,9 @@ def main():
     start = time.time()
     for tier in args.tiers.split(","):
         print(f"== {tier} tests", flush=True)
-        if tier in ("unit", "hosted"):
+        if tier == "checks":
+            checks_tier(res, args.keyword)
+        elif tier in ("unit", "hosted"):
             host_tier(tier, res, args.keyword)
             if tier == "hosted":
                 fuzz_targets(res, args.keyword)

@@ -4,8 +4,8 @@
  * double-quoted to contain whitespace; the quote must open right after the
  * '=' and close at the end of the token. A bare `key` sets a BOOL option to
  * true. Options are plain data: kernel code declares them where they are
- * used with CMDLINE_OPTION(), which places them in the .cmdline_opts linker
- * section, and boot hands the whole section to cmdline_parse():
+ * used with CMDLINE_OPTION(), which adds them to the cmdline_opts linker
+ * set (kernel/linkset.h), and boot hands the whole set to cmdline_parse():
  *
  *     static uint64_t heap_size = 16 << 20;
  *     CMDLINE_OPTION(heap, .key = "heap", .type = CMDLINE_UINT,

@@ -1,6 +1,6 @@
-/* The selftest registry, and the CPU-protection self-tests: each provokes
- * one kind of fault and must end in the panic report for it (checked from
- * outside by tests/system). */
+/* The selftest registry. The tests themselves are in tests/selftest/ and
+ * are linked only into the test images; the shipped kernel has an empty
+ * registry (kernel/main.c says so when asked for a test). */
 #include "kernel/core/selftest.h"
 #include "kernel/errno.h"
 #include "kernel/mm/heap.h"

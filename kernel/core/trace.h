@@ -9,7 +9,7 @@
  *     ...
  *     TRACE(vmbus, "-> INITIATE_CONTACT version %u.%u\n", maj, min);
  *
- * TRACE_FLAG defines `bool trace_vmbus` and registers it in the .trace_flags
+ * TRACE_FLAG defines `bool trace_vmbus` and registers it in the trace_flags
  * linker set (kernel/linkset.h); trace_init() sets the flags named on the command line and
  * reports unknown names. A disabled trace costs one load and branch. In
  * hosted builds the flag is an ordinary bool a test may set. */

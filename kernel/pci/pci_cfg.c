@@ -19,6 +19,7 @@
  *         -append "loglevel=4"   (lists BARs and capabilities). */
 #include "kernel/acpi/acpi.h"
 #include "kernel/core/cmdline.h"
+#include "kernel/init.h"
 #include "kernel/arch/io.h"
 #include "kernel/irq/irq.h"
 #include "kernel/console/kprintf.h"
@@ -216,3 +217,4 @@ void pci_kernel_init(void)
     pci_list(print_info, kernel_loglevel >= LOG_DEBUG);
     pci_hotplug_init();                 /* after the listing: its lines follow */
 }
+INIT_HOOK(pci, pci_kernel_init, INIT_BUS);

@@ -16,6 +16,7 @@
 #include "kernel/irq/irq.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/time/tsc.h"
+#include "kernel/errno.h"
 
 static uint64_t ns_mult;        /* ns = ticks * ns_mult >> 32 */
 static uint64_t tsc_mult;       /* ticks = ns * tsc_mult >> 32 */
@@ -142,7 +143,7 @@ int clock_init(bool have_rtc, uint8_t century_reg)
 {
     uint64_t khz = tsc_khz();
     if (!khz)
-        return -1;
+        return -ENODEV;
     ns_mult = (1000000ull << 32) / khz;
     tsc_mult = (khz << 32) / 1000000u;
     irq_register(IRQ_VECTOR_TIMER, timer_irq, NULL, "lapic-timer");

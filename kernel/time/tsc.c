@@ -1,25 +1,27 @@
-/* TSC frequency, from the cheapest source that knows it:
- *  1. CPUID 0x15 (TSC/crystal ratio x crystal Hz), Intel SDM vol. 2A, CPUID;
- *     0x16 gives the base frequency in MHz when 0x15 lacks the crystal;
- *  2. the hypervisor timing leaf 0x40000010 (EAX = TSC kHz), which VMware
- *     and QEMU/KVM (with vmware-cpuid-freq) provide;
- *  3. Hyper-V's HV_X64_MSR_TSC_FREQUENCY (0x40000022), when CPUID
- *     0x40000003 EAX bit 11 (AccessFrequencyMsrs) says it may be read (TLFS),
- *     else the scale of Hyper-V's reference TSC page (hv/hyperv.c);
- *  4. otherwise, count TSC ticks across 2 ms of a reference clock: the
- *     HPET, the ACPI PM timer, or PIT channel 0 read back, whichever the
- *     firmware tables say exist (tsc_set_references). */
+/* TSC frequency, from the cheapest source that knows it. Sources register
+ * with a priority (kernel/time/tsc.h); this file has two of them:
+ *  - CPUID 0x15 (TSC/crystal ratio x crystal Hz), Intel SDM vol. 2A, CPUID;
+ *    0x16 gives the base frequency in MHz when 0x15 lacks the crystal;
+ *  - the hypervisor timing leaf 0x40000010 (EAX = TSC kHz), which VMware
+ *    and QEMU/KVM (with vmware-cpuid-freq) provide;
+ * and hv/hv_kernel.c adds Hyper-V's HV_X64_MSR_TSC_FREQUENCY (TLFS 12.4).
+ * When none answers, count TSC ticks across 2 ms of a reference clock:
+ * the HPET, the ACPI PM timer, or PIT channel 0 read back, whichever the
+ * firmware tables say exist (tsc_set_references). */
 #include "kernel/time/tsc.h"
-#include "hv/hyperv.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/io.h"
+#include <limits.h>
 #include <stdbool.h>
 
 static uint64_t khz;
 static const char *source = "unknown";
 
-static uint64_t from_cpuid_15(void)
+LINKSET_DEFINE(struct tsc_source, tsc_sources);
+
+static uint64_t from_cpuid_15(const char **how)
 {
+    *how = "CPUID 0x15/0x16";
     uint32_t r[4];
     cpuid(0, 0, r);
     if (r[0] < 0x15)
@@ -34,26 +36,22 @@ static uint64_t from_cpuid_15(void)
     return (uint64_t)(r[0] & 0xFFFF) * 1000;
 }
 
-static uint64_t from_hypervisor(void)
+TSC_SOURCE(cpuid, from_cpuid_15, TSC_PRIO_CPUID);
+
+static uint64_t from_hv_leaf(const char **how)
 {
     uint32_t r[4];
     cpuid(1, 0, r);
     if (!(r[2] & (1u << 31)))           /* hypervisor present bit */
         return 0;
     cpuid(0x40000000, 0, r);
-    uint32_t max = r[0];
-    uint64_t khz = hv_tsc_khz(&source);     /* Hyper-V: frequency MSR or reference page; else 0 */
-    if (khz)
-        return khz;
-    if (max >= 0x40000010) {
-        cpuid(0x40000010, 0, r);
-        if (r[0]) {
-            source = "CPUID 0x40000010";
-            return r[0];
-        }
-    }
-    return 0;
+    if (r[0] < 0x40000010)
+        return 0;
+    cpuid(0x40000010, 0, r);
+    *how = "CPUID 0x40000010";
+    return r[0];
 }
+TSC_SOURCE(hv_leaf, from_hv_leaf, TSC_PRIO_HV_LEAF);
 
 /* 8254 PIT channel 0 as a reference clock: program mode 2 (rate
  * generator) with the longest count, then latch and read the count back
@@ -148,15 +146,33 @@ void tsc_set_references(uint16_t pm_timer_port, bool pm_timer_32bit, volatile vo
     hpet = hpet_regs;
 }
 
+/* The registered sources from the highest priority down; each is asked
+ * once. */
+static uint64_t from_sources(void)
+{
+    long below = LONG_MAX;
+    for (;;) {
+        const struct tsc_source *best = NULL;
+        LINKSET_FOREACH(struct tsc_source, s, tsc_sources)
+            if (s->priority < below && (!best || s->priority > best->priority))
+                best = s;
+        if (!best)
+            return 0;
+        const char *how = best->name;
+        uint64_t k = best->khz(&how);
+        if (k) {
+            source = how;
+            return k;
+        }
+        below = best->priority;
+    }
+}
+
 void tsc_init(void)
 {
     if (khz)
         return;
-    if ((khz = from_cpuid_15()) != 0) {
-        source = "CPUID 0x15/0x16";
-        return;
-    }
-    if ((khz = from_hypervisor()) != 0)
+    if ((khz = from_sources()) != 0)
         return;
     if (hpet && (khz = from_hpet()) != 0)
         source = "HPET calibration";

@@ -142,7 +142,7 @@
 #define LWIP_NETCONN                1
 #define LWIP_SOCKET                 1
 /* Only lwip_* names: no socket(), read(), close() macros leaking into the
- * kernel (the POSIX layer of issue 4 wraps these). */
+ * kernel (the POSIX layer, net/socket.h, wraps these). */
 #define LWIP_COMPAT_SOCKETS         0
 #define LWIP_POSIX_SOCKETS_IO_NAMES 0
 #define LWIP_SOCKET_OFFSET          0

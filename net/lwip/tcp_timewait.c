@@ -1,4 +1,4 @@
-/* TIME_WAIT reuse for lwIP (issue 4, item 3).
+/* TIME_WAIT reuse for lwIP (RFC 1122 4.2.2.13).
  *
  * A client that reconnects from the same local port to a minnow server
  * meets the server's TIME_WAIT control block for the old connection.
@@ -31,6 +31,7 @@
 #include "lwip/tcp.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/netif.h"
+#include "lwip/errno.h"
 #include "net/lwip/tcp_timewait.h"
 #include "kernel/core/cmdline.h"
 
@@ -186,5 +187,5 @@ int minnow_tcp_timewait_connect(uint32_t local_ip, uint16_t lport, uint32_t remo
         thread_sleep_ns((uint64_t)lacking * 4000 + 4000);
         lacking = timewait_connect_once(&lip, lport, &rip, rport);
     }
-    return lacking ? -1 : 0;
+    return lacking ? -EADDRINUSE : 0;
 }

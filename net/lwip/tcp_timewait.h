@@ -11,7 +11,7 @@ unsigned long minnow_tcp_timewait_reused(void);
  * own TIME_WAIT block for the same four-tuple when the new connection's
  * ISN is beyond the old one's sequence space (waiting up to 1 s for the
  * ISN clock). Addresses in network order, ports in host order, local_ip
- * 0 for "any". 0, or -1 when a TIME_WAIT block must stay. */
+ * 0 for "any". 0, or -EADDRINUSE when a TIME_WAIT block must stay. */
 int minnow_tcp_timewait_connect(uint32_t local_ip, uint16_t lport, uint32_t remote_ip, uint16_t rport);
 unsigned long minnow_tcp_timewait_reused_connect(void);
 

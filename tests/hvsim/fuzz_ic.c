@@ -4,7 +4,7 @@
  * The host side of the three IC channels (heartbeat, shutdown, timesync)
  * is the fuzzer itself: devices with the IC class GUIDs that accept the
  * open and ignore the guest's replies. Per input: a fresh simulator and
- * guest (hv/vmbus.c is #included, as in fuzz_vmbus.c, to reset its statics),
+ * guest (vmbus_reset_for_tests() from hv/vmbus_test.h, as in fuzz_vmbus.c),
  * the guest's IC drivers probe and open their channels, then up to 64
  * records, each followed by running the guest's worker until idle:
  *   - a well-formed IC message (pipe header, IC header with consistent
@@ -17,12 +17,15 @@
  * array, so ASan sees overruns of it); no wait inside vmbus_poll(); no
  * platform misuse; the guest's ring indices stay in range and aligned.
  * Reproduce: build/fuzz/fuzz_ic <file>. */
-#include "hv/vmbus.c"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hv/hv_platform.h"
+#include "hv/hyperv.h"
 #include "hv/ic.h"
+#include "hv/vmbus.h"
+#include "hv/vmbus_test.h"
+#include "kernel/errno.h"
 #include "hv/ic_reg.h"
 #include "tests/hvsim/hvsim.h"
 
@@ -65,17 +68,19 @@ static uint32_t snap_w[VMBUS_MAX_CHANNELS], snap_r[VMBUS_MAX_CHANNELS];
 
 static void snapshot(void)
 {
-    for (size_t i = 0; i < nchans; i++)
-        if (chans[i]->state == VMBUS_CHAN_OPEN && chans[i]->ring_mem) {
-            snap_w[i] = chans[i]->out.ctl->write_index;
-            snap_r[i] = chans[i]->in.ctl->read_index;
+    for (size_t i = 0; i < vmbus_channel_count(); i++) {
+        struct vmbus_channel *ch = vmbus_channel_at(i);
+        if (ch->state == VMBUS_CHAN_OPEN && ch->ring_mem) {
+            snap_w[i] = ch->out.ctl->write_index;
+            snap_r[i] = ch->in.ctl->read_index;
         }
+    }
 }
 
 static void check(const char *after)
 {
-    for (size_t i = 0; i < nchans; i++) {
-        struct vmbus_channel *ch = chans[i];
+    for (size_t i = 0; i < vmbus_channel_count(); i++) {
+        struct vmbus_channel *ch = vmbus_channel_at(i);
         if (ch->state == VMBUS_CHAN_OPEN && ch->ring_mem) {
             if (ch->out.ctl->write_index != snap_w[i] && !idx_ok(ch->out.ctl->write_index, ch->out.size))
                 FAILF("relid %u: guest write_index %u (D %u) after %s", ch->relid, ch->out.ctl->write_index,

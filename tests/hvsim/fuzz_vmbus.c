@@ -2,10 +2,11 @@
  * connection state, against the real guest (hv/vmbus.c, hyperv.c, ring.c,
  * ic.c) driven through the host simulator (tests/hvsim/).
  *
- * hv/vmbus.c is #included here (and not linked separately) so that the
- * harness can put its static state (connection, channel table, GPADL
- * table) back to zero before every input: libFuzzer runs all inputs in one
- * process, and a finding must reproduce from its input alone.
+ * hv/vmbus.c is linked as it is; the harness reaches its private state
+ * (connection, GPADL table, message sizes) through the test hooks in
+ * hv/vmbus_test.h, and vmbus_reset_for_tests() puts it back to zero before
+ * every input: libFuzzer runs all inputs in one process, and a finding
+ * must reproduce from its input alone.
  *
  * Per input: a fresh simulator (host version set, devices and trace=vmbus
  * chosen by the first byte), some raw SynIC messages queued before the
@@ -34,20 +35,25 @@
  *
  * Reproduce a crash: build/fuzz/fuzz_vmbus <file> (HVSIM_LOG=1 shows the
  * guest's log and the simulator's notes). */
-#include "hv/vmbus.c"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hv/hv_platform.h"
+#include "hv/hyperv.h"
 #include "hv/ic.h"
+#include "hv/vmbus.h"
+#include "hv/vmbus_test.h"
+#include "kernel/core/trace.h"
+#include "kernel/errno.h"
 #include "tests/hvsim/hvsim.h"
 
+TRACE_DECLARE(vmbus);
 TRACE_DECLARE(ic);
 
 #define FUZZ_NAME "fuzz_vmbus"
 #include "tests/hvsim/fuzz_input.h"
 
-/* --- Per-input reset of hv/vmbus.c's statics ---------------------------------- */
+/* --- Per-input reset of hv/vmbus.c's state ------------------------------------- */
 static void guest_reset(void) { vmbus_reset_for_tests(); }
 
 /* --- Invariants ----------------------------------------------------------------- */
@@ -57,14 +63,15 @@ static bool idx_ok(uint32_t i, uint32_t d) { return i < d && !(i & 7); }
 
 static void check(const char *after)
 {
+    size_t nchans = vmbus_channel_count();
     if (nchans > VMBUS_MAX_CHANNELS)
         FAILF("%zu channels after %s", nchans, after);
     for (size_t i = 0; i < nchans; i++) {
-        struct vmbus_channel *ch = chans[i];
+        struct vmbus_channel *ch = vmbus_channel_at(i);
         if (!ch || ch->relid == 0 || ch->relid > VMBUS_MAX_RELID)
             FAILF("channel %zu: bad entry (relid %u) after %s", i, ch ? ch->relid : 0, after);
         for (size_t j = 0; j < i; j++)
-            if (chans[j]->relid == ch->relid)
+            if (vmbus_channel_at(j)->relid == ch->relid)
                 FAILF("relid %u twice in the channel table after %s", ch->relid, after);
         if (ch->state == VMBUS_CHAN_OPEN && ch->ring_mem) {
             if (!idx_ok(ch->out.ctl->write_index, ch->out.size))
@@ -102,15 +109,16 @@ static void drain_cb(struct vmbus_channel *ch)
     }
 }
 
-static struct vmbus_channel *pick_chan(uint8_t b) { return nchans ? chans[b % nchans] : NULL; }
+static struct vmbus_channel *pick_chan(uint8_t b)
+{
+    size_t n = vmbus_channel_count();
+    return n ? vmbus_channel_at(b % n) : NULL;
+}
 
 static uint32_t pick_gpadl(uint8_t b)
 {
-    uint32_t live[MAX_GPADLS];
-    size_t n = 0;
-    for (size_t i = 0; i < MAX_GPADLS; i++)
-        if (gpadls[i].handle)
-            live[n++] = gpadls[i].handle;
+    uint32_t live[VMBUS_TEST_MAX_GPADLS];
+    size_t n = vmbus_test_gpadls(live, VMBUS_TEST_MAX_GPADLS);
     return n ? live[b % n] : VMBUS_GPADL_FIRST_HANDLE + b;
 }
 
@@ -127,7 +135,7 @@ static size_t templated(struct in *s, uint8_t *m)
     struct vmbus_channel *ch = pick_chan(who);
     uint32_t relid = (knobs & 1) || !ch ? u8(s) % 80 : ch->relid;
     uint32_t status = (knobs & 2) ? u32(s) : 0;
-    size_t len = min_size[type] ? min_size[type] : 8;
+    size_t len = vmbus_test_min_size(type) ? vmbus_test_min_size(type) : 8;
     memset(m, 0, HV_MESSAGE_PAYLOAD_MAX);
     ((struct vmbus_msg_hdr *)m)->type = type;
     switch (type) {
@@ -297,7 +305,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 vmbus_shutdown();
                 break;
             default:
-                if (conn != CONN_CONNECTED && hv_detect() && hv_synic_init() == 0)
+                if (!vmbus_test_connected() && hv_detect() && hv_synic_init() == 0)
                     vmbus_init();
                 break;
             }

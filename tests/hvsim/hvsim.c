@@ -1,9 +1,11 @@
 /* hvsim hypervisor: guest memory arena, CPUID, synthetic MSRs, hypercalls
  * and the SynIC (message slots, pending/EOM, event flags, interrupts).
  *
- * Facts (shared docs/hyperv-protocol-facts.md): CPUID section 1, MSRs
- * section 3, hypercalls section 4, SynIC section 5. Host behaviour modelled
- * on openvmm vm/hv1/hv1_emulator/src/{hv.rs,synic.rs} (a message enters a
+ * Sources: TLFS "Feature and Interface Discovery" (CPUID), "Partition
+ * Properties" and "Virtual Interrupt Controller" (MSRs, SynIC), "Hypercall
+ * Interface"; Linux arch/x86/include/asm/hyperv-tlfs.h and
+ * include/asm-generic/hyperv-tlfs.h; FreeBSD
+ * sys/dev/hyperv/vmbus/hyperv_reg.h. Host behaviour modelled on openvmm vm/hv1/hv1_emulator/src/{hv.rs,synic.rs} (a message enters a
  * slot only when its type is 0, else the occupying message gets
  * msg_pending and the message waits for EOM; an event flag interrupts only
  * on a 0 -> 1 edge) and vm/hv1/hvdef/src/lib.rs (status codes). */
@@ -241,7 +243,7 @@ void hvsim_fini(void)
     arena_pages = 0;
 }
 
-/* --- CPUID (facts section 1) ---------------------------------------------------- */
+/* --- CPUID (TLFS "Feature and Interface Discovery") ----------------------------- */
 void hvsim_cpuid(uint32_t leaf, uint32_t out[4])
 {
     memset(out, 0, 4 * sizeof out[0]);
@@ -392,7 +394,7 @@ void hvsim_signal_guest(uint32_t bit)
         raise_sint(VMBUS_SINT);
 }
 
-/* --- MSRs (facts section 3) ---------------------------------------------------------- */
+/* --- MSRs (Linux arch/x86/include/asm/hyperv-tlfs.h) -------------------------------- */
 static bool msr_allowed(uint32_t msr)
 {
     if (cfg.not_hyperv)
@@ -461,7 +463,8 @@ static void fill_ref_tsc_page(void)
     if (!(hv.ref_tsc & HV_MSR_PAGE_ENABLE))
         return;
     uint8_t *p = hvsim_gpa_ptr(hv.ref_tsc & ~0xFFFull, HVSIM_PAGE);
-    /* scale = 10^7 * 2^64 / tsc_hz (64.64 fixed point, facts section 3). */
+    /* scale = 10^7 * 2^64 / tsc_hz (64.64 fixed point; Linux
+     * include/clocksource/hyperv_timer.h hv_read_tsc_page_tsc). */
     unsigned __int128 scale = ((unsigned __int128)10000000u << 64) / cfg.tsc_hz;
     uint32_t seq = 1;
     uint64_t sc = (uint64_t)scale;
@@ -551,7 +554,7 @@ void hvsim_do_wrmsr(uint32_t msr, uint64_t v)
 void hvsim_set_ref_time(uint64_t t) { hv.ref_time = t; }
 uint64_t hvsim_ref_time(void) { return hv.ref_time; }
 
-/* --- Hypercalls (facts section 4) ------------------------------------------------------ */
+/* --- Hypercalls (TLFS "Hypercall Interface"; openvmm vm/hv1/hvdef/src/lib.rs) --------- */
 void hvsim_do_hypercall_prepare(void *virt, uint64_t phys)
 {
     if (hvsim_ptr_gpa(virt) != phys || (phys & 0xFFF) || !hvsim_gpa_valid(phys, HVSIM_PAGE)) {
@@ -605,7 +608,8 @@ static uint64_t post_message(uint64_t control, uint64_t in)
     }
     if (!hvsim_vmbus_conn_exists(pm->connection_id)) {
         /* Not a violation by itself: a guest probes connection 4 on hosts
-         * older than 5.0 (facts 4.3). The VMBus layer judges the rest. */
+         * older than 5.0 (Linux drivers/hv/connection.c vmbus_post_msg).
+         * The VMBus layer judges the rest. */
         hvsim_note("PostMessage to unknown connection %u", pm->connection_id);
         hvsim_hv_stats.post_fail++;
         return HV_STATUS_INVALID_CONNECTION_ID;

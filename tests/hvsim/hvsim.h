@@ -12,9 +12,10 @@
  * validating it against the simulated memory arena; GPAs are not host
  * pointers (the arena starts at HVSIM_GPA_BASE).
  *
- * Wire facts follow the shared docs/hyperv-protocol-facts.md (sections
- * cited in each file) and /work/scratch/ic-facts.md for the ICs; the host
- * behaviour follows microsoft/openvmm (vmbus_server channels.rs, vmbus_ring
+ * Wire facts follow the TLFS, Linux (include/linux/hyperv.h, drivers/hv/),
+ * FreeBSD (sys/dev/hyperv/) and openvmm, with the files cited in each
+ * source file (hv/ic_reg.h names those of the ICs); the host behaviour
+ * follows microsoft/openvmm (vmbus_server channels.rs, vmbus_ring
  * lib.rs, hv1_emulator synic.rs, hyperv_ic). Whatever the guest does wrong
  * is refused the way Hyper-V would refuse it, and logged and counted as a
  * violation (hvsim_violations()); tests assert zero violations for correct
@@ -30,7 +31,8 @@
 #define HVSIM_PAGE     4096u
 
 /* GUID text a-b-c-d-e in wire order (a LE u32, b and c LE u16, then d and
- * e bytewise), facts section 10. */
+ * e bytewise), as in Linux include/linux/hyperv.h (guid_t, GUID_INIT) and
+ * the HV_*_GUID values there. */
 #define HVSIM_GUID(a, b, c, d0, d1, e0, e1, e2, e3, e4, e5)                     \
     { { (a) & 0xFF, ((a) >> 8) & 0xFF, ((a) >> 16) & 0xFF, ((a) >> 24) & 0xFF, \
         (b) & 0xFF, ((b) >> 8) & 0xFF, (c) & 0xFF, ((c) >> 8) & 0xFF,          \
@@ -228,7 +230,9 @@ struct hvsim_echo {
 struct hvsim_chan *hvsim_add_echo(struct hvsim_echo *e, uint32_t relid);
 extern const struct vmbus_guid hvsim_echo_class;
 
-/* Integration services (ic-facts.md). Each negotiates first (framework
+/* Integration services (sources in hv/ic_reg.h: openvmm
+ * vm/devices/hyperv_ic_protocol, Linux drivers/hv/hv_util.c, FreeBSD
+ * sys/dev/hyperv/utilities/). Each negotiates first (framework
  * 1.0/3.0 and its message versions), then sends its requests, checking
  * every reply strictly (pipe header, flags 0x05, transaction id, sizes,
  * the versions chosen, seq + 1). */

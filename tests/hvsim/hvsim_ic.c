@@ -1,10 +1,13 @@
 /* hvsim integration services: host sides of heartbeat, shutdown and
  * timesync.
  *
- * Wire facts: /work/scratch/ic-facts.md (sections 1-9) and the shared
- * docs/hyperv-protocol-facts.md section 10. Every message is an in-band
- * packet whose payload is a pipe header {flags 1, msgsize}, the 20-byte
- * icmsg_hdr, then the body. The host negotiates first (framework 1.0 and
+ * Wire facts: openvmm vm/devices/hyperv_ic_protocol/src/lib.rs and
+ * vm/devices/hyperv_ic/src/{common,shutdown,timesync}.rs; Linux drivers/hv/hv_util.c, drivers/hv/
+ * channel_mgmt.c vmbus_prep_negotiate_resp() and include/linux/hyperv.h
+ * (struct icmsg_hdr, the IC class GUIDs); FreeBSD sys/dev/hyperv/
+ * utilities/vmbus_icreg.h (the same list as hv/ic_reg.h). Every message
+ * is an in-band packet whose payload is a pipe header {flags 1,
+ * msgsize}, the 20-byte icmsg_hdr, then the body. The host negotiates first (framework 1.0 and
  * 3.0, then its message versions, as openvmm vm/devices/hyperv_ic/src/
  * common.rs does), then sends requests with flags TRANSACTION|REQUEST and
  * waits for each reply, which must carry TRANSACTION|RESPONSE, the same

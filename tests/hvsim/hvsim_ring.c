@@ -1,9 +1,11 @@
 /* hvsim ring halves: the host's side of one channel's two rings, written
  * independently of hv/ring.c so that a guest bug is not mirrored here.
  *
- * Layout and rules: shared docs/hyperv-protocol-facts.md section 7 (7.1
- * control page and index arithmetic, 7.2 packet framing and trailer, 7.4
- * signalling). Host behaviour modelled on openvmm vm/devices/vmbus/
+ * Layout and rules: Linux include/linux/hyperv.h (struct hv_ring_buffer,
+ * struct vmpacket_descriptor) and drivers/hv/ring_buffer.c (index
+ * arithmetic, the trailer, hv_signal_on_write and hv_pkt_iter_close for
+ * signalling); FreeBSD sys/dev/hyperv/vmbus/vmbus_reg.h (struct
+ * vmbus_bufring). Host behaviour modelled on openvmm vm/devices/vmbus/
  * vmbus_ring/src/lib.rs: only packet types 6, 7, 9 and 0xB are accepted
  * from a guest, descriptor flags other than bit 0 and bad lengths mean a
  * corrupt ring (the host stops using it), and signals follow the empty ->
@@ -169,7 +171,9 @@ static bool valid_type(uint16_t t)
            t == VMBUS_PKT_DATA_GPA_DIRECT || t == VMBUS_PKT_COMP;
 }
 
-/* Checks a GPA-direct packet's ranges (facts 7.2). */
+/* Checks a GPA-direct packet's ranges (Linux include/linux/hyperv.h
+ * struct vmbus_packet_mpb_array; drivers/hv/channel.c
+ * vmbus_sendpacket_mpb_desc). */
 static bool gpa_direct_ok(struct hvsim_chan *ch, const uint8_t *pkt, uint32_t hdr_len)
 {
     struct vmbus_pkt_gpa_direct_hdr h;

@@ -1,10 +1,12 @@
 /* hvsim VMBus host: the channel-message server behind connection 1 (and 4
  * and msg_conn_id), offers, GPADL bookkeeping, open/close, rescind, unload.
  *
- * Facts: shared docs/hyperv-protocol-facts.md section 6 (6.2 negotiation and
- * the exact-match version rule, 6.3 message sizes, 6.4 INITIATE_CONTACT
- * rules, 6.8 GPADL header/body accounting, 6.9 OPENCHANNEL and the ring
- * split). Host behaviour modelled on openvmm vm/devices/vmbus/vmbus_server/
+ * Sources: Linux include/linux/hyperv.h (message types and structures,
+ * version numbers), drivers/hv/connection.c (negotiation, ports 1 and 4)
+ * and drivers/hv/channel.c (GPADL header/body, OPENCHANNEL and the ring
+ * split); openvmm vm/devices/vmbus/vmbus_core/src/protocol.rs (message
+ * sizes, the exact-match version rule); FreeBSD sys/dev/hyperv/vmbus/
+ * vmbus_reg.h. Host behaviour modelled on openvmm vm/devices/vmbus/vmbus_server/
  * src/channels.rs (handle_initiate_contact, handle_gpadl_header/body,
  * handle_open_channel) and vmbus_channel/src/gpadl_ring.rs (rings are whole
  * pages, at least two each). Every rule a guest breaks is a violation. */
@@ -12,7 +14,7 @@
 #include <string.h>
 #include "tests/hvsim/hvsim_int.h"
 
-#define GPADL_FAIL_STATUS 0x8000FFFFu     /* openvmm's failure status (facts 6.7) */
+#define GPADL_FAIL_STATUS 0x8000FFFFu     /* openvmm's failure status (vmbus_server/src/channels.rs) */
 #define OPEN_FAIL_STATUS  0xC0000001u     /* STATUS_UNSUCCESSFUL */
 
 struct gpadl {
@@ -108,8 +110,9 @@ static bool host_has_v5(void)
     return false;
 }
 
-/* Ports the host listens on: 1 always, 4 only on 5.0+ hosts (facts 6.1;
- * Linux relies on INVALID_CONNECTION_ID from older hosts), and the
+/* Ports the host listens on: 1 always, 4 only on 5.0+ hosts (openvmm
+ * vm/devices/vmbus/vmbus_server/src/lib.rs; Linux drivers/hv/connection.c
+ * relies on INVALID_CONNECTION_ID from older hosts), and the
  * msg_conn_id it hands out. */
 bool hvsim_vmbus_conn_exists(uint32_t id)
 {
@@ -185,7 +188,7 @@ void hvsim_make_offer(struct vmbus_msg_offer *o, const struct vmbus_guid *class_
     o->monitor_id = 0xFF;                 /* no MNF */
     o->monitor_allocated = 0;
     o->is_dedicated_interrupt = 1;        /* openvmm always sends 1 */
-    o->connection_id = relid | (VMBUS_SINT << 12);  /* openvmm's formula (facts 6.1) */
+    o->connection_id = relid | (VMBUS_SINT << 12);  /* openvmm vmbus_server/src/lib.rs's formula */
 }
 
 static void send_offer(struct hvsim_chan *ch)
@@ -249,7 +252,9 @@ static void on_initiate_contact(uint32_t conn, const struct vmbus_msg_initiate_c
         hvsim_violate(HVV_MSG_STATE, "INITIATE_CONTACT while connected (version %#x)", vb.version);
         return;
     }
-    /* Connection rules (facts 6.1/6.4): >= 5.0 only through connection 4,
+    /* Connection rules (openvmm vmbus_server/src/channels.rs
+     * handle_initiate_contact; Linux drivers/hv/connection.c
+     * vmbus_negotiate_version): >= 5.0 only through connection 4,
      * older versions through 1. */
     if (v5 ? conn != VMBUS_MSG_CONNECTION_ID_5 : conn != VMBUS_MSG_CONNECTION_ID) {
         hvsim_violate(HVV_MSG_INVALID, "INITIATE_CONTACT %u.%u on connection %u", v >> 16,
@@ -332,7 +337,8 @@ static void gpadl_fail(struct gpadl *g, const char *why)
     free_gpadl(g);
 }
 
-/* All range data is in: parse the ranges and check every PFN (facts 6.8). */
+/* All range data is in: parse the ranges and check every PFN (openvmm
+ * vmbus_server/src/channels.rs handle_gpadl_header/body). */
 static void gpadl_finish(struct gpadl *g)
 {
     size_t pos = 0, total = 0;
@@ -596,7 +602,8 @@ static void on_unload(void)
     hvsim_send_vmbus(&r, sizeof r);
 }
 
-/* Exact sizes of guest->host messages (facts 6.3); 0 = variable, checked
+/* Exact sizes of guest->host messages (Linux include/linux/hyperv.h,
+ * openvmm vmbus_core/src/protocol.rs); 0 = variable, checked
  * by the handler; -1 = not a guest->host message. */
 static int g2h_size(uint32_t type)
 {

@@ -41,12 +41,12 @@ test-hv: $(HV_TEST_BINS)
 	done; \
 	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
-# libFuzzer targets (issue 5), built with clang into build/fuzz/:
+# libFuzzer targets, built with clang into build/fuzz/:
 #   fuzz_ring   hv/ring.c + vmbus_recv/vmbus_send over hostile, exactly
 #               sized rings
 #   fuzz_vmbus  every host->guest channel message in every connection state,
-#               the guest driven through the simulator (includes hv/vmbus.c
-#               to reset its statics per input)
+#               the guest driven through the simulator (resets hv/vmbus.c
+#               per input through the hooks in hv/vmbus_test.h)
 #   fuzz_ic     IC packets (heartbeat, shutdown, timesync) into open IC
 #               channels, well-formed and raw
 # `make test` runs each for FUZZ_TEST_TIME seconds (tests/run.py, default
@@ -59,16 +59,9 @@ FUZZCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -DHOSTED -I. -I$(BUILD)/gen \
 FUZZ_TIME  ?= 300
 FUZZ_BINS  := $(BUILD)/fuzz/fuzz_ring $(BUILD)/fuzz/fuzz_vmbus $(BUILD)/fuzz/fuzz_ic
 
-$(BUILD)/fuzz/fuzz_ring: tests/hvsim/fuzz_ring.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) \
-		$(HVSIM_HEADERS)
+$(FUZZ_BINS): $(BUILD)/fuzz/%: tests/hvsim/%.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
-
-# These two #include hv/vmbus.c, so it is not linked again.
-$(BUILD)/fuzz/fuzz_vmbus $(BUILD)/fuzz/fuzz_ic: $(BUILD)/fuzz/%: tests/hvsim/%.c $(HVSIM_SRCS) \
-		$(HV_GUEST_SRCS) $(HVSIM_HEADERS)
-	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(filter-out hv/vmbus.c,$(HV_GUEST_SRCS))
 
 HOSTED_BINS += $(FUZZ_BINS)
 

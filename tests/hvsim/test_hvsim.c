@@ -1,6 +1,8 @@
 /* Self-tests of the Hyper-V host simulator, without the guest: a minimal
  * hand-written "guest" drives it through hv_platform.h with hand-built
- * messages and checks that it enforces the rules (facts sections 3-7) and
+ * messages and checks that it enforces the rules (the TLFS and the Linux,
+ * FreeBSD and openvmm files cited in hvsim.c, hvsim_vmbus.c and
+ * hvsim_ring.c) and
  * counts the violations. */
 #include "tests/hvsim/hvsim.h"
 #include "hv/hv_platform.h"

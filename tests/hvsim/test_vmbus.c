@@ -275,6 +275,44 @@ ISOLATED_TEST(too_frequent_posts_are_retried_with_backoff)
     CHECK_EQ(hvsim_violations(), 0);
 }
 
+/* hv/ speaks errno values only: hypercall statuses are translated at the
+ * edge (hv_status_to_errno), after the retry decisions. */
+TEST(hypercall_status_to_errno)
+{
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_SUCCESS), 0);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_INVALID_HYPERCALL_CODE), -ENOSYS);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_INVALID_HYPERCALL_INPUT), -EINVAL);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_INVALID_ALIGNMENT), -EINVAL);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_INVALID_PARAMETER), -EINVAL);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_ACCESS_DENIED), -EACCES);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_INSUFFICIENT_MEMORY), -ENOMEM);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_INSUFFICIENT_BUFFERS), -EAGAIN);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_INVALID_PORT_ID), -ENXIO);
+    CHECK_EQ(hv_status_to_errno(HV_STATUS_INVALID_CONNECTION_ID), -ENOENT);
+    CHECK_EQ(hv_status_to_errno(0x1234), -EIO);
+}
+
+ISOLATED_TEST(post_failures_are_errno_values)
+{
+    static const uint8_t msg[8] = { VMBUS_MSG_REQUESTOFFERS };
+    hvsim_init(NULL);
+    REQUIRE(hv_detect());
+    REQUIRE(hv_synic_init() == 0);
+    uint64_t retries = hv_stats.post_retries;
+    CHECK_EQ(hv_post_message(1, msg, HV_MESSAGE_PAYLOAD_MAX + 1), -EINVAL);
+    hvsim_fail_next_posts(1, HV_STATUS_ACCESS_DENIED);          /* not transient */
+    CHECK_EQ(hv_post_message(1, msg, sizeof msg), -EACCES);
+    CHECK_EQ(hv_stats.post_retries, retries);
+    CHECK(hvsim_log_contains("status 0x6"));                    /* the status, logged once seen */
+    hvsim_fail_next_posts(1, HV_STATUS_INVALID_CONNECTION_ID);  /* port 4: an older host, no retry */
+    CHECK_EQ(hv_post_message(4, msg, sizeof msg), -ENOENT);
+    CHECK_EQ(hv_stats.post_retries, retries);
+    hvsim_fail_next_posts(100, HV_STATUS_INSUFFICIENT_BUFFERS); /* retried until the count runs out */
+    CHECK_EQ(hv_post_message(1, msg, sizeof msg), -EAGAIN);
+    CHECK_EQ(hv_stats.post_retries - retries, 100);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
 ISOLATED_TEST(trace_prints_channel_messages)
 {
     hvsim_init(NULL);

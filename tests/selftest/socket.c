@@ -1,7 +1,7 @@
 /* selftest=sockets: the POSIX socket layer (net/socket.h) end to end over
  * lwIP's loopback netif, using only the POSIX names: TCP and UDP exchanges,
  * poll readiness, errno values, getaddrinfo, SO_REUSEADDR on a port in
- * TIME_WAIT, and issue 4's port-reuse regression run locally (100
+ * TIME_WAIT, and the port-reuse regression run locally (100
  * connections in a row from client port 40000, the server closing first).
  *
  *   qemu-system-x86_64 -accel tcg -M q35 -m 128M -display none -serial stdio
@@ -194,7 +194,7 @@ static int udp_and_gai(void)
 }
 
 /* --- port reuse ---------------------------------------------------------------------
- * Issue 4's regression, locally: a client bound to 127.0.0.1:40000 connects
+ * The port-reuse regression, locally: a client bound to 127.0.0.1:40000 connects
  * REUSE_ROUNDS times in a row to a server that closes first. Each round the
  * server's side of the previous connection is in TIME_WAIT with the same
  * four-tuple as the new SYN. */
@@ -301,7 +301,7 @@ SELFTEST(sockets, "POSIX sockets over lwIP loopback: TCP, UDP, poll, errno")
     return fails ? 1 : 0;
 }
 
-/* The port-reuse regression (issue 4, item 3): lwIP 2.1.3's
+/* The port-reuse regression: lwIP 2.1.3's
  * tcp_timewait_input() never accepts a new SYN for a connection in
  * TIME_WAIT; net/lwip/tcp_timewait.c reopens it as RFC 1122 4.2.2.13
  * allows, with RFC 6528 ISNs so the new SYN is beyond the old connection.
@@ -355,7 +355,7 @@ SELFTEST(timewait, "TIME_WAIT lasts 2 x tcp_msl (run with tcp_msl=1000)")
     return 0;
 }
 
-/* --- minnow as the client that closes first (issue 4, item 3) ---------------
+/* --- minnow as the client that closes first ---------------------------------
  * RECONNECT_ROUNDS connections in a row from local port RECONNECT_PORT to a
  * TCP server at eth0's gateway (the system test runs one on the host, in a
  * network namespace: a real Linux TCP). Each round sends one line, reads

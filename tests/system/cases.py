@@ -50,6 +50,10 @@ CASES = [
          expect=[READY, r"selftest: memory passed"], reject=NO_PANIC),
     Case("selftest-unknown", cmdline="selftest=nosuch",
          expect=[READY, r"selftest: nosuch is not a known test"], exit_code=35),
+    # The shipped kernel carries no self-tests and says where they are.
+    Case("selftest-shipped-image", cmdline="selftest=memory", image="shipped",
+         expect=[READY, r"selftest: this image has no self-tests \(they are in minnow-test.elf\)"],
+         reject=[r"selftest: running"], exit_code=35),
 ]
 
 # --- protection self-tests: each must end in its panic report ---------------
@@ -80,7 +84,7 @@ CASES.append(Case("selftest-wx-ovmf", boot="iso-uefi", machine="q35", timeout=24
                   cmdline="selftest=wx", exit_code=35,
                   expect=[READY, r"^PANIC: page fault", r"protection violation, write"]))
 
-# --- platform layer (issue 3) -----------------------------------------------
+# --- platform layer ---------------------------------------------------------
 PCI_DEVICES = ["-nic", "none", "-vga", "none", "-device", "e1000", "-device", "e1000e", "-device", "vmxnet3",
                "-device", "pvscsi", "-device", "vmware-svga"]
 for machine in ("q35", "pc"):
@@ -140,7 +144,7 @@ for machine in ("pc", "q35"):
                       exit_code=0, timeout=60, reject=NO_PANIC,
                       interact=[(r"minnow> ", "reboot\r")], expect=[r"rebooting"]))
 
-# --- e1000 family against QEMU's device models (start of issue 4) ----------
+# --- e1000 family against QEMU's device models -------------------------------
 # QEMU's user-mode network answers a hand-built DHCPDISCOVER with an offer;
 # netburst wraps both rings several times, overflowing rx once on purpose.
 for machine in ("pc", "q35"):
@@ -188,7 +192,7 @@ CASES.append(Case("sockets-portreuse-e1000-q35", machine="q35", cmdline="selftes
                   expect=[READY, r"port reuse: 100/100 connections from port 40000 succeeded",
                           r"selftest: portreuse passed"]))
 
-# --- apps on the e1000 family, checked from the host (issue 4, section 7) ---
+# --- apps on the e1000 family, checked from the host --------------------------
 # QEMU's user network forwards free ports on 127.0.0.1 to the guest; once the
 # app prints its listening line the host step runs real clients against it:
 # curl, then Python's http.client and sockets. Every loop is bounded in count
@@ -484,7 +488,7 @@ for model, machine in (("e1000", "q35"), ("e1000-82545em", "pc"), ("e1000e", "q3
                       expect=[READY, ECHO_UP], reject=NO_PANIC))
 
 
-# --- app=iperf: Debian's iperf 2 client against lwiperf (issue 4) ------------
+# --- app=iperf: Debian's iperf 2 client against lwiperf -----------------------
 # `iperf -c` for 3 s through a forward on 127.0.0.1 must finish and report a
 # rate, and the kernel must print its own report of the same test (the host
 # step waits for it on the live serial log: lwiperf reports once the client
@@ -529,7 +533,7 @@ for model, machine in (("e1000", "q35"), ("e1000e", "q35")):
                       expect=[READY, IPERF_UP, IPERF_REPORT]))
 
 
-# --- link flap during a transfer (issue 4): QEMU monitor set_link ------------
+# --- link flap during a transfer: QEMU monitor set_link -----------------------
 # A large /bytes/N download runs in a thread while the host step sets the
 # link off, waits 1 s, and sets it on again through the monitor. The driver
 # must see both changes ("eth0: link down", "eth0: link up"); what the
@@ -891,7 +895,7 @@ for model, machine in (("e1000", "q35"), ("e1000e", "q35")):
                       cmdline=TAP_IP, host=csum_drop(f"csum-drop-{model}-{machine}", model),
                       host_after=HTTPD_UP, timeout=120, reject=NO_PANIC, expect=[READY, HTTPD_UP]))
 
-# --- Hyper-V (issue 5): off Hyper-V, hv/ stays silent and touches nothing ----
+# --- Hyper-V: off Hyper-V, hv/ stays silent and touches nothing ---------------
 # QEMU's TCG has no Hyper-V enlightenments (those need KVM), so the VMBus
 # code itself is tested against tests/hvsim/ in the hosted tier; here the
 # real image proves it keeps quiet on KVM/TCG/VMware-like machines and that

@@ -1,0 +1,22 @@
+# tests/devsim/: device models behind the hosted devio backend, and the
+# hosted driver tests that run real drivers against them (ASan + UBSan).
+#   test_e1000_hosted  net/e1000.c against the 82540EM/82574L model:
+#                      probe, reset, link, receive, transmit, offloads, and
+#                      a hostile device (test_e1000_hostile.c)
+# The backend (devio_host.c) stands in for kernel/dev/devio.c, and
+# host_kernel.c for the kernel services the driver calls (clock, threads,
+# semaphores, heap, log, the driver side of netdev).
+DEVSIM_SRCS    := tests/devsim/devio_host.c tests/devsim/host_kernel.c \
+	kernel/console/klog.c lib/fmt.c
+DEVSIM_HEADERS := $(wildcard tests/devsim/*.h kernel/dev/*.h) $(HOST_HEADERS)
+E1000_HOSTED_SRCS := tests/devsim/test_e1000_hosted.c tests/devsim/test_e1000_tx.c \
+	tests/devsim/test_e1000_lend.c \
+	tests/devsim/test_e1000_hostile.c \
+	tests/devsim/e1000_fixture.c tests/devsim/e1000_model.c net/e1000.c
+
+$(BUILD)/host/hosted/test_e1000_hosted: tests/unit/test_main.c $(E1000_HOSTED_SRCS) \
+		$(DEVSIM_SRCS) $(DEVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(E1000_HOSTED_SRCS) $(DEVSIM_SRCS)
+
+HOSTED_BINS += $(BUILD)/host/hosted/test_e1000_hosted
