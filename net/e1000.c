@@ -22,8 +22,12 @@
  * Path of a frame: the device DMAs it into a 2 KiB buffer, sets DD|EOP in
  * the descriptor and raises an interrupt; e1000_irq reads ICR and wakes
  * the per-device thread "e1000-ethN", whose e1000_service walks the ring
- * from rx_next, validates each descriptor, hands good frames to netdev_rx,
- * and gives the descriptor back by moving RDT onto it.
+ * from rx_next, validates each descriptor, hands good frames up (lent in
+ * their own buffer while a spare can take the slot, net/e1000_rxpool.c,
+ * else copied by netdev_rx), and gives the descriptor back by moving RDT
+ * onto it. Frames to send come as segment lists (struct netdev_frame),
+ * gathered into the slot's buffer, with the checksums the stack asked for;
+ * e1000_remove takes the device out at hot-unplug.
  *
  * The device is reached only through kernel/dev/devio.h: registers through
  * rd/wr, DMA memory and the interrupt through devio calls. The hosted tests
@@ -36,6 +40,7 @@
 #include "net/netdev.h"
 #include "net/e1000_reg.h"
 #include "net/e1000_ring.h"
+#include "net/e1000_rxpool.h"
 #include "net/e1000_test.h"
 #include "kernel/dev/devio.h"
 #include "kernel/time/clock.h"
@@ -50,10 +55,7 @@
 
 TRACE_FLAG(e1000, "e1000: register setup, interrupt causes, link, every frame in and out");
 
-#define E1000_RX_RING   256         /* descriptors: 4 KiB of ring */
-#define E1000_RX_SPARE  256         /* buffers beyond the ring, to lend to the stack */
-#define E1000_TX_RING   128
-#define E1000_BUF_SIZE  2048        /* RCTL.BSIZE = 2048, BSEX = 0 */
+#define E1000_TX_RING   128         /* E1000_RX_RING, E1000_BUF_SIZE: e1000_rxpool.h */
 #define E1000_RX_BUDGET 64          /* frames per pass before yielding */
 #define E1000_RESET_TIMEOUT_NS 20000000ull  /* CTRL.RST self-clears in ~1 us */
 #define E1000_EERD_TIMEOUT_NS  10000000ull
@@ -73,27 +75,6 @@ struct e1000_model {
 static const struct e1000_model e1000_82540em = { 0x100E, "82540EM", false, false };
 static const struct e1000_model e1000_82545em = { 0x100F, "82545EM", false, false };
 static const struct e1000_model e1000_82574l = { 0x10D3, "82574L", true, true };
-
-/* Receive buffers: one per ring slot plus E1000_RX_SPARE, so that a frame
- * can go up in its own buffer (netdev_rx_lend) while a free one takes its
- * slot. With every spare lent out, frames are copied (netdev_rx) and the
- * ring stays full. The pool outlives the driver while the stack still
- * holds buffers: each lent buffer and the driver hold a reference, and
- * the last one frees it, through its own copy of the devio handle. */
-#define E1000_RX_BUFS   (E1000_RX_RING + E1000_RX_SPARE)
-struct e1000_rxpool;
-struct e1000_rxbuf {
-    struct e1000_rxpool *pool;
-    uint16_t idx;
-};
-struct e1000_rxpool {
-    struct devio io;                /* a copy: the driver's may be gone */
-    struct devio_dma mem;           /* E1000_RX_BUFS * E1000_BUF_SIZE */
-    uint16_t free[E1000_RX_SPARE];  /* buffers in neither the ring nor the stack */
-    unsigned nfree;
-    unsigned refs;
-    struct e1000_rxbuf lent[E1000_RX_BUFS];
-};
 
 struct e1000 {
     struct netdev nd;
@@ -247,46 +228,6 @@ static int e1000_read_mac(struct e1000 *e)
 
 /* ---- Rings -------------------------------------------------------------- */
 
-/* Drops one reference to the pool; the last frees it. */
-static void e1000_rxpool_put(struct e1000_rxpool *p)
-{
-    if (p && --p->refs == 0) {
-        devio_dma_free(&p->io, &p->mem);
-        kfree(p);
-    }
-}
-
-/* The stack is done with a lent buffer (any thread; cooperative, so no
- * lock): it is free again. */
-static void e1000_rx_release(void *arg)
-{
-    struct e1000_rxbuf *b = arg;
-    struct e1000_rxpool *p = b->pool;
-    if (p->nfree < E1000_RX_SPARE)
-        p->free[p->nfree++] = b->idx;
-    e1000_rxpool_put(p);
-}
-
-static struct e1000_rxpool *e1000_rxpool_new(struct devio *io)
-{
-    struct e1000_rxpool *p = kmalloc(sizeof *p);
-    if (!p)
-        return NULL;
-    memset(p, 0, sizeof *p);
-    p->io = *io;
-    if (devio_dma_alloc(&p->io, (size_t)E1000_RX_BUFS * E1000_BUF_SIZE, DEVIO_DMA_32BIT,
-                        &p->mem) < 0) {
-        kfree(p);
-        return NULL;
-    }
-    for (unsigned i = 0; i < E1000_RX_BUFS; i++)
-        p->lent[i] = (struct e1000_rxbuf){ p, (uint16_t)i };
-    for (unsigned i = 0; i < E1000_RX_SPARE; i++)
-        p->free[p->nfree++] = (uint16_t)(E1000_RX_RING + i);
-    p->refs = 1;                    /* the driver's */
-    return p;
-}
-
 static void e1000_free_rings(struct e1000 *e)
 {
     devio_dma_free(&e->io, &e->rx_mem);
@@ -317,7 +258,7 @@ static int e1000_alloc_rings(struct e1000 *e)
 
 static uint8_t *e1000_rx_buf(struct e1000 *e, unsigned i)
 {
-    return (uint8_t *)e->pool->mem.virt + (size_t)e->rx_slot_buf[i] * E1000_BUF_SIZE;
+    return e1000_rxpool_virt(e->pool, e->rx_slot_buf[i]);
 }
 
 /* Hands descriptor i back to the device with its buffer. The address is
@@ -325,7 +266,7 @@ static uint8_t *e1000_rx_buf(struct e1000 *e, unsigned i)
 static void e1000_rx_give(struct e1000 *e, unsigned i)
 {
     volatile struct e1000_rx_desc *d = &e->rx[i];
-    d->addr = e->pool->mem.bus + (uint64_t)e->rx_slot_buf[i] * E1000_BUF_SIZE;
+    d->addr = e1000_rxpool_bus(e->pool, e->rx_slot_buf[i]);
     d->length = 0;
     d->status = 0;
     d->errors = 0;
@@ -462,24 +403,6 @@ static int e1000_xmit(struct netdev *nd, const struct netdev_frame *f)
     return 0;
 }
 
-/* Up the stack without a copy while a spare buffer can take slot i's
- * place, else copied. The pool reference for the lent buffer is taken
- * before the call: the stack may release it before returning. */
-static void e1000_rx_deliver(struct e1000 *e, unsigned i, uint8_t *f, uint16_t len, unsigned csum)
-{
-    struct e1000_rxpool *p = e->pool;
-    if (p->nfree == 0) {
-        netdev_rx(&e->nd, f, len, csum);
-        return;
-    }
-    p->refs++;
-    if (!netdev_rx_lend(&e->nd, f, len, csum, e1000_rx_release, &p->lent[e->rx_slot_buf[i]])) {
-        p->refs--;
-        return;
-    }
-    e->rx_slot_buf[i] = p->free[--p->nfree];
-}
-
 /* Walks completed receive descriptors, at most `budget`; returns how many. */
 static int e1000_rx_poll(struct e1000 *e, int budget)
 {
@@ -507,8 +430,11 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
                 e->nd.stats.rx_csum_bad++;
                 break;
             }
-            e1000_rx_deliver(e, i, f, len, (cs & E1000_CSUM_IP_OK ? NETDEV_RX_CSUM_IP_OK : 0) |
-                                               (cs & E1000_CSUM_L4_OK ? NETDEV_RX_CSUM_L4_OK : 0));
+            /* Lent without a copy while a spare can take the slot
+             * (net/e1000_rxpool.c), else copied. */
+            e->rx_slot_buf[i] = e1000_rxpool_up(e->pool, &e->nd, e->rx_slot_buf[i], len,
+                (cs & E1000_CSUM_IP_OK ? NETDEV_RX_CSUM_IP_OK : 0) |
+                (cs & E1000_CSUM_L4_OK ? NETDEV_RX_CSUM_L4_OK : 0));
             break;
         }
         case E1000_RX_ERROR:

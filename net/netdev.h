@@ -1,9 +1,10 @@
 /* Network devices: what a NIC driver offers to the network stack.
  *
  * A driver fills a struct netdev (MAC, MTU, ops, offloads) and calls
- * netdev_register(), which names it eth0, eth1, ... in registration order.
+ * netdev_register(), which names it with the lowest free ethN.
  * From its own thread (never from an interrupt handler) the driver then
- * hands each received frame to netdev_rx() and reports link changes with
+ * hands each received frame to netdev_rx() (copied) or netdev_rx_lend()
+ * (its buffer, given back later) and reports link changes with
  * netdev_set_link(). The stack (lwIP, later) installs its receive and
  * link-change callbacks with netdev_set_rx() / netdev_set_link_cb() and
  * sends with netdev_xmit_frame() (segments, offload flags, optional
@@ -47,7 +48,7 @@ struct netdev;
  * segs[0]: the stack guarantees it when it sets a NETDEV_TX_CSUM_* flag. */
 #define NETDEV_TX_SEGS_MAX  16
 
-#define NETDEV_TX_CSUM_IP   (1u << 0)   /* insert the IPv4 header checksum (field seeded 0) */
+#define NETDEV_TX_CSUM_IP   (1u << 0)   /* insert the IPv4 header checksum */
 #define NETDEV_TX_CSUM_TCP  (1u << 1)   /* insert the TCP checksum (unfragmented TCP only) */
 
 struct netdev_seg {
