@@ -157,9 +157,10 @@ static void status_nics(struct sbuf *b)
         if (d->link_up)
             sbuf_printf(b, " %u Mb/s", d->speed_mbps);
         const struct netdev_stats *s = &d->stats;
-        sbuf_printf(b, "\n    rx %llu packets %llu bytes, %llu dropped, %llu errors\n",
+        sbuf_printf(b, "\n    rx %llu packets %llu bytes, %llu dropped, %llu errors, %llu without a copy\n",
                     (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
-                    (unsigned long long)s->rx_dropped, (unsigned long long)s->rx_errors);
+                    (unsigned long long)s->rx_dropped, (unsigned long long)s->rx_errors,
+                    (unsigned long long)s->rx_lent);
         sbuf_printf(b, "    tx %llu packets %llu bytes, %llu dropped\n",
                     (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
                     (unsigned long long)s->tx_dropped);

@@ -7,7 +7,12 @@
  *
  * Each finished test prints one line with its byte count, duration and rate.
  * Only plain (one-way, client to server) tests work through QEMU's user
- * network: -d / -r make lwiperf connect back to the client. */
+ * network: -d / -r make lwiperf connect back to the client, and lwiperf
+ * 2.1.3 does not understand the test header of iperf 2.1's -r.
+ *
+ * The other direction: `iperf_to=ADDR` makes the app also run lwiperf's
+ * client, 10 s to ADDR:5001 (under QEMU's user network 10.0.2.2 is the
+ * host's 127.0.0.1, where `iperf -s` listens). */
 #include "lwip/apps/lwiperf.h"
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
@@ -22,6 +27,11 @@
 #include "net/netdev.h"
 
 #define IPERF_NIC           "eth0"
+#include "kernel/core/cmdline.h"
+
+static char opt_to[16];
+CMDLINE_OPTION(iperf_to, .key = "iperf_to", .type = CMDLINE_STR, .dst = opt_to,
+               .dst_size = sizeof opt_to, .help = "app=iperf also sends 10 s to ADDR:5001");
 #define IPERF_ADDR_WAIT_NS  (30ull * 1000000000ull)
 
 static const char *iperf_result(enum lwiperf_report_type t)
@@ -69,6 +79,14 @@ static int iperf_main(void)
     char addr[16];
     net_addr_str(IPERF_NIC, addr, sizeof addr);
     kprintf("iperf: listening on %s:%d\n", addr, LWIPERF_TCP_PORT_DEFAULT);
+    ip_addr_t to;
+    if (opt_to[0] && ipaddr_aton(opt_to, &to)) {
+        LOCK_TCPIP_CORE();
+        void *c = lwiperf_start_tcp_client_default(&to, iperf_report, NULL);
+        UNLOCK_TCPIP_CORE();
+        kprintf("iperf: %s %s:%d\n", c ? "sending to" : "cannot connect to", opt_to,
+                LWIPERF_TCP_PORT_DEFAULT);
+    }
     for (;;)                                /* lwiperf runs in the tcpip thread */
         thread_sleep_ns(3600ull * 1000000000ull);
 }

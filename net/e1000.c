@@ -22,8 +22,12 @@
  * Path of a frame: the device DMAs it into a 2 KiB buffer, sets DD|EOP in
  * the descriptor and raises an interrupt; e1000_irq reads ICR and wakes
  * the per-device thread "e1000-ethN", whose e1000_service walks the ring
- * from rx_next, validates each descriptor, hands good frames to netdev_rx,
- * and gives the descriptor back by moving RDT onto it.
+ * from rx_next, validates each descriptor, hands good frames up (lent in
+ * their own buffer while a spare can take the slot, net/e1000_rxpool.c,
+ * else copied by netdev_rx), and gives the descriptor back by moving RDT
+ * onto it. Frames to send come as segment lists (struct netdev_frame),
+ * gathered into the slot's buffer, with the checksums the stack asked for;
+ * e1000_remove takes the device out at hot-unplug.
  *
  * The device is reached only through kernel/dev/devio.h: registers through
  * rd/wr, DMA memory and the interrupt through devio calls. The hosted tests
@@ -36,6 +40,7 @@
 #include "net/netdev.h"
 #include "net/e1000_reg.h"
 #include "net/e1000_ring.h"
+#include "net/e1000_rxpool.h"
 #include "net/e1000_test.h"
 #include "kernel/dev/devio.h"
 #include "kernel/time/clock.h"
@@ -50,15 +55,15 @@
 
 TRACE_FLAG(e1000, "e1000: register setup, interrupt causes, link, every frame in and out");
 
-#define E1000_RX_RING   256         /* descriptors: 4 KiB of ring */
-#define E1000_TX_RING   128
-#define E1000_BUF_SIZE  2048        /* RCTL.BSIZE = 2048, BSEX = 0 */
+#define E1000_TX_RING   128         /* E1000_RX_RING, E1000_BUF_SIZE: e1000_rxpool.h */
 #define E1000_RX_BUDGET 64          /* frames per pass before yielding */
 #define E1000_RESET_TIMEOUT_NS 20000000ull  /* CTRL.RST self-clears in ~1 us */
 #define E1000_EERD_TIMEOUT_NS  10000000ull
 
 _Static_assert(E1000_RX_RING % E1000_RING_ALIGN_DESCS == 0, "rx ring length");
 _Static_assert(E1000_TX_RING % E1000_RING_ALIGN_DESCS == 0, "tx ring length");
+_Static_assert(E1000_TX_WANT_IP == NETDEV_TX_CSUM_IP && E1000_TX_WANT_TCP == NETDEV_TX_CSUM_TCP,
+               "e1000_tx_csum_prepare takes the stack's flags as they are");
 
 struct e1000_model {
     uint16_t device;
@@ -67,11 +72,9 @@ struct e1000_model {
     bool msix;                      /* try MSI-X with IVAR */
 };
 
-static const struct e1000_model e1000_models[] = {
-    { 0x100E, "82540EM", false, false },
-    { 0x100F, "82545EM", false, false },
-    { 0x10D3, "82574L", true, true },
-};
+static const struct e1000_model e1000_82540em = { 0x100E, "82540EM", false, false };
+static const struct e1000_model e1000_82545em = { 0x100F, "82545EM", false, false };
+static const struct e1000_model e1000_82574l = { 0x10D3, "82574L", true, true };
 
 struct e1000 {
     struct netdev nd;
@@ -80,10 +83,11 @@ struct e1000 {
     const struct e1000_model *model;
     bool started;                   /* rings set up: RDT/TDT writes are the data path's */
 
-    struct devio_dma rx_mem, rx_bufs_mem, tx_mem, tx_bufs_mem;
+    struct devio_dma rx_mem, tx_mem, tx_bufs_mem;
     struct e1000_rx_desc *rx;       /* ring: rx_mem.virt */
-    uint8_t *rx_bufs;               /* E1000_RX_RING * E1000_BUF_SIZE: rx_bufs_mem.virt */
-    uint64_t rx_phys, rx_bufs_phys;
+    struct e1000_rxpool *pool;      /* receive buffers */
+    uint16_t rx_slot_buf[E1000_RX_RING];   /* pool buffer of each descriptor */
+    uint64_t rx_phys;
     unsigned rx_next;               /* next descriptor the device completes */
     bool rx_in_frag;                /* dropping the rest of a multi-descriptor frame */
 
@@ -99,6 +103,8 @@ struct e1000 {
     const char *irq_mode;
     char irq_name[24];              /* for the `irq` listing: "e1000 00:03.0" */
     struct devio_irq irq;
+    struct thread *thread;
+    bool stopping;                  /* e1000_remove: the thread returns */
     uint64_t irqs, irqs_empty;
     uint64_t rx_fragments;          /* multi-descriptor frames dropped */
     const char *where;              /* "00:03.0" (io.name), the prefix of trace lines */
@@ -225,10 +231,10 @@ static int e1000_read_mac(struct e1000 *e)
 static void e1000_free_rings(struct e1000 *e)
 {
     devio_dma_free(&e->io, &e->rx_mem);
-    devio_dma_free(&e->io, &e->rx_bufs_mem);
+    e1000_rxpool_put(e->pool);
     devio_dma_free(&e->io, &e->tx_mem);
     devio_dma_free(&e->io, &e->tx_bufs_mem);
-    e->rx = NULL, e->rx_bufs = NULL, e->tx = NULL, e->tx_bufs = NULL;
+    e->rx = NULL, e->pool = NULL, e->tx = NULL, e->tx_bufs = NULL;
 }
 
 /* Both rings and their buffers, below 4 GiB as they always were here. */
@@ -236,25 +242,31 @@ static int e1000_alloc_rings(struct e1000 *e)
 {
     struct devio *io = &e->io;
     if (devio_dma_alloc(io, E1000_RX_RING * sizeof *e->rx, DEVIO_DMA_32BIT, &e->rx_mem) < 0 ||
-        devio_dma_alloc(io, E1000_RX_RING * E1000_BUF_SIZE, DEVIO_DMA_32BIT, &e->rx_bufs_mem) < 0 ||
+        !(e->pool = e1000_rxpool_new(io)) ||
         devio_dma_alloc(io, E1000_TX_RING * sizeof *e->tx, DEVIO_DMA_32BIT, &e->tx_mem) < 0 ||
         devio_dma_alloc(io, E1000_TX_RING * E1000_BUF_SIZE, DEVIO_DMA_32BIT, &e->tx_bufs_mem) < 0) {
         e1000_free_rings(e);
         return -ENOMEM;
     }
     e->rx = e->rx_mem.virt, e->rx_phys = e->rx_mem.bus;
-    e->rx_bufs = e->rx_bufs_mem.virt, e->rx_bufs_phys = e->rx_bufs_mem.bus;
     e->tx = e->tx_mem.virt, e->tx_phys = e->tx_mem.bus;
     e->tx_bufs = e->tx_bufs_mem.virt, e->tx_bufs_phys = e->tx_bufs_mem.bus;
+    for (unsigned i = 0; i < E1000_RX_RING; i++)
+        e->rx_slot_buf[i] = (uint16_t)i;
     return 0;
 }
 
-/* Hands descriptor i back to the device with its own buffer. The address
- * is rewritten every time: the device has write access to the descriptor. */
+static uint8_t *e1000_rx_buf(struct e1000 *e, unsigned i)
+{
+    return e1000_rxpool_virt(e->pool, e->rx_slot_buf[i]);
+}
+
+/* Hands descriptor i back to the device with its buffer. The address is
+ * rewritten every time: the device has write access to the descriptor. */
 static void e1000_rx_give(struct e1000 *e, unsigned i)
 {
     volatile struct e1000_rx_desc *d = &e->rx[i];
-    d->addr = e->rx_bufs_phys + (uint64_t)i * E1000_BUF_SIZE;
+    d->addr = e1000_rxpool_bus(e->pool, e->rx_slot_buf[i]);
     d->length = 0;
     d->status = 0;
     d->errors = 0;
@@ -330,9 +342,14 @@ static void e1000_tx_ctx(struct e1000 *e, unsigned i, unsigned ip_hlen)
           c.ipcss, c.ipcse, c.ipcso, c.tucss, c.tucso);
 }
 
-static int e1000_xmit(struct netdev *nd, const void *frame, size_t len)
+/* The segments are gathered into the tail slot's buffer (one copy); the
+ * checksums are those the stack asked for in f->flags. */
+static int e1000_xmit(struct netdev *nd, const struct netdev_frame *f)
 {
     struct e1000 *e = nd->priv;
+    size_t len = f->len;
+    if (e->stopping)
+        return -ENODEV;
     if (len < NETDEV_ETH_HLEN || len > E1000_BUF_SIZE) {
         nd->stats.tx_dropped++;
         return -EINVAL;
@@ -347,10 +364,10 @@ static int e1000_xmit(struct netdev *nd, const void *frame, size_t len)
      * reclaimed together, in order, so the buffer lives long enough. */
     unsigned b = e->tx_tail, i = b;
     uint8_t *buf = e->tx_bufs + (size_t)b * E1000_BUF_SIZE;
-    memcpy(buf, frame, len);
+    netdev_frame_gather(f, buf);
     unsigned hlen = 0, popts = 0;
-    if (nd->offloads & NETDEV_OFF_TX_IPV4_CSUM)
-        popts = e1000_tx_csum_prepare(buf, len, &hlen);
+    if (f->flags && (nd->offloads & NETDEV_OFF_TX_IPV4_CSUM))
+        popts = e1000_tx_csum_prepare(buf, len, f->flags, &hlen);
     if (popts && hlen != e->tx_ctx_hlen) {
         if (free < 2)
             return -EBUSY;              /* nothing written to the ring yet */
@@ -381,6 +398,8 @@ static int e1000_xmit(struct netdev *nd, const void *frame, size_t len)
     wr(e, E1000_TDT, e->tx_tail);
     nd->stats.tx_packets++;
     nd->stats.tx_bytes += len;
+    if (f->done)
+        f->done(f->done_arg);           /* copied: the segments are free again */
     return 0;
 }
 
@@ -400,7 +419,7 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
         bool first;
         switch (e1000_rx_classify(status, errors, len, E1000_BUF_SIZE, &e->rx_in_frag, &first)) {
         case E1000_RX_DELIVER: {
-            const uint8_t *f = e->rx_bufs + (size_t)i * E1000_BUF_SIZE;
+            uint8_t *f = e1000_rx_buf(e, i);
             unsigned cs = e1000_rx_csum(status, errors);
             TRACE(e1000, "%s rx[%u] len %u status 0x%02x DD EOP%s%s%s%s errors 0x%02x type %04x\n",
                   e->where, i, len, status, status & E1000_RXD_STAT_IXSM ? " IXSM" : "",
@@ -411,8 +430,11 @@ static int e1000_rx_poll(struct e1000 *e, int budget)
                 e->nd.stats.rx_csum_bad++;
                 break;
             }
-            netdev_rx(&e->nd, f, len, (cs & E1000_CSUM_IP_OK ? NETDEV_RX_CSUM_IP_OK : 0) |
-                                          (cs & E1000_CSUM_L4_OK ? NETDEV_RX_CSUM_L4_OK : 0));
+            /* Lent without a copy while a spare can take the slot
+             * (net/e1000_rxpool.c), else copied. */
+            e->rx_slot_buf[i] = e1000_rxpool_up(e->pool, &e->nd, e->rx_slot_buf[i], len,
+                (cs & E1000_CSUM_IP_OK ? NETDEV_RX_CSUM_IP_OK : 0) |
+                (cs & E1000_CSUM_L4_OK ? NETDEV_RX_CSUM_L4_OK : 0));
             break;
         }
         case E1000_RX_ERROR:
@@ -514,6 +536,8 @@ static void e1000_thread(void *arg)
     struct e1000 *e = arg;
     for (;;) {
         sem_down(&e->work);
+        if (e->stopping)
+            return;                         /* e1000_remove joins us */
         e1000_service(e);
     }
 }
@@ -544,11 +568,15 @@ static int e1000_setup_irq(struct e1000 *e)
 
 static const struct netdev_ops e1000_ops = { .xmit = e1000_xmit };
 
+static const struct pci_id e1000_ids[];
+
+/* The model of a device from the ID table (whose data are the models),
+ * for callers without the matching entry (the test hook). */
 static const struct e1000_model *e1000_model_of(uint16_t device)
 {
-    for (size_t i = 0; i < sizeof e1000_models / sizeof e1000_models[0]; i++)
-        if (e1000_models[i].device == device)
-            return &e1000_models[i];
+    for (const struct pci_id *id = e1000_ids; id->vendor; id++)
+        if (id->device == device)
+            return id->data;
     return NULL;
 }
 
@@ -595,10 +623,9 @@ static int e1000_bring_up(struct e1000 *e, struct pci_dev *pd)
 
 static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
 {
-    (void)id;
     char mac[18];
-    const struct e1000_model *model = e1000_model_of(pd->device);
-    if (!model)
+    const struct e1000_model *model = id ? id->data : e1000_model_of(pd->device);
+    if (!model || model->device != pd->device)
         return -ENODEV;
     struct e1000 *e = kmalloc(sizeof *e);
     if (!e)
@@ -628,7 +655,7 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
                      NETDEV_OFF_TX_L4_CSUM;
 
     /* From here on a vector or a thread may point at e: on failure the
-     * device is silenced and e is kept (there is no irq_unregister). */
+     * device is silenced and e is kept (devio has no interrupt teardown). */
     if ((r = e1000_setup_irq(e)) != 0) {
         pr_err("e1000: %s: no interrupt (%d)\n", where, r);
         e1000_silence(e);
@@ -636,18 +663,22 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
     }
     char tname[THREAD_NAME_MAX];
     fmt_snprintf(tname, sizeof tname, "e1000-%s", where);
-    struct thread *t = thread_create(tname, e1000_thread, e, 0);
-    if (!t) {
+    e->thread = thread_create(tname, e1000_thread, e, 0);
+    if (!e->thread) {
         e1000_silence(e);
         return -ENOMEM;
     }
-    thread_detach(t);
-    netdev_register(&e->nd);        /* cannot fail: ops are set */
     fmt_snprintf(e->nd.desc, sizeof e->nd.desc, "%s %s %s", where, model->name, e->irq_mode);
-
     uint32_t st = e1000_link_status(e);
     e->nd.link_up = st & E1000_STATUS_LU;
     e->nd.speed_mbps = e->nd.link_up ? e1000_status_speed(st) : 0;
+    /* Registered with its link state known: a stack that is up attaches
+     * it at once (hot-plug). */
+    if ((r = netdev_register(&e->nd)) != 0) {
+        pr_err("e1000: %s: cannot register (%d)\n", where, r);
+        e1000_silence(e);
+        return r;
+    }
     uint32_t ims = E1000_ICR_LSC | E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO |
                    E1000_ICR_TXDW;
     if (e->msix)
@@ -664,13 +695,41 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
     return 0;
 }
 
+/* Hot-unplug (pci_remove_dev): out of the stack first (netdev_unregister
+ * returns when nobody holds the netdev), then the device is silenced if it
+ * still answers, its interrupt and thread stopped, and the memory freed.
+ * Receive buffers the stack still holds keep the pool alive until they
+ * come back (e1000_rxpool_put). NOTE: devio has no interrupt teardown
+ * yet, so the interrupt its kernel backend set up (MSI-X, MSI, or INTx at
+ * the function's interrupt line) is torn down by the PCI layer here. */
+static void e1000_remove(struct pci_dev *pd)
+{
+    struct e1000 *e = pd->priv;
+    if (!e)
+        return;
+    netdev_unregister(&e->nd);
+    e->stopping = true;
+    if (rd(e, E1000_STATUS) != 0xFFFFFFFFu)
+        e1000_silence(e);
+    struct pci_irq irq = { devio_irq_mode_name(e->irq.mode), e->irq.vector, pd->irq_line };
+    pci_irq_teardown(pd, &irq);
+    sem_up(&e->work);
+    thread_join(e->thread);
+    e1000_free_rings(e);
+    kprintf("e1000: %s %s removed (%s)\n", e->where, e->model->name, e->nd.name);
+    pd->priv = NULL;
+    kfree(e);
+}
+
+/* The ID table is the model table: each entry's data is its model. */
 static const struct pci_id e1000_ids[] = {
-    PCI_ID(0x8086, 0x100E),     /* 82540EM: QEMU "e1000" */
-    PCI_ID(0x8086, 0x100F),     /* 82545EM copper: VMware "e1000", QEMU "e1000-82545em" */
-    PCI_ID(0x8086, 0x10D3),     /* 82574L: VMware "e1000e", QEMU "e1000e" */
+    PCI_ID_DATA(0x8086, 0x100E, &e1000_82540em),  /* QEMU "e1000" */
+    PCI_ID_DATA(0x8086, 0x100F, &e1000_82545em),  /* copper: VMware "e1000", QEMU "e1000-82545em" */
+    PCI_ID_DATA(0x8086, 0x10D3, &e1000_82574l),   /* VMware "e1000e", QEMU "e1000e" */
     { 0 },
 };
-PCI_DRIVER(e1000, .name = "e1000", .ids = e1000_ids, .probe = e1000_probe);
+PCI_DRIVER(e1000, .name = "e1000", .ids = e1000_ids, .probe = e1000_probe,
+           .remove = e1000_remove);
 
 /* ---- Test hooks (net/e1000_test.h) --------------------------------------- */
 

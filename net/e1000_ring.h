@@ -94,12 +94,18 @@ static inline unsigned e1000_rx_csum(uint8_t status, uint8_t errors)
 #define E1000_TCP_CSUM_OFF 16           /* in the TCP header */
 #define E1000_TCP_HLEN     20
 
-/* Readies an outgoing frame (the driver's own DMA copy) for checksum
- * insertion and returns the POPTS bits for its data descriptor: IXSM for
- * every IPv4 frame, TXSM as well for a whole (unfragmented) TCP segment; 0
- * when the frame is not IPv4 or its header does not add up, and it goes
- * out as it is. *ip_hlen gets the IPv4 header length, which decides the
- * context (e1000_tx_ctx_fill).
+/* Per-frame requests (the stack's NETDEV_TX_CSUM_* flags, same values). */
+#define E1000_TX_WANT_IP   (1u << 0)
+#define E1000_TX_WANT_TCP  (1u << 1)
+
+/* Readies an outgoing frame (the driver's own DMA copy) for the checksum
+ * insertion the stack asked for (`want`, E1000_TX_WANT_*: nothing is
+ * guessed from the frame) and returns the POPTS bits for its data
+ * descriptor: IXSM when the IPv4 checksum was asked, TXSM as well when TCP
+ * was and the frame is a whole (unfragmented) TCP segment; 0 when nothing
+ * was asked, or the frame is not IPv4 or its header does not add up, and
+ * it goes out as it is. *ip_hlen gets the IPv4 header length, which
+ * decides the context (e1000_tx_ctx_fill).
  *
  * The device sums IPCSS..IPCSE and TUCSS..end as they are and stores the
  * complement (SDM 3.3.5-3.3.6), so the fields must hold their seeds first:
@@ -107,9 +113,10 @@ static inline unsigned e1000_rx_csum(uint8_t status, uint8_t errors)
  * (RFC 793 3.1: source, destination, zero + protocol, TCP length), which
  * the device cannot know. Whatever the stack put there is overwritten, so
  * a frame that already had correct checksums still goes out correct. */
-static inline unsigned e1000_tx_csum_prepare(uint8_t *f, size_t len, unsigned *ip_hlen)
+static inline unsigned e1000_tx_csum_prepare(uint8_t *f, size_t len, unsigned want,
+                                             unsigned *ip_hlen)
 {
-    if (len < E1000_ETH_HLEN + 20 || (f[12] << 8 | f[13]) != E1000_ETHERTYPE_IP)
+    if (!(want & (E1000_TX_WANT_IP | E1000_TX_WANT_TCP)) || len < E1000_ETH_HLEN + 20 || (f[12] << 8 | f[13]) != E1000_ETHERTYPE_IP)
         return 0;
     uint8_t *ip = f + E1000_ETH_HLEN;
     unsigned hl = (ip[0] & 0x0Fu) * 4, tot = (unsigned)(ip[2] << 8 | ip[3]);
@@ -120,7 +127,8 @@ static inline unsigned e1000_tx_csum_prepare(uint8_t *f, size_t len, unsigned *i
     bool fragment = (ip[6] & 0x3Fu) || ip[7];   /* MF or a fragment offset */
     /* TUCSE 0 sums to the end of the buffer: only when that is the end of
      * the datagram (no trailing bytes) can the device get TCP right. */
-    if (ip[9] != E1000_IP_PROTO_TCP || fragment || tot < hl + E1000_TCP_HLEN ||
+    if (!(want & E1000_TX_WANT_TCP) || ip[9] != E1000_IP_PROTO_TCP || fragment ||
+        tot < hl + E1000_TCP_HLEN ||
         E1000_ETH_HLEN + tot != len)
         return E1000_TXD_POPTS_IXSM;
     uint32_t sum = 0;

@@ -1,7 +1,17 @@
 /* The glue between netdev (net/netdev.h) and lwIP: for each NIC an lwIP
- * netif whose linkoutput is netdev_xmit() and whose received frames go
- * into pool pbufs and through tcpip_input() to the tcpip thread; link
- * changes reach lwIP as netif_set_link_up/down() through tcpip_callback().
+ * netif whose linkoutput hands the pbuf chain to netdev_xmit_frame() as
+ * segments (never made contiguous here) with per-frame checksum requests,
+ * and whose received frames go to the tcpip thread either in the driver's
+ * own buffer, wrapped in a custom pbuf that gives the buffer back when
+ * lwIP frees it (netdev_rx_lend), or copied into pool pbufs (netdev_rx);
+ * link changes reach lwIP as netif_set_link_up/down() through
+ * tcpip_callback().
+ *
+ * Hot-plug: netdev calls nic_attach for a NIC registered after net_init()
+ * and nic_detach when one is unregistered. Detaching removes the netif
+ * (lwIP aborts the TCP connections on its address) and queues the freeing
+ * of the nic behind every frame already in the tcpip mailbox; the nic's
+ * hold on the netdev is put then, which lets netdev_unregister return.
  *
  * Configuration: DHCP on every NIC by default; `ip=ADDR/PREFIX gw=ADDR
  * dns=ADDR` on the command line configures eth0 statically instead.
@@ -26,11 +36,13 @@
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
+#include "lwip/memp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/prot/dhcp.h"
 #include "lwip/tcpip.h"
 #include "lwip/prot/ip4.h"
+#include "netif/ethernet.h"
 #include "net/lwip_netif.h"
 #include "net/lwip/tcp_timewait.h"
 #include "lib/fmt.h"
@@ -48,8 +60,9 @@ static void describe_addr(const struct netdev *d, char *buf, size_t n);
 #include "kernel/shell/shell.h"
 #include "lib/string.h"
 
-#define NIC_FRAME_MAX   (NETDEV_ETH_HLEN + 4 + 9000)    /* VLAN tag, jumbo MTU */
 #define NIC_XMIT_TRIES  64      /* -EBUSY: yield to the driver, then drop */
+#define NIC_RX_LENT_MAX 512     /* custom pbufs for lent receive buffers, all NICs */
+#define NIC_ADDR_WAIT_NS 30000000000ull     /* a hot-plugged NIC's first address is logged */
 
 struct nic {
     struct netif netif;         /* first: lwIP hands us &nic->netif */
@@ -58,12 +71,14 @@ struct nic {
     uint64_t rx_nobuf;          /* frames dropped: no pbuf or full mailbox */
     uint64_t tx_busy;           /* frames dropped: transmit ring stayed full */
     uint64_t rx_csum_sw;        /* TCP/UDP packets the device did not verify: lwIP did */
+    uint64_t tx_cloned;         /* chains longer than NETDEV_TX_SEGS_MAX, sent as one copy */
     u16_t csum_flags;           /* lwIP's checksum work on this netif, receive checks all on */
-    uint8_t txbuf[NIC_FRAME_MAX];  /* a chained pbuf made contiguous */
+    bool gone;                  /* detached: frames still queued for it are dropped */
+    bool hotplugged;            /* attached after net_init: its first address is logged */
+    bool addr_logged;
 };
 
-static struct nic **nics;
-static int nnics;
+static struct nic *nics[NETDEV_MAX];   /* by netdev index */
 static bool stack_up;
 static struct waitq addr_wq;    /* woken on every address change */
 
@@ -77,25 +92,70 @@ CMDLINE_OPTION(net_dns, .key = "dns", .type = CMDLINE_STR, .dst = opt_dns, .dst_
                .help = "DNS server address");
 
 /* --- frames out and in ----------------------------------------------------- */
-/* Runs with the core lock held (tcpip thread or a socket caller). */
+static void nic_tx_done(void *arg)
+{
+    pbuf_free(arg);
+}
+
+/* The checksums this frame needs from the device: those lwIP left out on
+ * this netif (csum_flags) and the frame has, headers in its first pbuf
+ * (lwIP builds the Ethernet, IPv4 and TCP headers in one pbuf: ip4_output,
+ * tcp_output_segment). A TCP segment is never an IP fragment here. */
+static unsigned nic_tx_offloads(const struct nic *nic, const struct pbuf *p, struct netdev_frame *f)
+{
+    bool want_ip = !(nic->csum_flags & NETIF_CHECKSUM_GEN_IP);
+    bool want_tcp = !(nic->csum_flags & NETIF_CHECKSUM_GEN_TCP);
+    const u8_t *b = p->payload;
+    if ((!want_ip && !want_tcp) || p->len < SIZEOF_ETH_HDR + IP_HLEN ||
+        b[12] != 0x08 || b[13] != 0x00)          /* ETHTYPE_IP */
+        return 0;
+    const struct ip_hdr *ip = (const struct ip_hdr *)(b + SIZEOF_ETH_HDR);
+    unsigned hl = IPH_HL_BYTES(ip);
+    if (IPH_V(ip) != 4 || hl < IP_HLEN || p->len < SIZEOF_ETH_HDR + hl)
+        return 0;
+    unsigned flags = want_ip ? NETDEV_TX_CSUM_IP : 0;
+    f->l3_off = SIZEOF_ETH_HDR;
+    bool fragment = IPH_OFFSET(ip) & PP_HTONS(IP_OFFMASK | IP_MF);
+    if (want_tcp && IPH_PROTO(ip) == IP_PROTO_TCP && !fragment && p->len >= SIZEOF_ETH_HDR + hl + 20) {
+        f->l4_off = (uint16_t)(SIZEOF_ETH_HDR + hl);
+        flags |= NETDEV_TX_CSUM_TCP;
+    }
+    return flags;
+}
+
+/* Runs with the core lock held (tcpip thread or a socket caller). The
+ * chain goes down as it is; a chain of more pieces than a frame may have
+ * (many small writes) is cloned into one pbuf first. The frame holds a
+ * reference to the pbuf until the driver says it is done with it. */
 static err_t nic_linkoutput(struct netif *netif, struct pbuf *p)
 {
     struct nic *nic = (struct nic *)netif;
-    const void *frame = p->payload;
-    if (p->tot_len > sizeof nic->txbuf)
-        return ERR_BUF;
-    if (p->next) {
-        pbuf_copy_partial(p, nic->txbuf, p->tot_len, 0);
-        frame = nic->txbuf;
+    struct pbuf *q = p;
+    if (pbuf_clen(p) > NETDEV_TX_SEGS_MAX) {
+        q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+        if (!q)
+            return ERR_MEM;
+        nic->tx_cloned++;
+    } else {
+        pbuf_ref(q);
     }
+    struct netdev_seg segs[NETDEV_TX_SEGS_MAX];
+    struct netdev_frame f = { .segs = segs, .len = q->tot_len, .done = nic_tx_done, .done_arg = q };
+    for (struct pbuf *r = q; r; r = r->next)
+        if (r->len)
+            segs[f.nsegs++] = (struct netdev_seg){ r->payload, r->len };
+    f.flags = nic_tx_offloads(nic, q, &f);
     for (int i = 0; i < NIC_XMIT_TRIES; i++) {
-        int r = netdev_xmit(nic->dev, frame, p->tot_len);
+        int r = netdev_xmit_frame(nic->dev, &f);
         if (r == 0)
-            return ERR_OK;
-        if (r != -EBUSY)
+            return ERR_OK;                      /* nic_tx_done frees q */
+        if (r != -EBUSY) {
+            pbuf_free(q);
             return ERR_IF;
+        }
         thread_yield();         /* let the driver reclaim descriptors */
     }
+    pbuf_free(q);
     nic->tx_busy++;
     return ERR_MEM;
 }
@@ -107,26 +167,88 @@ static err_t nic_linkoutput(struct netif *netif, struct pbuf *p)
 #define NIC_PBUF_IP_OK  0x40u
 #define NIC_PBUF_L4_OK  0x80u
 
+/* The tcpip thread: a frame queued before its NIC was detached is
+ * dropped; the nic itself is freed only after it (nic_detach). */
+static err_t nic_input(struct pbuf *p, struct netif *netif)
+{
+    if (((struct nic *)netif)->gone) {
+        pbuf_free(p);
+        return ERR_OK;
+    }
+    return ethernet_input(p, netif);
+}
+
+static void nic_queue(struct nic *nic, struct pbuf *p, unsigned csum)
+{
+    if (csum & NETDEV_RX_CSUM_IP_OK)
+        p->flags |= NIC_PBUF_IP_OK;
+    if (csum & NETDEV_RX_CSUM_L4_OK)
+        p->flags |= NIC_PBUF_L4_OK;
+    if (tcpip_inpkt(p, &nic->netif, nic_input) != ERR_OK) {
+        nic->rx_nobuf++;
+        pbuf_free(p);
+    }
+}
+
 /* The driver's thread: copy the frame out of its DMA buffer, queue it for
  * the tcpip thread. */
 static void nic_rx(struct netdev *dev, const void *frame, size_t len, unsigned csum, void *ctx)
 {
     (void)dev;
     struct nic *nic = ctx;
-    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+    struct pbuf *p = len <= 0xFFFF ? pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL) : NULL;
     if (!p) {
         nic->rx_nobuf++;
         return;
     }
     pbuf_take(p, frame, (u16_t)len);
-    if (csum & NETDEV_RX_CSUM_IP_OK)
-        p->flags |= NIC_PBUF_IP_OK;
-    if (csum & NETDEV_RX_CSUM_L4_OK)
-        p->flags |= NIC_PBUF_L4_OK;
-    if (nic->netif.input(p, &nic->netif) != ERR_OK) {
-        nic->rx_nobuf++;
-        pbuf_free(p);
+    nic_queue(nic, p, csum);
+}
+
+/* A lent receive buffer inside lwIP: a custom pbuf (pbuf.h,
+ * LWIP_SUPPORT_CUSTOM_PBUF) of an allocation source of our own, so that
+ * net_ip4_input_hook tells it from lwIP's own pbufs, whose free function
+ * gives the buffer back to the driver. */
+#define NIC_PBUF_LENT   PBUF_TYPE_ALLOC_SRC_MASK_APP_MIN
+struct nic_rxref {
+    struct pbuf_custom pc;      /* first: lwIP frees &pc.pbuf */
+    void (*release)(void *arg);
+    void *arg;
+};
+LWIP_MEMPOOL_DECLARE(NIC_RXREF, NIC_RX_LENT_MAX, sizeof(struct nic_rxref), "nic rx lent");
+
+/* Any thread that drops the last reference (tcpip thread, a socket's
+ * reader): threads are cooperative, the driver's release needs no lock. */
+static void nic_rxref_free(struct pbuf *p)
+{
+    struct nic_rxref *r = (struct nic_rxref *)p;
+    void (*release)(void *) = r->release;
+    void *arg = r->arg;
+    LWIP_MEMPOOL_FREE(NIC_RXREF, r);
+    release(arg);
+}
+
+/* The driver's thread: wrap its buffer, queue it. false (the driver
+ * copies instead) when no wrapper is free or the frame is too long. */
+static bool nic_rx_lend(struct netdev *dev, void *frame, size_t len, unsigned csum,
+                        void (*release)(void *arg), void *arg, void *ctx)
+{
+    (void)dev;
+    struct nic *nic = ctx;
+    struct nic_rxref *r = len <= 0xFFFF ? LWIP_MEMPOOL_ALLOC(NIC_RXREF) : NULL;
+    if (!r)
+        return false;
+    r->release = release;
+    r->arg = arg;
+    r->pc.custom_free_function = nic_rxref_free;
+    struct pbuf *p = pbuf_alloced_custom(PBUF_RAW, (u16_t)len, (pbuf_type)NIC_PBUF_LENT, &r->pc,
+                                         frame, (u16_t)len);
+    if (!p) {
+        LWIP_MEMPOOL_FREE(NIC_RXREF, r);
+        return false;
     }
+    nic_queue(nic, p, csum);    /* on failure pbuf_free releases the buffer */
+    return true;
 }
 
 /* LWIP_HOOK_IP4_INPUT, tcpip thread, core lock held: for a packet from one
@@ -142,8 +264,8 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
         return minnow_tcp_timewait_hook(p, inp);
     struct nic *nic = (struct nic *)inp;
     u16_t f = nic->csum_flags;                  /* every check on */
-    if (!pbuf_match_allocsrc(p, PBUF_POOL)) {
-        /* Not from nic_rx: lwIP's own output to our own address, looped
+    if (!pbuf_match_allocsrc(p, PBUF_POOL) && pbuf_get_allocsrc(p) != NIC_PBUF_LENT) {
+        /* Not from nic_rx or nic_rx_lend: lwIP's own output to our own address, looped
          * back on this netif (LWIP_NETIF_LOOPBACK, netif_loop_output copies
          * it into a PBUF_RAM pbuf). It was built with this netif's GEN
          * flags, so without the checksums the NIC would have inserted,
@@ -210,8 +332,13 @@ static void nic_print(struct nic *nic, int level)
  * address for the app that asked, and `ip` shows it any time. */
 static void nic_status(struct netif *netif)    /* core lock held */
 {
-    if (!ip4_addr_isany_val(*netif_ip4_addr(netif)))
-        nic_print((struct nic *)netif, stack_up ? LOG_DEBUG : LOG_INFO);
+    struct nic *nic = (struct nic *)netif;
+    if (!ip4_addr_isany_val(*netif_ip4_addr(netif))) {
+        /* A NIC that was hot-plugged has no app waiting to print its
+         * address: its first one is logged here. */
+        nic_print(nic, stack_up && (!nic->hotplugged || nic->addr_logged) ? LOG_DEBUG : LOG_INFO);
+        nic->addr_logged = true;
+    }
     waitq_wake_all(&addr_wq);
 }
 
@@ -303,6 +430,96 @@ static struct nic *nic_add(struct netdev *dev, bool first)
     return nic;
 }
 
+/* Frames and link changes flow in only once the netif exists. */
+static void nic_connect(struct nic *nic)
+{
+    netdev_set_rx(nic->dev, nic_rx, nic);
+    netdev_set_rx_buf(nic->dev, nic_rx_lend);
+    netdev_set_link_cb(nic->dev, nic_link, nic);
+    nic_link(nic->dev, nic->dev->link_up, nic);     /* a change we missed */
+}
+
+/* Adds dev's netif; the nic holds dev until nic_free. Core lock not held. */
+static int nic_attach_locked(struct netdev *dev, struct nic **out)
+{
+    if (dev->index < 0 || dev->index >= NETDEV_MAX || nics[dev->index])
+        return -EBUSY;
+    if (!netdev_hold(dev))
+        return -ENODEV;
+    struct nic *nic = nic_add(dev, dev->index == 0);
+    if (!nic) {
+        netdev_put(dev);
+        return -ENOMEM;
+    }
+    nics[dev->index] = nic;
+    *out = nic;
+    return 0;
+}
+
+/* netdev: a NIC registered while the stack is up. */
+static int nic_attach(struct netdev *dev)
+{
+    struct nic *nic;
+    LOCK_TCPIP_CORE();
+    int r = nic_attach_locked(dev, &nic);
+    if (r == 0)
+        nic->hotplugged = true;
+    UNLOCK_TCPIP_CORE();
+    if (r != 0)
+        return r;
+    nic_connect(nic);
+    pr_info("net: %s attached (%s)\n", dev->name, nic->dhcp ? "dhcp" : "static");
+    return 0;
+}
+
+static int nic_count(void)
+{
+    int n = 0;
+    for (int i = 0; i < NETDEV_MAX; i++)
+        n += nics[i] != NULL;
+    return n;
+}
+
+/* The tcpip thread, after every frame queued for the nic before it went. */
+static void nic_free(void *arg)
+{
+    struct nic *nic = arg;
+    struct netdev *dev = nic->dev;
+    kfree(nic);
+    netdev_put(dev);
+}
+
+/* netdev: dev is being unregistered. No frame or link change comes from
+ * the driver after this; the netif goes (lwIP aborts the TCP connections
+ * bound to its address, netif_remove -> tcp_netif_ip_addr_changed), and
+ * the nic is freed behind what the mailbox holds for it. */
+static void nic_detach(struct netdev *dev)
+{
+    if (dev->index < 0 || dev->index >= NETDEV_MAX || !nics[dev->index])
+        return;
+    struct nic *nic = nics[dev->index];
+    netdev_set_rx(dev, NULL, NULL);
+    netdev_set_link_cb(dev, NULL, NULL);
+    LOCK_TCPIP_CORE();
+    nic->gone = true;
+    nics[dev->index] = NULL;
+    if (nic->dhcp) {
+        dhcp_stop(&nic->netif);
+        dhcp_cleanup(&nic->netif);
+    }
+    netif_remove(&nic->netif);
+    UNLOCK_TCPIP_CORE();
+    waitq_wake_all(&addr_wq);
+    pr_info("net: %s detached, %d NIC%s attached\n", dev->name, nic_count(),
+            nic_count() == 1 ? "" : "s");
+    if (tcpip_callback(nic_free, nic) != ERR_OK) {
+        /* No message for it: let dev go, keep the nic (a small leak,
+         * never a use after free). */
+        pr_warn("net: %s: tcpip mailbox refused the cleanup\n", dev->name);
+        netdev_put(dev);
+    }
+}
+
 static void tcpip_ready(void *arg)
 {
     sem_up(arg);
@@ -310,19 +527,14 @@ static void tcpip_ready(void *arg)
 
 void net_init(void)
 {
-    int n = netdev_count();
-    if (n == 0 || stack_up)
+    if (netdev_count() == 0 || stack_up)
         return;
     static struct semaphore ready;
     sem_init(&ready, 0);
     waitq_init(&addr_wq);
+    LWIP_MEMPOOL_INIT(NIC_RXREF);
     tcpip_init(tcpip_ready, &ready);
     sem_down(&ready);
-    nics = kzalloc((size_t)n * sizeof *nics);
-    if (!nics) {
-        pr_err("net: out of memory\n");
-        return;
-    }
     LOCK_TCPIP_CORE();
     if (opt_dns[0]) {
         ip_addr_t dns;
@@ -331,26 +543,22 @@ void net_init(void)
         else
             pr_warn("net: dns=%s is not an IPv4 address (ignored)\n", opt_dns);
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < netdev_count(); i++) {
         struct netdev *dev = netdev_get(i);
-        struct nic *nic = nic_add(dev, i == 0);
-        if (!nic) {
+        struct nic *nic;
+        if (nic_attach_locked(dev, &nic) != 0)
             pr_err("net: %s: cannot add to lwIP\n", dev->name);
-            continue;
-        }
-        nics[nnics++] = nic;
     }
     UNLOCK_TCPIP_CORE();
-    /* Only now do frames and link changes flow in. */
-    for (int i = 0; i < nnics; i++) {
-        netdev_set_rx(nics[i]->dev, nic_rx, nics[i]);
-        netdev_set_link_cb(nics[i]->dev, nic_link, nics[i]);
-        nic_link(nics[i]->dev, nics[i]->dev->link_up, nics[i]);   /* a change we missed */
-    }
+    for (int i = 0; i < NETDEV_MAX; i++)
+        if (nics[i])
+            nic_connect(nics[i]);
     stack_up = true;
     netdev_set_addr_describer(describe_addr);
-    pr_info("net: lwIP %s on %d NIC%s (%s)\n", LWIP_VERSION_STRING, nnics, nnics == 1 ? "" : "s",
-            nnics && !nics[0]->dhcp ? "eth0 static" : "dhcp");
+    netdev_set_stack(nic_attach, nic_detach);
+    int n = nic_count();
+    pr_info("net: lwIP %s on %d NIC%s (%s)\n", LWIP_VERSION_STRING, n, n == 1 ? "" : "s",
+            nics[0] && !nics[0]->dhcp ? "eth0 static" : "dhcp");
 }
 
 INIT_HOOK(net, net_init, INIT_STACK);      /* lwIP on every NIC; DHCP runs in the background */
@@ -359,12 +567,14 @@ int net_ready(void) { return stack_up; }
 
 static struct nic *nic_find(const char *name)
 {
-    for (int i = 0; i < nnics; i++)
-        if (strcmp(nics[i]->dev->name, name) == 0)
+    for (int i = 0; i < NETDEV_MAX; i++)
+        if (nics[i] && strcmp(nics[i]->dev->name, name) == 0)
             return nics[i];
     return NULL;
 }
 
+/* The nic is looked up again after every wait: it may be detached (and
+ * freed) meanwhile. */
 int net_wait_addr(const char *name, uint64_t timeout_ns)
 {
     struct nic *nic = stack_up ? nic_find(name) : NULL;
@@ -373,11 +583,16 @@ int net_wait_addr(const char *name, uint64_t timeout_ns)
     uint64_t deadline = sched_deadline_after(timeout_ns);
     /* Threads are cooperative and the status callback runs in a thread:
      * no wakeup can come between the check and the wait. */
-    while (ip4_addr_isany_val(*netif_ip4_addr(&nic->netif)))
-        if (waitq_wait_until(&addr_wq, deadline) != 0 && ip4_addr_isany_val(*netif_ip4_addr(&nic->netif)))
+    while (ip4_addr_isany_val(*netif_ip4_addr(&nic->netif))) {
+        int r = waitq_wait_until(&addr_wq, deadline);
+        if (!(nic = nic_find(name)))
+            return -ENODEV;
+        if (r != 0 && ip4_addr_isany_val(*netif_ip4_addr(&nic->netif)))
             return -ETIMEDOUT;
+    }
     LOCK_TCPIP_CORE();
     nic_print(nic, LOG_INFO);
+    nic->addr_logged = true;
     UNLOCK_TCPIP_CORE();
     return 0;
 }
@@ -403,8 +618,8 @@ static const char *dhcp_state_name(const struct netif *netif, const struct nic *
 
 static void describe_addr(const struct netdev *d, char *buf, size_t n)
 {
-    for (int i = 0; i < nnics; i++) {
-        if (nics[i]->dev != d)
+    for (int i = 0; i < NETDEV_MAX; i++) {
+        if (!nics[i] || nics[i]->dev != d)
             continue;
         struct netif *nif = &nics[i]->netif;
         char a[16], g[16];
@@ -428,18 +643,20 @@ static int cmd_ip(int argc, char **argv)
         return 0;
     }
     LOCK_TCPIP_CORE();
-    for (int i = 0; i < nnics; i++) {
+    for (int i = 0; i < NETDEV_MAX; i++) {
         struct nic *nic = nics[i];
+        if (!nic)
+            continue;
         struct netif *nif = &nic->netif;
         char a[16], g[16];
         ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
         ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
         kprintf("%s: link %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, tx ring full %llu, "
-                "tcp/udp checked in software %llu\n",
+                "tcp/udp checked in software %llu, tx chains cloned %llu\n",
                 nic->dev->name, netif_is_link_up(nif) ? "up" : "down", a,
                 prefix_len(netif_ip4_netmask(nif)), g, nic->dhcp ? "dhcp " : "", dhcp_state_name(nif, nic),
                 nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->tx_busy,
-                (unsigned long long)nic->rx_csum_sw);
+                (unsigned long long)nic->rx_csum_sw, (unsigned long long)nic->tx_cloned);
     }
     const ip_addr_t *dns = dns_getserver(0);
     char d[16];
@@ -470,8 +687,8 @@ uint64_t net_rx_csum_sw(const char *name)
 void net_addr_str(const char *name, char *buf, size_t size)
 {
     fmt_snprintf(buf, size, "?");
-    for (int i = 0; i < nnics; i++) {
-        if (strcmp(nics[i]->dev->name, name) != 0)
+    for (int i = 0; i < NETDEV_MAX; i++) {
+        if (!nics[i] || strcmp(nics[i]->dev->name, name) != 0)
             continue;
         LOCK_TCPIP_CORE();
         ip4addr_ntoa_r(netif_ip4_addr(&nics[i]->netif), buf, (int)size);

@@ -1,7 +1,7 @@
 # net/: the NIC interface (netdev), lwIP on top of it, and the POSIX socket
 # layer on top of lwIP; the Intel e1000 family driver (QEMU's and VMware's
 # default NIC). Drivers of other buses live with them (hv/, vmw/, virtio/).
-KSRCS += net/netdev.c net/e1000.c
+KSRCS += net/netdev.c net/e1000.c net/e1000_rxpool.c
 
 # lwIP 2.1.3 from Debian's source package, fetched into build/ by
 # tools/fetch-lwip.sh (never committed). Built freestanding with our own

@@ -36,3 +36,6 @@ $(BUILD)/host/hosted/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_H
 UNIT_TESTS += socket
 unit_socket_SRCS := net/socket.c
 UNIT_BINS += $(BUILD)/host/unit/test_socket
+UNIT_TESTS += netdev
+unit_netdev_SRCS := net/netdev.c lib/fmt.c kernel/sched/runq.c
+UNIT_BINS += $(BUILD)/host/unit/test_netdev

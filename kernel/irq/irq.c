@@ -65,6 +65,20 @@ int irq_register(int vector, irq_handler_t handler, void *arg, const char *name)
     return err;
 }
 
+void irq_free(int vector)
+{
+    if (vector < IRQ_VECTOR_FIRST || vector > IRQ_VECTOR_LAST)
+        return;
+    uint64_t f = irq_save();
+    vectors[vector] = (struct vector){ 0 };
+    irq_restore(f);
+}
+
+int irq_mask_gsi(unsigned gsi, bool masked)
+{
+    return ioapic_mask(gsi, masked);
+}
+
 static int route(uint32_t gsi, bool level, bool low, irq_handler_t h, void *arg, const char *name)
 {
     int v = irq_alloc_vector();

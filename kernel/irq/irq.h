@@ -28,6 +28,12 @@ int irq_alloc_vector(void);
 /* Installs handler(arg) on vector; -EBUSY if taken, -EINVAL if out of range. */
 int irq_register(int vector, irq_handler_t handler, void *arg, const char *name);
 
+/* Frees a vector from irq_alloc_vector/irq_route_*: its handler is removed
+ * (an interrupt still in flight is counted as spurious). */
+void irq_free(int vector);
+/* Masks (or unmasks) a GSI at the IOAPIC: 0 or a negative errno. */
+int irq_mask_gsi(unsigned gsi, bool masked);
+
 /* Routes ISA IRQ `isa` (0-15) through the IOAPIC, honouring MADT interrupt
  * source overrides (e.g. ISA 0 -> GSI 2, SCI level/low), allocates a vector
  * and installs the handler. Returns the vector or a negative errno. */

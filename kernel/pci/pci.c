@@ -365,15 +365,28 @@ static void header_read(struct pci_dev *d)
     }
 }
 
+static bool slot_free(void)
+{
+    for (int i = 0; i < ndevs; i++)
+        if (devs[i].gone && !devs[i].driver)
+            return true;
+    return false;
+}
+
 static struct pci_dev *add_function(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn)
 {
-    if (ndevs >= PCI_MAX_DEVICES) {
+    if (ndevs >= PCI_MAX_DEVICES && !slot_free()) {
         if (!full_warned)
             pr_warn("pci: more than %d functions, the rest are ignored\n", PCI_MAX_DEVICES);
         full_warned = true;
         return NULL;
     }
-    struct pci_dev *d = &devs[ndevs++];
+    struct pci_dev *d = NULL;
+    for (int i = 0; i < ndevs && !d; i++)       /* a hot-removed function's slot */
+        if (devs[i].gone && !devs[i].driver)
+            d = &devs[i];
+    if (!d)
+        d = &devs[ndevs++];
     memset(d, 0, sizeof *d);
     d->seg = seg;
     d->bus = bus;
@@ -484,7 +497,7 @@ struct pci_dev *pci_find(uint16_t vendor, uint16_t device, struct pci_dev *from)
 {
     int i = from ? (int)(from - devs) + 1 : 0;
     for (; i >= 0 && i < ndevs; i++)
-        if ((vendor == PCI_ANY || devs[i].vendor == vendor) &&
+        if (!devs[i].gone && (vendor == PCI_ANY || devs[i].vendor == vendor) &&
             (device == PCI_ANY || devs[i].device == device))
             return &devs[i];
     return NULL;
@@ -537,7 +550,7 @@ static void bind_one(struct pci_dev *d, const struct pci_driver *first, const st
 void pci_bind_drivers_from(const struct pci_driver *first, const struct pci_driver *end)
 {
     for (int i = 0; i < ndevs; i++)
-        if (!devs[i].driver)
+        if (!devs[i].driver && !devs[i].gone)
             bind_one(&devs[i], first, end);
 }
 
@@ -546,6 +559,75 @@ LINKSET_DEFINE(struct pci_driver, pci_drivers);
 void pci_bind_drivers(void)
 {
     pci_bind_drivers_from(LINKSET_BEGIN(pci_drivers), LINKSET_END(pci_drivers));
+}
+
+int pci_bind_dev(struct pci_dev *d)
+{
+    if (!d || d->gone)
+        return -EINVAL;
+    if (!d->driver)
+        bind_one(d, LINKSET_BEGIN(pci_drivers), LINKSET_END(pci_drivers));
+    return d->driver ? 0 : -ENODEV;
+}
+
+/* ---- Hot-plug ------------------------------------------------------- */
+
+struct pci_dev *pci_lookup(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+    for (int i = 0; i < ndevs; i++) {
+        struct pci_dev *d = &devs[i];
+        if (!d->gone && d->seg == seg && d->bus == bus && d->dev == dev && d->fn == fn)
+            return d;
+    }
+    return NULL;
+}
+
+/* What lies behind a bridge goes first, deepest buses included: its
+ * functions sit on buses sec_bus..sub_bus, which firmware numbered
+ * depth-first (PPB 1.2, 3.2.5.3-3.2.5.5). A bridge that led to bus 0 or
+ * to its own bus (never configured) leads nowhere. */
+void pci_remove_dev(struct pci_dev *d)
+{
+    if (!d || d->gone)
+        return;
+    d->gone = true;                 /* first: a bridge loop cannot bring us back here */
+    if ((d->header_type & PCI_HDR_TYPE_MASK) == PCI_HDR_BRIDGE && d->sec_bus > d->bus &&
+        d->sub_bus >= d->sec_bus)
+        for (int i = 0; i < ndevs; i++)
+            if (!devs[i].gone && devs[i].seg == d->seg && devs[i].bus >= d->sec_bus &&
+                devs[i].bus <= d->sub_bus)
+                pci_remove_dev(&devs[i]);
+    if (d->driver && d->driver->remove) {
+        d->driver->remove(d);
+        d->driver = NULL;
+        d->priv = NULL;
+    }
+    d->msix_table = NULL;
+}
+
+/* Functions behind a new card are not followed through bridges: a card
+ * with a bridge of its own would need bus numbers and windows assigned,
+ * which the hot-plug path does not do (kernel/pci/pci_hotplug.c). */
+int pci_rescan_bus(uint16_t seg, uint8_t bus)
+{
+    if (!cfg)
+        return -ENODEV;
+    int added = 0;
+    for (uint8_t dev = 0; dev < 32; dev++) {
+        if (!present(raw_read32(seg, bus, dev, 0, PCI_VENDOR_ID)))
+            continue;
+        uint32_t hdr = raw_read32(seg, bus, dev, 0, PCI_HEADER_TYPE & ~3u);
+        int nfn = (hdr >> 16) & PCI_HDR_MULTIFUNC ? 8 : 1;
+        for (int fn = 0; fn < nfn; fn++) {
+            if (pci_lookup(seg, bus, dev, (uint8_t)fn) ||
+                !present(raw_read32(seg, bus, dev, (uint8_t)fn, PCI_VENDOR_ID)))
+                continue;
+            if (!add_function(seg, bus, dev, (uint8_t)fn))
+                return added;
+            added++;
+        }
+    }
+    return added;
 }
 
 /* ---- Device helpers -------------------------------------------------- */
@@ -678,6 +760,8 @@ void pci_list(void (*print)(const char *line), bool detail)
     for (int i = 0; i < ndevs; i++) {
         struct pci_dev *d = &devs[i];
         char name[16], line[96];
+        if (d->gone)
+            continue;
         pci_name(d, name, sizeof name);
         fmt_snprintf(line, sizeof line, "%s %04x:%04x %-11s %s", name, d->vendor, d->device,
                      pci_class_name(d->class, d->subclass, d->prog_if),

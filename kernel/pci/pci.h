@@ -14,7 +14,12 @@
  *     PCI_DRIVER(e1000, .name = "e1000", .ids = e1000_ids, .probe = e1000_probe);
  *
  * A probe returns 0 to claim the device or a negative errno; a failure is
- * logged and the boot goes on. Wire formats are in kernel/pci/pci_reg.h. */
+ * logged and the boot goes on. An ID's `data` reaches probe with the
+ * matching entry. Wire formats are in kernel/pci/pci_reg.h.
+ *
+ * Devices may come and go at run time behind PCIe hot-plug ports
+ * (kernel/pci/pci_hotplug.c): pci_remove_dev calls the driver's .remove
+ * and forgets the function; pci_rescan_bus adds what a slot now holds. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,6 +57,7 @@ struct pci_dev {
     void *msix_table;           /* mapped by pci_msix_enable */
     const struct pci_driver *driver;
     void *priv;                 /* the driver's */
+    bool gone;                  /* hot-removed: the slot is free for reuse */
 };
 
 /* Matches vendor and device (PCI_ANY = any), and when class_mask is not 0
@@ -60,8 +66,10 @@ struct pci_dev {
 struct pci_id {
     uint16_t vendor, device;
     uint32_t class_code, class_mask;
+    const void *data;           /* the driver's, for this entry (a model description) */
 };
 #define PCI_ID(v, d)           { .vendor = (v), .device = (d) }
+#define PCI_ID_DATA(v, d, p)   { .vendor = (v), .device = (d), .data = (p) }
 #define PCI_ID_CLASS(cc, mask) { .vendor = PCI_ANY, .device = PCI_ANY, \
                                  .class_code = (cc), .class_mask = (mask) }
 
@@ -69,6 +77,10 @@ struct pci_driver {
     const char *name;
     const struct pci_id *ids;
     int (*probe)(struct pci_dev *d, const struct pci_id *id);
+    /* The device is going (hot-unplug): stop it, release what probe took,
+     * return when nothing of the driver refers to d. Optional: a driver
+     * without it keeps its device to the end. */
+    void (*remove)(struct pci_dev *d);
 };
 /* The section is walked as an array: entries must pack without gaps. */
 _Static_assert(sizeof(struct pci_driver) % 8 == 0, "pci_driver stride");
@@ -116,6 +128,9 @@ bool pci_id_match(const struct pci_id *id, const struct pci_dev *d);
 /* Binds each device without a driver to the first driver whose probe
  * accepts it (a failing probe is logged; later drivers still get a try). */
 void pci_bind_drivers(void);
+/* The same for one function (a hot-added one): 0 when a driver took it,
+ * -ENODEV when none did. */
+int pci_bind_dev(struct pci_dev *d);
 void pci_bind_drivers_from(const struct pci_driver *first, const struct pci_driver *end);
 
 /* One line per function ("00:03.0 8086:100e ethernet    e1000"); with
@@ -162,7 +177,37 @@ int pci_msix_enable(struct pci_dev *d, int entry, int vector);
 int pci_msix_mask(struct pci_dev *d, int entry, bool masked);
 void pci_msix_disable(struct pci_dev *d);
 
-/* Kernel side (kernel/pci/pci_cfg.c): backend choice, scan, bind, listing. */
+/* Interrupts for a driver (kernel/pci/pci_irq.c): MSI-X entry 0, else MSI,
+ * else INTx through the IOAPIC at the GSI in the interrupt line register
+ * (level, active low: PCI 3.0 2.2.6), skipping the modes `flags` rules
+ * out. Enables bus mastering for the message modes (a message is a memory
+ * write by the device). `name` must outlive the interrupt. */
+#define PCI_IRQ_NO_MSIX  (1u << 0)
+#define PCI_IRQ_NO_MSI   (1u << 1)
+#define PCI_IRQ_NO_INTX  (1u << 2)
+struct pci_irq {
+    const char *mode;           /* "msi-x", "msi", "intx"; NULL: none set up */
+    int vector;
+    uint8_t gsi;                /* intx */
+};
+int pci_irq_setup(struct pci_dev *d, unsigned flags, void (*handler)(void *), void *arg,
+                  const char *name, struct pci_irq *out);
+/* Undoes pci_irq_setup (idempotent): the device stops signalling, the
+ * vector is freed. */
+void pci_irq_teardown(struct pci_dev *d, struct pci_irq *irq);
+
+/* Hot-plug support (kernel/pci/pci.c): unbinds (driver .remove) and
+ * forgets a function and, for a bridge, what lies behind it. */
+void pci_remove_dev(struct pci_dev *d);
+/* Scans bus `bus` of segment `seg` again (a slot filled), adding the
+ * functions not yet known; returns how many were added. */
+int pci_rescan_bus(uint16_t seg, uint8_t bus);
+/* Finds a live function by address; NULL when none. */
+struct pci_dev *pci_lookup(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn);
+
+/* Kernel side (kernel/pci/pci_cfg.c): backend choice, scan, bind, listing,
+ * then PCIe native hot-plug on the ports that have it (pci_hotplug.c). */
 void pci_kernel_init(void);
+void pci_hotplug_init(void);
 /* The port I/O backend, or NULL when mechanism #1 does not answer. */
 const struct pci_cfg_ops *pci_cfg_port(void);

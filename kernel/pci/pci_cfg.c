@@ -215,5 +215,6 @@ void pci_kernel_init(void)
     else
         pr_info("pci: %d functions, port I/O\n", pci_count());
     pci_list(print_info, kernel_loglevel >= LOG_DEBUG);
+    pci_hotplug_init();                 /* after the listing: its lines follow */
 }
 INIT_HOOK(pci, pci_kernel_init, INIT_BUS);

@@ -71,6 +71,22 @@
 #define PCI_SECONDARY_BUS    0x19   /* 8: the bus directly behind the bridge */
 #define PCI_SUBORDINATE_BUS  0x1A   /* 8: the highest bus behind it */
 #define PCI_SEC_STATUS       0x1E   /* 16, RW1C error bits like PCI_STATUS */
+/* Address windows forwarded to the secondary side (PPB 1.2, 3.2.5.6-3.2.5.9):
+ * I/O base/limit bits 7:4 are address bits 15:12; memory and prefetchable
+ * base/limit bits 15:4 are address bits 31:20. A window whose base is
+ * above its limit is closed. */
+#define PCI_IO_BASE          0x1C   /* 8 */
+#define PCI_IO_LIMIT         0x1D   /* 8 */
+#define PCI_MEMORY_BASE      0x20   /* 16 */
+#define PCI_MEMORY_LIMIT     0x22   /* 16 */
+#define PCI_PREF_BASE        0x24   /* 16, low 4 bits: 1 = 64-bit */
+#define PCI_PREF_LIMIT       0x26   /* 16 */
+#define PCI_PREF_BASE_UPPER  0x28   /* 32 */
+#define PCI_PREF_LIMIT_UPPER 0x2C   /* 32 */
+#define PCI_WINDOW_IO_SHIFT  8      /* (reg & 0xF0) << 8 */
+#define PCI_WINDOW_MEM_SHIFT 16     /* (reg & 0xFFF0) << 16 */
+#define PCI_WINDOW_IO_GRAN   0x1000u
+#define PCI_WINDOW_MEM_GRAN  0x100000u
 
 /* BAR low-dword bits (PCI 3.0, 6.2.5.1, figures 6-5 and 6-6). The size is
  * found by writing all ones and reading back: the address bits that do not
@@ -104,6 +120,48 @@
 #define PCI_CAP_ID_PCIE      0x10
 #define PCI_CAP_ID_MSIX      0x11
 #define PCI_CAP_ID_SATA      0x12
+
+/* ---- PCI Express capability (PCIe Base 5.0, 7.5.3) ------------------- */
+#define PCIE_FLAGS           0x02   /* 16: version, port type, slot implemented */
+#define PCIE_FLAGS_TYPE_SHIFT 4
+#define PCIE_FLAGS_TYPE_MASK (0xFu << 4)
+#define PCIE_TYPE_ROOT_PORT  0x4
+#define PCIE_TYPE_DOWNSTREAM 0x6
+#define PCIE_FLAGS_SLOT      (1u << 8)
+#define PCIE_LNKCAP          0x0C   /* 32 */
+#define PCIE_LNKCAP_DLLLARC  (1u << 20) /* reports Data Link Layer Link Active */
+#define PCIE_LNKSTA          0x12   /* 16 */
+#define PCIE_LNKSTA_DLLLA    (1u << 13)
+#define PCIE_SLTCAP          0x14   /* 32: slot capabilities (7.5.3.9) */
+#define PCIE_SLTCAP_ABP      (1u << 0)  /* attention button present */
+#define PCIE_SLTCAP_PCP      (1u << 1)  /* power controller present */
+#define PCIE_SLTCAP_AIP      (1u << 3)  /* attention indicator present */
+#define PCIE_SLTCAP_PIP      (1u << 4)  /* power indicator present */
+#define PCIE_SLTCAP_HPC      (1u << 6)  /* hot-plug capable */
+#define PCIE_SLTCAP_NCCS     (1u << 18) /* no command completed support */
+#define PCIE_SLTCAP_PSN_SHIFT 19        /* physical slot number, 13 bits */
+#define PCIE_SLTCTL          0x18   /* 16: slot control (7.5.3.10) */
+#define PCIE_SLTCTL_ABPE     (1u << 0)
+#define PCIE_SLTCTL_PDCE     (1u << 3)
+#define PCIE_SLTCTL_CCIE     (1u << 4)
+#define PCIE_SLTCTL_HPIE     (1u << 5)
+#define PCIE_SLTCTL_AIC_MASK (3u << 6)
+#define PCIE_SLTCTL_PIC_MASK (3u << 8)
+#define PCIE_SLTCTL_PIC_ON   (1u << 8)
+#define PCIE_SLTCTL_PIC_BLINK (2u << 8)
+#define PCIE_SLTCTL_PIC_OFF  (3u << 8)
+#define PCIE_SLTCTL_PCC      (1u << 10) /* power controller control: 1 = off */
+#define PCIE_SLTCTL_DLLSCE   (1u << 12)
+#define PCIE_SLTSTA          0x1A   /* 16: slot status (7.5.3.11), RW1C events */
+#define PCIE_SLTSTA_ABP      (1u << 0)  /* attention button pressed */
+#define PCIE_SLTSTA_PFD      (1u << 1)  /* power fault detected */
+#define PCIE_SLTSTA_MRLSC    (1u << 2)
+#define PCIE_SLTSTA_PDC      (1u << 3)  /* presence detect changed */
+#define PCIE_SLTSTA_CC       (1u << 4)  /* command completed */
+#define PCIE_SLTSTA_PDS      (1u << 6)  /* presence detect state (not an event) */
+#define PCIE_SLTSTA_DLLSC    (1u << 8)  /* data link layer state changed */
+#define PCIE_SLTSTA_EVENTS   (PCIE_SLTSTA_ABP | PCIE_SLTSTA_PFD | PCIE_SLTSTA_MRLSC | \
+                              PCIE_SLTSTA_PDC | PCIE_SLTSTA_CC | PCIE_SLTSTA_DLLSC)
 
 struct pci_cap_hdr {
     uint8_t id;                     /* PCI_CAP_ID_* */

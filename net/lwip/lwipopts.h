@@ -56,6 +56,10 @@
  * memp_free to pools.c (net/rules.mk). */
 #define MEMP_MEM_MALLOC             1
 #define MEMP_NUM_PBUF               64      /* PBUF_REF/ROM headers */
+/* Received frames may stay in the NIC driver's own buffer: lwip_netif.c
+ * wraps it in a custom pbuf (pbuf_alloced_custom) from a pool of its own,
+ * whose free function gives the buffer back to the driver. */
+#define LWIP_SUPPORT_CUSTOM_PBUF    1
 #define MEMP_NUM_RAW_PCB            4
 #define MEMP_NUM_UDP_PCB            16
 #define MEMP_NUM_TCP_PCB            64

@@ -11,7 +11,9 @@
  *   log        kprintf/klog into a buffer the test can search
  *   netdev     the driver side of net/netdev.h, recording frames and link
  *              changes (the registry is per test, so freed devices never
- *              stay linked)
+ *              stay linked); lent receive buffers are kept when host.lend
+ *              is set, and a frame goes down as one segment with the
+ *              checksum requests the stack would make (host_xmit)
  * Real implementations: kernel/time/clock.c, kernel/sched/, kernel/mm/heap.c,
  * kernel/console/kprintf.c, net/netdev.c. */
 #include <stdarg.h>
@@ -51,6 +53,16 @@ struct thread *thread_create(const char *name, void (*fn)(void *arg), void *arg,
 }
 
 void thread_detach(struct thread *t) { (void)t; }
+int thread_join(struct thread *t) { (void)t; return 0; }     /* never ran */
+
+/* The driver's .remove tears its interrupt down through the PCI layer. */
+#include "kernel/pci/pci.h"
+void pci_irq_teardown(struct pci_dev *d, struct pci_irq *irq)
+{
+    (void)d;
+    if (irq && irq->mode)
+        host.irq_teardowns++;
+}
 
 void sem_up(struct semaphore *s) { s->count++; }
 
@@ -152,6 +164,62 @@ void netdev_rx(struct netdev *dev, const void *frame, size_t len, unsigned csum)
         memcpy(r->data, frame, len < sizeof r->data ? len : sizeof r->data);
     }
     host.rx_count++;
+}
+
+/* Lending: with host.lend the buffer is kept (counted as received, then
+ * released by host_release_lent); otherwise the frame takes the copy path,
+ * as with a stack that has no lending consumer. */
+bool netdev_rx_lend(struct netdev *dev, void *frame, size_t len, unsigned csum,
+                    void (*release)(void *arg), void *arg)
+{
+    netdev_rx(dev, frame, len, csum);
+    if (!host.lend || host.lent_held >= HOST_RX_KEEP)
+        return false;
+    host.held[host.lent_held].release = release;
+    host.held[host.lent_held++].arg = arg;
+    dev->stats.rx_lent++;
+    return true;
+}
+
+void host_release_lent(void)
+{
+    for (unsigned i = 0; i < host.lent_held; i++)
+        host.held[i].release(host.held[i].arg);
+    host.lent_held = 0;
+}
+
+void netdev_frame_gather(const struct netdev_frame *f, void *dst)
+{
+    uint8_t *d = dst;
+    for (unsigned i = 0; i < f->nsegs; i++) {
+        memcpy(d, f->segs[i].data, f->segs[i].len);
+        d += f->segs[i].len;
+    }
+}
+
+int netdev_unregister(struct netdev *dev)
+{
+    if (host.nd == dev)
+        host.nd = NULL;
+    return 0;
+}
+
+int host_xmit(struct netdev *nd, const void *frame, size_t len)
+{
+    const uint8_t *b = frame;
+    struct netdev_seg seg = { frame, len };
+    struct netdev_frame f = { .segs = &seg, .nsegs = 1, .len = len };
+    if (len >= 34 && b[12] == 0x08 && b[13] == 0x00 && (b[14] >> 4) == 4) {
+        unsigned hl = (b[14] & 0xFu) * 4;
+        bool fragment = (b[20] & 0x3Fu) || b[21];
+        f.flags = NETDEV_TX_CSUM_IP;
+        f.l3_off = 14;
+        if (b[23] == 6 && !fragment && hl >= 20 && len >= 14 + hl + 20) {
+            f.flags |= NETDEV_TX_CSUM_TCP;
+            f.l4_off = (uint16_t)(14 + hl);
+        }
+    }
+    return nd->ops->xmit(nd, &f);
 }
 
 void netdev_set_link(struct netdev *dev, bool up, unsigned speed_mbps)

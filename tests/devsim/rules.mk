@@ -10,8 +10,9 @@ DEVSIM_SRCS    := tests/devsim/devio_host.c tests/devsim/host_kernel.c \
 	kernel/console/klog.c lib/fmt.c
 DEVSIM_HEADERS := $(wildcard tests/devsim/*.h kernel/dev/*.h) $(HOST_HEADERS)
 E1000_HOSTED_SRCS := tests/devsim/test_e1000_hosted.c tests/devsim/test_e1000_tx.c \
+	tests/devsim/test_e1000_lend.c \
 	tests/devsim/test_e1000_hostile.c \
-	tests/devsim/e1000_fixture.c tests/devsim/e1000_model.c net/e1000.c
+	tests/devsim/e1000_fixture.c tests/devsim/e1000_model.c net/e1000.c net/e1000_rxpool.c
 
 $(BUILD)/host/hosted/test_e1000_hosted: tests/unit/test_main.c $(E1000_HOSTED_SRCS) \
 		$(DEVSIM_SRCS) $(DEVSIM_HEADERS)

@@ -12,7 +12,7 @@
 
 static int xmit(struct fx *f, const void *frame, size_t len)
 {
-    return f->nd->ops->xmit(f->nd, frame, len);
+    return host_xmit(f->nd, frame, len);
 }
 
 TEST(tx_frames_byte_identical)

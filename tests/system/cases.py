@@ -1056,3 +1056,127 @@ CASES += [
          timeout=240, reject=NO_PANIC,
          expect=[r"^net: lwIP pools 1[0-2]\d KiB \(\d+ KiB free\): pbufs \d+ of 256", READY, HTTPD_UP]),
 ]
+
+# --- PCIe native hot-plug of the NIC (kernel/pci/pci_hotplug.c) ------------
+# q35 with a pcie-root-port doing native hot-plug (ACPI hot-plug of bridges
+# off), the NIC behind it, app=httpd. curl works; `device_del nic1` must
+# make the driver remove the NIC (pciehp presses the attention button,
+# e1000 .remove, netdev_unregister, lwIP netif gone) and QEMU complete the
+# unplug (`info pci` no longer lists it); `device_add` of the same model
+# with the same MAC must bring eth0 back with an address (QEMU's DHCP gives
+# the same lease to the same MAC, and the forward goes to that address),
+# and httpd, whose listening socket is bound to any address, must serve
+# curl and 10 MiB again. Done twice, so that a second cycle reuses the
+# freed name, PCI slot and vectors. Every wait is bounded.
+HP_PRE = ["-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
+          "-device", "pcie-root-port,id=rp1,chassis=1,slot=1"]
+HP_MAC = "52:54:00:12:34:56"
+HP_OPTS = f",id=nic1,bus=rp1,mac={HP_MAC}"
+
+
+def hotplug_cycle(name, model):
+    def host(ports, log, qemu):
+        import re
+        port = ports["tcp:80"]
+        times = []
+        err = curl_status(port, [r"eth0"])
+        if err:
+            return f"before unplug: {err}"
+        for cycle in (1, 2):
+            pos = len(qemu.log())
+            t0 = _time.time()
+            out = qemu.monitor("device_del nic1")
+            if "rror" in out:
+                return f"device_del nic1: {out.strip()[-200:]}"
+            for rx in (r"^pciehp: \S+ slot \d+: attention button: removing 1 function\(s\)$",
+                       r"^net: eth0 detached, 0 NICs attached$", r"^eth0: removed$",
+                       r"^e1000: \S+ \S+ removed \(eth0\)$", r"^pciehp: \S+ slot \d+: powered off$"):
+                m = qemu.wait_log(rx, 20, pos)
+                if not m:
+                    return f"cycle {cycle}: no /{rx}/ within 20 s of device_del"
+                pos = m.end()
+            end = _time.time() + 10
+            while re.search(r"Ethernet controller", qemu.monitor("info pci")):
+                if _time.time() > end:
+                    return f"cycle {cycle}: QEMU still lists the NIC 10 s after the power-off"
+                _time.sleep(0.2)
+            times.append(f"unplug {_time.time() - t0:.1f} s")
+            t1 = _time.time()
+            out = qemu.monitor(f"device_add {model}{HP_OPTS},netdev=n0")
+            if "rror" in out:
+                return f"device_add: {out.strip()[-200:]}"
+            for rx in (r"^pciehp: \S+ slot \d+: card present, powering on$",
+                       r"^e1000: \S+ \S+ mac " + HP_MAC + r", .*, eth0$",
+                       r"^net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)$"):
+                m = qemu.wait_log(rx, 30, pos)
+                if not m:
+                    return f"cycle {cycle}: no /{rx}/ within 30 s of device_add"
+                pos = m.end()
+            times.append(f"plug + dhcp {_time.time() - t1:.1f} s")
+            end, last = _time.time() + 20, None
+            while True:
+                last = curl_status(port, [r"eth0"])
+                if not last or _time.time() > end:
+                    break
+                _time.sleep(0.5)
+            if last:
+                return f"cycle {cycle}: after device_add: {last}"
+            err = bytes_stream(port)
+            if err:
+                return f"cycle {cycle}: after device_add: {err}"
+        print(f"     {name}: " + ", ".join(times), flush=True)
+        return None
+    return host
+
+
+for model in ("e1000e", "e1000"):
+    CASES.append(Case(f"hotplug-{model}-q35", machine="q35", app="httpd", nic=model, nic_opts=HP_OPTS,
+                      nic_pre=HP_PRE, hostfwd=["tcp:80"], host=hotplug_cycle(f"hotplug-{model}-q35", model),
+                      monitor=True, host_after=HTTPD_UP, timeout=180, reject=NO_PANIC + [r"unregister waits"],
+                      expect=[r"^pciehp: \S+ slot 1: hot-plug \((?:msi-x|msi|intx)\), occupied$", READY,
+                              HTTPD_UP, r"^eth0: removed$", r"^net: eth0 attached \(dhcp\)$"]))
+
+# --- receive without a copy, under load (net/netdev.h: netdev_rx_lend) ------
+# httpd under 20x10 parallel requests and a 10 MiB download: every frame the
+# guest receives (requests, ACKs) goes up in the driver's own buffer while a
+# spare one is free. The status page's counters must show lent frames, never
+# more than were received, and no receive errors; the transfers themselves
+# check chained transmit (lwIP's header + data pbufs, gathered by e1000).
+RX_LINE = r"^    rx (\d+) packets \d+ bytes, (\d+) dropped, (\d+) errors, (\d+) without a copy$"
+
+
+def rx_lend_checks(name):
+    def host(ports, log):
+        import re
+        port = ports["tcp:80"]
+        for what, check in (("parallel", lambda: parallel(port)), ("10 MiB", lambda: bytes_stream(port))):
+            err = check()
+            if err:
+                return f"{what}: {err}"
+        status, body, _ = http_get(port, "/")
+        m = re.search(RX_LINE, body.decode(errors="replace"), re.M)
+        if status != 200 or not m:
+            return f"status page: {status}, no /{RX_LINE}/"
+        packets, errors, lent = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if lent == 0 or lent > packets or errors:
+            return f"rx counters: {m.group(0).strip()}"
+        print(f"     {name}: {lent} of {packets} frames received without a copy", flush=True)
+        return None
+    return host
+
+
+for model in ("e1000", "e1000e"):
+    CASES.append(Case(f"rxlend-{model}-q35", machine="q35", app="httpd", nic=model, hostfwd=["tcp:80"],
+                      host=rx_lend_checks(f"rxlend-{model}-q35"), host_after=HTTPD_UP, timeout=120,
+                      reject=NO_PANIC, expect=[READY, HTTPD_UP]))
+
+# Lent receive buffers running out (tests/selftest/netlend.c): a consumer
+# that keeps every lent buffer; the driver must fall back to copies, lose
+# no offer, and lend again after the buffers come back.
+for model in ("e1000", "e1000e"):
+    CASES.append(Case(f"net-rxlend-{model}-q35", machine="q35", cmdline="selftest=rxlend",
+                      extra=["-nic", "none", "-netdev", "user,id=n0", "-device", f"{model},netdev=n0"],
+                      reject=NO_PANIC, timeout=120,
+                      expect=[READY, r"^selftest: rxlend: eth0: sent 400, offers 400, lent \d+ \(held\), copied \d+$",
+                              r"^selftest: rxlend: eth0: after release: sent 40, offers 40, lent \d+$",
+                              r"selftest: rxlend passed"]))

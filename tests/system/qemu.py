@@ -14,6 +14,10 @@ matches the serial log, host(ports, log_so_far) runs on the host (ports maps
 "tcp:80" to the host port) and returns an error string or None; QEMU is then
 killed, and the case's result is the host step's (exit_code is not checked).
 
+`nic_opts` adds properties to the NIC's -device (an id, a bus), and
+`nic_pre` QEMU arguments that must come before it (the bus: a
+pcie-root-port for hot-plug cases).
+
 A host-step case with `monitor` set also gets the QEMU monitor on a unix
 socket, and its host step is called as host(ports, log_so_far, qemu): qemu
 is a QemuControl, which sends monitor commands ("set_link n0 off") and
@@ -63,6 +67,8 @@ class Case:
     # Text "keys:a b ret" is typed on the PS/2 keyboard (QEMU monitor sendkey)
     # instead of the serial line.
     nic: str = ""                # QEMU NIC model on -netdev user (with hostfwd)
+    nic_opts: str = ""           # more properties of the NIC's -device: ",id=nic1,bus=rp1"
+    nic_pre: list = field(default_factory=list)     # QEMU arguments the NIC needs first (its bus)
     hostfwd: list = field(default_factory=list)     # guest ports: "tcp:80", "udp:7"
     host: object = None          # host(ports, log_so_far) -> error string or None
     host_after: str = r"^minnow: ready"             # run host once this matches
@@ -214,11 +220,12 @@ def host_ports(c):
 
 def nic_args(c, ports):
     if c.tap:
-        return ["-nic", "none", "-netdev", f"tap,id=n0,ifname={TAP_DEV},script=no,downscript=no",
-                "-device", f"{c.nic},netdev=n0"]
+        return ["-nic", "none", "-netdev", f"tap,id=n0,ifname={TAP_DEV},script=no,downscript=no"] + \
+            c.nic_pre + ["-device", f"{c.nic},netdev=n0{c.nic_opts}"]
     fwds = "".join(f",hostfwd={fwd.split(':')[0]}:127.0.0.1:{port}-:{fwd.split(':')[1]}"
                    for fwd, port in ports.items())
-    return ["-nic", "none", "-netdev", f"user,id=n0{fwds}", "-device", f"{c.nic},netdev=n0"]
+    return ["-nic", "none", "-netdev", f"user,id=n0{fwds}"] + c.nic_pre + \
+        ["-device", f"{c.nic},netdev=n0{c.nic_opts}"]
 
 
 def qemu_args(c, root, logdir, ports=None, tap=None):

@@ -337,7 +337,7 @@ TEST(tx_csum_tcp_through_the_device)
         uint8_t f[200];
         size_t len = make_tcp_frame(f, payload, 6, 0x4000);   /* DF: not a fragment */
         unsigned hl = 0;
-        unsigned popts = e1000_tx_csum_prepare(f, len, &hl);
+        unsigned popts = e1000_tx_csum_prepare(f, len, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl);
         CHECK_EQ(popts, E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM);
         CHECK_EQ(hl, 20);
         struct e1000_tx_ctx_desc c;
@@ -362,30 +362,45 @@ TEST(tx_csum_what_is_not_offloaded)
     unsigned hl;
     /* UDP, ICMP: only the IP header checksum (lwIP sums UDP itself). */
     size_t len = make_tcp_frame(f, 10, 17, 0);
-    CHECK_EQ(e1000_tx_csum_prepare(f, len, &hl), E1000_TXD_POPTS_IXSM);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl), E1000_TXD_POPTS_IXSM);
     CHECK_EQ(f[24] | f[25], 0);                         /* the IP field is seeded with 0 */
     CHECK_EQ(f[50], 0xbe);                              /* the UDP/other field untouched */
     /* A TCP fragment (MF, or an offset): the device cannot sum a datagram
      * across fragments. */
     len = make_tcp_frame(f, 10, 6, 0x2000);
-    CHECK_EQ(e1000_tx_csum_prepare(f, len, &hl), E1000_TXD_POPTS_IXSM);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl), E1000_TXD_POPTS_IXSM);
     len = make_tcp_frame(f, 10, 6, 0x0010);
-    CHECK_EQ(e1000_tx_csum_prepare(f, len, &hl), E1000_TXD_POPTS_IXSM);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl), E1000_TXD_POPTS_IXSM);
     /* Trailing bytes after the datagram: TUCSE 0 would sum them too. */
     len = make_tcp_frame(f, 10, 6, 0);
-    CHECK_EQ(e1000_tx_csum_prepare(f, len + 4, &hl), E1000_TXD_POPTS_IXSM);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len + 4, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl), E1000_TXD_POPTS_IXSM);
     /* ARP, and IPv4 headers that do not add up: sent as they are. */
     len = make_tcp_frame(f, 10, 6, 0);
     f[13] = 0x06;
-    CHECK_EQ(e1000_tx_csum_prepare(f, len, &hl), 0);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl), 0);
     len = make_tcp_frame(f, 10, 6, 0);
     f[14] = 0x65;                                       /* version 6 */
-    CHECK_EQ(e1000_tx_csum_prepare(f, len, &hl), 0);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl), 0);
     len = make_tcp_frame(f, 10, 6, 0);
     f[14] = 0x44;                                       /* IHL 4 */
-    CHECK_EQ(e1000_tx_csum_prepare(f, len, &hl), 0);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl), 0);
     len = make_tcp_frame(f, 10, 6, 0);
-    CHECK_EQ(e1000_tx_csum_prepare(f, len - 1, &hl), 0);  /* total length beyond the frame */
+    CHECK_EQ(e1000_tx_csum_prepare(f, len - 1, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl), 0);  /* total length beyond the frame */
+}
+
+/* The stack's per-frame request decides, not the frame: nothing asked,
+ * nothing inserted (and the frame is left as it is); IP only, no TCP. */
+TEST(tx_csum_only_what_is_asked)
+{
+    uint8_t f[200], ref[200];
+    unsigned hl = 0;
+    size_t len = make_tcp_frame(f, 10, 6, 0x4000);
+    memcpy(ref, f, len);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len, 0, &hl), 0);
+    CHECK(memcmp(f, ref, len) == 0);
+    CHECK_EQ(e1000_tx_csum_prepare(f, len, E1000_TX_WANT_IP, &hl), E1000_TXD_POPTS_IXSM);
+    CHECK_EQ(f[14 + 20 + 16], ref[14 + 20 + 16]);      /* TCP field untouched */
+    CHECK_EQ(f[14 + 20 + 17], ref[14 + 20 + 17]);
 }
 
 TEST(tx_csum_every_truncation)
@@ -396,7 +411,7 @@ TEST(tx_csum_every_truncation)
         uint8_t *f = malloc(n ? n : 1);                 /* exact size: ASan sees overreads */
         memcpy(f, ref, n);
         unsigned hl;
-        unsigned popts = e1000_tx_csum_prepare(f, n, &hl);
+        unsigned popts = e1000_tx_csum_prepare(f, n, E1000_TX_WANT_IP | E1000_TX_WANT_TCP, &hl);
         CHECK(n == full ? popts == (E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM) : popts == 0);
         free(f);
     }

@@ -558,10 +558,17 @@ static int probe_bridge(struct pci_dev *d, const struct pci_id *id)
 static const struct pci_id fail_ids[] = { PCI_ID(0x8086, 0x100e), { 0 } };
 static const struct pci_id net_ids[] = { PCI_ID(0x8086, 0x1234), PCI_ID_CLASS(0x020000, 0xFFFF00), { 0 } };
 static const struct pci_id bridge_ids[] = { PCI_ID(0x1b36, PCI_ANY), { 0 } };
+static int calls_remove;
+static void remove_net(struct pci_dev *d)
+{
+    calls_remove++;
+    CHECK(d->priv == &marker);
+}
+
 static const struct pci_driver drivers[] = {
-    { "failing", fail_ids, probe_fail },
-    { "net", net_ids, probe_net },
-    { "bridge", bridge_ids, probe_bridge },
+    { "failing", fail_ids, probe_fail, NULL },
+    { "net", net_ids, probe_net, remove_net },
+    { "bridge", bridge_ids, probe_bridge, NULL },
 };
 
 /* The registration macro compiles in hosted builds too (unused there). */
@@ -592,6 +599,45 @@ TEST(bind_drivers)
     pci_list(collect, false);
     CHECK(strstr(listing, "00:02.0 8086:100e ethernet    net\n") != NULL);
     CHECK(strstr(listing, "00:00.0 8086:29c0 host bridge -\n") != NULL);
+}
+
+/* Hot-plug bookkeeping: a removed function goes through its driver's
+ * .remove once, vanishes from lookups and the listing, and a rescan of its
+ * bus finds it again in the freed slot; removing a bridge removes what is
+ * behind it. */
+TEST(hot_remove_and_rescan)
+{
+    setup();
+    calls_remove = 0;
+    pci_bind_drivers_from(drivers, drivers + 3);
+    struct pci_dev *nic = pci_lookup(0, 1, 0, 0);
+    REQUIRE(nic && nic->driver);
+    pci_remove_dev(nic);
+    CHECK_EQ(calls_remove, 1);
+    CHECK(nic->gone && !nic->driver && !nic->priv);
+    CHECK(pci_lookup(0, 1, 0, 0) == NULL);
+    CHECK(pci_find(0x8086, 0x10d3, NULL) == NULL);
+    pci_remove_dev(nic);                            /* idempotent */
+    CHECK_EQ(calls_remove, 1);
+    listing_len = 0;
+    pci_list(collect, false);
+    CHECK(strstr(listing, "01:00.0") == NULL);
+    int n = pci_count();
+    CHECK_EQ(pci_rescan_bus(0, 1), 1);              /* still in the model: found again */
+    CHECK_EQ(pci_count(), n);                       /* in the freed slot */
+    struct pci_dev *again = pci_lookup(0, 1, 0, 0);
+    REQUIRE(again);
+    CHECK(again == nic && !again->gone && !again->driver);
+    CHECK_EQ(again->device, 0x10d3);
+    CHECK_EQ(pci_rescan_bus(0, 1), 0);              /* nothing new */
+    pci_bind_drivers_from(drivers, drivers + 3);
+    REQUIRE(again->driver);
+    CHECK_STR(again->driver->name, "net");
+    struct pci_dev *br = pci_lookup(0, 0, 3, 0);
+    REQUIRE(br);
+    pci_remove_dev(br);                             /* the bridge to bus 1 */
+    CHECK_EQ(calls_remove, 2);
+    CHECK(pci_lookup(0, 1, 0, 0) == NULL && pci_lookup(0, 0, 3, 0) == NULL);
 }
 
 TEST(id_match)
