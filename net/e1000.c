@@ -699,9 +699,7 @@ static int e1000_probe(struct pci_dev *pd, const struct pci_id *id)
  * returns when nobody holds the netdev), then the device is silenced if it
  * still answers, its interrupt and thread stopped, and the memory freed.
  * Receive buffers the stack still holds keep the pool alive until they
- * come back (e1000_rxpool_put). NOTE: devio has no interrupt teardown
- * yet, so the interrupt its kernel backend set up (MSI-X, MSI, or INTx at
- * the function's interrupt line) is torn down by the PCI layer here. */
+ * come back (e1000_rxpool_put). */
 static void e1000_remove(struct pci_dev *pd)
 {
     struct e1000 *e = pd->priv;
@@ -711,8 +709,7 @@ static void e1000_remove(struct pci_dev *pd)
     e->stopping = true;
     if (rd(e, E1000_STATUS) != 0xFFFFFFFFu)
         e1000_silence(e);
-    struct pci_irq irq = { devio_irq_mode_name(e->irq.mode), e->irq.vector, pd->irq_line };
-    pci_irq_teardown(pd, &irq);
+    devio_irq_teardown(&e->io, &e->irq);
     sem_up(&e->work);
     thread_join(e->thread);
     e1000_free_rings(e);

@@ -119,45 +119,27 @@ static void kernel_dma_free(struct devio *io, struct devio_dma *mem)
     dma_free(mem->virt);
 }
 
-/* TODO: pci_irq_setup */
-/* MSI-X entry 0, else MSI, else INTx through the IOAPIC at the GSI firmware
- * put in the interrupt line register (level, active low: PCI 3.0 2.2.6).
- * Moved here from net/e1000.c; the PCI layer's pci_irq_setup replaces it. */
-static int pci_irq_setup_local(struct pci_dev *d, unsigned modes, devio_irq_fn fn, void *arg,
-                               const char *name, struct devio_irq *out)
-{
-    bool msix = (modes & DEVIO_IRQ_MSIX) && d->cap_msix;
-    bool msi = (modes & DEVIO_IRQ_MSI) && d->cap_msi;
-    if (msix || msi) {
-        int v = irq_alloc_vector();
-        if (v < 0)
-            return v;
-        int r = irq_register(v, fn, arg, name);
-        if (r < 0)
-            return r;
-        if (msix && pci_msix_count(d) > 0 && pci_msix_enable(d, 0, v) == 0) {
-            *out = (struct devio_irq){ .mode = DEVIO_IRQ_MSIX, .vector = v };
-            return 0;
-        }
-        if (msi && pci_msi_enable(d, v) == 0) {
-            *out = (struct devio_irq){ .mode = DEVIO_IRQ_MSI, .vector = v };
-            return 0;
-        }
-        /* The vector stays registered but nothing sends on it. */
-    }
-    if (!(modes & DEVIO_IRQ_INTX) || d->irq_pin == 0 || d->irq_line == 0 || d->irq_line == 0xFF)
-        return -ENODEV;
-    int v = irq_route_gsi(d->irq_line, true, true, fn, arg, name);
-    if (v < 0)
-        return v;
-    *out = (struct devio_irq){ .mode = DEVIO_IRQ_INTX, .vector = v };
-    return 0;
-}
-
+/* The PCI layer's one helper (kernel/pci/pci_irq.c): MSI-X entry 0, else
+ * MSI, else INTx, skipping the modes the driver rules out. */
 static int kernel_irq_setup(struct devio *io, unsigned modes, devio_irq_fn fn, void *arg,
                             const char *name, struct devio_irq *out)
 {
-    return pci_irq_setup_local(io->ctx, modes, fn, arg, name, out);
+    unsigned flags = (modes & DEVIO_IRQ_MSIX ? 0 : PCI_IRQ_NO_MSIX) |
+                     (modes & DEVIO_IRQ_MSI ? 0 : PCI_IRQ_NO_MSI) |
+                     (modes & DEVIO_IRQ_INTX ? 0 : PCI_IRQ_NO_INTX);
+    struct pci_irq pi;
+    int r = pci_irq_setup(io->ctx, flags, fn, arg, name, &pi);
+    if (r)
+        return r;
+    unsigned mode = pi.mode[0] == 'i' ? DEVIO_IRQ_INTX : pi.mode[3] == '-' ? DEVIO_IRQ_MSIX : DEVIO_IRQ_MSI;
+    *out = (struct devio_irq){ .mode = mode, .vector = pi.vector, .line = pi.gsi };
+    return 0;
+}
+
+static void kernel_irq_teardown(struct devio *io, struct devio_irq *irq)
+{
+    struct pci_irq pi = { devio_irq_mode_name(irq->mode), irq->vector, (uint8_t)irq->line };
+    pci_irq_teardown(io->ctx, &pi);
 }
 
 static const struct devio_ops kernel_pci_ops = {
@@ -167,6 +149,7 @@ static const struct devio_ops kernel_pci_ops = {
     .dma_alloc = kernel_dma_alloc,
     .dma_free = kernel_dma_free,
     .irq_setup = kernel_irq_setup,
+    .irq_teardown = kernel_irq_teardown,
 };
 
 int devio_pci_open(struct devio *io, struct pci_dev *d)

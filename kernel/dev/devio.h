@@ -59,8 +59,9 @@ struct devio_dma {
 #define DEVIO_IRQ_ANY     (DEVIO_IRQ_MSIX | DEVIO_IRQ_MSI | DEVIO_IRQ_INTX)
 
 struct devio_irq {
-    unsigned mode;              /* one DEVIO_IRQ_* bit: what was set up */
+    unsigned mode;              /* one DEVIO_IRQ_* bit: what was set up; 0: none */
     int vector;                 /* CPU vector (kernel); backend's number hosted */
+    unsigned line;              /* INTx: the GSI it is routed from (kernel) */
 };
 typedef void (*devio_irq_fn)(void *arg);
 
@@ -82,6 +83,7 @@ struct devio_ops {
     void (*dma_free)(struct devio *io, struct devio_dma *mem);
     int (*irq_setup)(struct devio *io, unsigned modes, devio_irq_fn fn, void *arg,
                      const char *name, struct devio_irq *out);
+    void (*irq_teardown)(struct devio *io, struct devio_irq *irq);
 };
 
 struct devio {
@@ -161,6 +163,15 @@ static inline int devio_irq_setup(struct devio *io, unsigned modes, devio_irq_fn
                                   const char *name, struct devio_irq *out)
 {
     return io->ops->irq_setup(io, modes, fn, arg, name, out);
+}
+
+/* Undoes devio_irq_setup (idempotent), for a driver's remove: the device
+ * stops signalling, then the handler goes. */
+static inline void devio_irq_teardown(struct devio *io, struct devio_irq *irq)
+{
+    if (irq->mode)
+        io->ops->irq_teardown(io, irq);
+    irq->mode = 0;
 }
 
 /* "msi-x", "msi", "intx" (or "none"): for log lines. */

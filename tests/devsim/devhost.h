@@ -52,6 +52,7 @@ struct devhost_dev {
     unsigned irq_mode;              /* set up by the driver, 0: none */
     bool irq_msg_pending;           /* a message (or edge) not yet delivered */
     uint64_t irqs_delivered;
+    unsigned irq_teardowns;         /* devio_irq_teardown calls */
     uint64_t bad_accesses;          /* register accesses outside a window */
 };
 

@@ -205,6 +205,20 @@ static int host_irq_setup(struct devio *io, unsigned modes, devio_irq_fn fn, voi
     return -ENODEV;
 }
 
+/* After teardown nothing is delivered: a driver whose remove forgot to stop
+ * the device would be caught by the next devhost_irq_deliver doing nothing
+ * while the model still wants attention (the tests check the counters). */
+static void host_irq_teardown(struct devio *io, struct devio_irq *irq)
+{
+    struct devhost_dev *d = io->ctx;
+    (void)irq;
+    d->irq_fn = NULL;
+    d->irq_arg = NULL;
+    d->irq_mode = 0;
+    d->irq_msg_pending = false;
+    d->irq_teardowns++;
+}
+
 void devhost_irq_raise(struct devhost_dev *d) { d->irq_msg_pending = true; }
 
 bool devhost_irq_deliver(struct devhost_dev *d)
@@ -231,6 +245,7 @@ static const struct devio_ops host_ops = {
     .dma_alloc = host_dma_alloc,
     .dma_free = host_dma_free,
     .irq_setup = host_irq_setup,
+    .irq_teardown = host_irq_teardown,
 };
 
 int devio_pci_open(struct devio *io, struct pci_dev *pd)

@@ -38,7 +38,6 @@ struct host_state {
     bool lend;                  /* netdev_rx_lend keeps buffers (else: the copy path) */
     unsigned lent_held;         /* buffers kept, not yet released */
     struct { void (*release)(void *); void *arg; } held[HOST_RX_KEEP];
-    unsigned irq_teardowns;     /* pci_irq_teardown calls */
     struct host_link link[HOST_LINK_KEEP];
     unsigned link_events;       /* netdev_set_link calls that changed something */
 };

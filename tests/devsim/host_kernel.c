@@ -55,15 +55,6 @@ struct thread *thread_create(const char *name, void (*fn)(void *arg), void *arg,
 void thread_detach(struct thread *t) { (void)t; }
 int thread_join(struct thread *t) { (void)t; return 0; }     /* never ran */
 
-/* The driver's .remove tears its interrupt down through the PCI layer. */
-#include "kernel/pci/pci.h"
-void pci_irq_teardown(struct pci_dev *d, struct pci_irq *irq)
-{
-    (void)d;
-    if (irq && irq->mode)
-        host.irq_teardowns++;
-}
-
 void sem_up(struct semaphore *s) { s->count++; }
 
 bool sem_trydown(struct semaphore *s)

@@ -62,7 +62,8 @@ TEST(removed_driver_pool_lives_until_the_last_buffer)
     CHECK_EQ(host.lent_held, 5);
     drv->remove(&f.m->dev.pci);
     CHECK(f.m->dev.pci.priv == NULL);
-    CHECK_EQ(host.irq_teardowns, 1);
+    CHECK_EQ(f.m->dev.irq_teardowns, 1);               /* through the seam */
+    CHECK_EQ(f.m->dev.irq_mode, 0);
     CHECK(host.nd == NULL);                         /* unregistered */
     CHECK(host_log_has("removed (eth0)"));
     CHECK(devhost_dma_live() > 0);                  /* the pool: 5 buffers still lent */
