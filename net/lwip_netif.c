@@ -80,7 +80,7 @@ struct nic {
 
 static struct nic *nics[NETDEV_MAX];   /* by netdev index */
 static bool stack_up;
-static struct waitq addr_wq;    /* woken on every address change */
+static struct waitq addr_wq;    /* woken on every address change and attach */
 
 /* Static configuration of eth0 (empty: DHCP). */
 static char opt_ip[24], opt_gw[16], opt_dns[16];
@@ -469,6 +469,7 @@ static int nic_attach(struct netdev *dev)
         return r;
     nic_connect(nic);
     pr_info("net: %s attached (%s)\n", dev->name, nic->dhcp ? "dhcp" : "static");
+    waitq_wake_all(&addr_wq);
     return 0;
 }
 
@@ -525,13 +526,36 @@ static void tcpip_ready(void *arg)
     sem_up(arg);
 }
 
+static void net_start(void);
+
+/* A machine that booted without a NIC starts the stack when the first one
+ * is hot-added (netdev_register calls this from the hot-plug thread); the
+ * stack then attaches every registered NIC, this one included. */
+static int net_start_on_first_nic(struct netdev *dev)
+{
+    (void)dev;
+    net_start();
+    waitq_wake_all(&addr_wq);
+    return stack_up ? 0 : -ENOMEM;
+}
+
+/* lwIP on every NIC present; with none, later, on the first one. Nothing
+ * runs the stack's threads or timers on a machine that never has a NIC. */
 void net_init(void)
 {
-    if (netdev_count() == 0 || stack_up)
+    waitq_init(&addr_wq);
+    if (netdev_count() == 0)
+        netdev_set_stack(net_start_on_first_nic, NULL);
+    else
+        net_start();
+}
+
+static void net_start(void)
+{
+    if (stack_up)
         return;
     static struct semaphore ready;
     sem_init(&ready, 0);
-    waitq_init(&addr_wq);
     LWIP_MEMPOOL_INIT(NIC_RXREF);
     tcpip_init(tcpip_ready, &ready);
     sem_down(&ready);
@@ -573,22 +597,28 @@ static struct nic *nic_find(const char *name)
     return NULL;
 }
 
-/* The nic is looked up again after every wait: it may be detached (and
- * freed) meanwhile. */
+/* Waits for the NIC to be there (it may be hot-added, or come back after a
+ * removal) and to have an address. The nic is looked up again after every
+ * wait: it may be detached (and freed) meanwhile. -ENODEV when there is
+ * still no such NIC at the deadline, -ETIMEDOUT when it has no address. */
 int net_wait_addr(const char *name, uint64_t timeout_ns)
 {
-    struct nic *nic = stack_up ? nic_find(name) : NULL;
-    if (!nic)
-        return -ENODEV;
     uint64_t deadline = sched_deadline_after(timeout_ns);
-    /* Threads are cooperative and the status callback runs in a thread:
-     * no wakeup can come between the check and the wait. */
-    while (ip4_addr_isany_val(*netif_ip4_addr(&nic->netif))) {
-        int r = waitq_wait_until(&addr_wq, deadline);
-        if (!(nic = nic_find(name)))
-            return -ENODEV;
-        if (r != 0 && ip4_addr_isany_val(*netif_ip4_addr(&nic->netif)))
-            return -ETIMEDOUT;
+    struct nic *nic;
+    /* Threads are cooperative and the status and attach callbacks run in
+     * threads: no wakeup can come between the check and the wait. */
+    for (;;) {
+        nic = stack_up ? nic_find(name) : NULL;
+        if (nic && !ip4_addr_isany_val(*netif_ip4_addr(&nic->netif)))
+            break;
+        if (waitq_wait_until(&addr_wq, deadline) != 0) {
+            nic = stack_up ? nic_find(name) : NULL;
+            if (!nic)
+                return -ENODEV;
+            if (ip4_addr_isany_val(*netif_ip4_addr(&nic->netif)))
+                return -ETIMEDOUT;
+            break;
+        }
     }
     LOCK_TCPIP_CORE();
     nic_print(nic, LOG_INFO);

@@ -1136,6 +1136,39 @@ for model in ("e1000e", "e1000"):
                       expect=[r"^pciehp: \S+ slot 1: hot-plug \((?:msi-x|msi|intx)\), occupied$", READY,
                               HTTPD_UP, r"^eth0: removed$", r"^net: eth0 attached \(dhcp\)$"]))
 
+
+# A machine that boots with no NIC at all: the stack is not started, httpd
+# waits for eth0; the first NIC hot-added starts lwIP, gets an address, and
+# httpd serves on it.
+def hotplug_first_nic(name, model):
+    def host(ports, log, qemu):
+        pos = len(qemu.log())
+        out = qemu.monitor(f"device_add {model}{HP_OPTS},netdev=n0")
+        if "rror" in out:
+            return f"device_add: {out.strip()[-200:]}"
+        for rx in (r"^pciehp: \S+ slot \d+: card present, powering on$",
+                   r"^net: lwIP \S+ on 1 NIC \(dhcp\)$",
+                   r"^net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)$", HTTPD_UP):
+            m = qemu.wait_log(rx, 30, pos)
+            if not m:
+                return f"no /{rx}/ within 30 s of device_add"
+            pos = m.end()
+        end, last = _time.time() + 20, None
+        while True:
+            last = curl_status(ports["tcp:80"], [r"eth0"])
+            if not last or _time.time() > end:
+                break
+            _time.sleep(0.5)
+        return last or bytes_stream(ports["tcp:80"], 1024 * 1024)
+    return host
+
+
+CASES.append(Case("hotplug-first-nic-e1000e-q35", machine="q35", app="httpd", nic="e1000e", nic_opts=HP_OPTS,
+                  nic_pre=HP_PRE, nic_at_boot=False, hostfwd=["tcp:80"],
+                  host=hotplug_first_nic("hotplug-first-nic-e1000e-q35", "e1000e"), monitor=True,
+                  host_after=r"^minnow: ready in", timeout=120, reject=NO_PANIC + [r"^net: lwIP .* before"],
+                  expect=[READY, r"^net: lwIP \S+ on 1 NIC", HTTPD_UP]))
+
 # --- receive without a copy, under load (net/netdev.h: netdev_rx_lend) ------
 # httpd under 20x10 parallel requests and a 10 MiB download: every frame the
 # guest receives (requests, ACKs) goes up in the driver's own buffer while a

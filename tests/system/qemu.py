@@ -69,6 +69,7 @@ class Case:
     nic: str = ""                # QEMU NIC model on -netdev user (with hostfwd)
     nic_opts: str = ""           # more properties of the NIC's -device: ",id=nic1,bus=rp1"
     nic_pre: list = field(default_factory=list)     # QEMU arguments the NIC needs first (its bus)
+    nic_at_boot: bool = True     # False: only the backend; the host step device_adds the NIC
     hostfwd: list = field(default_factory=list)     # guest ports: "tcp:80", "udp:7"
     host: object = None          # host(ports, log_so_far) -> error string or None
     host_after: str = r"^minnow: ready"             # run host once this matches
@@ -224,8 +225,8 @@ def nic_args(c, ports):
             c.nic_pre + ["-device", f"{c.nic},netdev=n0{c.nic_opts}"]
     fwds = "".join(f",hostfwd={fwd.split(':')[0]}:127.0.0.1:{port}-:{fwd.split(':')[1]}"
                    for fwd, port in ports.items())
-    return ["-nic", "none", "-netdev", f"user,id=n0{fwds}"] + c.nic_pre + \
-        ["-device", f"{c.nic},netdev=n0{c.nic_opts}"]
+    dev = ["-device", f"{c.nic},netdev=n0{c.nic_opts}"] if c.nic_at_boot else []
+    return ["-nic", "none", "-netdev", f"user,id=n0{fwds}"] + c.nic_pre + dev
 
 
 def qemu_args(c, root, logdir, ports=None, tap=None):
