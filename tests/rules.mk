@@ -34,3 +34,6 @@ $(BUILD)/host/hosted/test_%: tests/unit/test_%.c tests/unit/test_main.c $(HOST_H
 UNIT_TESTS += socket
 unit_socket_SRCS := net/socket.c
 UNIT_BINS += $(BUILD)/host/unit/test_socket
+UNIT_TESTS += pvclock
+unit_pvclock_SRCS := kernel/time/pvclock.c
+UNIT_BINS += $(BUILD)/host/unit/test_pvclock
