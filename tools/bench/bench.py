@@ -48,7 +48,8 @@ class Bench:
     def __init__(self, out, quick, runs):
         self.out, self.quick, self.runs = out, quick, runs
         self.logs = os.path.join(out, "logs")
-        os.makedirs(self.logs, exist_ok=True)
+        shutil.rmtree(self.logs, ignore_errors=True)     # this run's logs only
+        os.makedirs(self.logs)
         self.nics = ["e1000e"] if quick else ["e1000", "e1000e"]
         self.seq = 0
 
