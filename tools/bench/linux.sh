@@ -16,6 +16,10 @@ B=$(cd "$B" && pwd)
 # The kernel: the versioned package the linux-image-amd64 metapackage names.
 if [ ! -s "$B/vmlinuz" ]; then
     pkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
+    if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then      # a fresh machine: no package lists yet
+        apt-get update -qq
+        pkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
+    fi
     [ -n "$pkg" ] || { echo "linux.sh: apt-cache names no kernel for linux-image-amd64 (apt-get update?)" >&2; exit 1; }
     rm -rf "$B/deb" "$B/root" && mkdir -p "$B/deb"
     (cd "$B/deb" && timeout 300 apt-get download -q "$pkg")
