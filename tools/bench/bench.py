@@ -125,7 +125,7 @@ class Bench:
             return None
         m = re.search(r"Requests per second:\s+([\d.]+)", p.stdout)
         failed = re.search(r"Failed requests:\s+(\d+)", p.stdout)
-        if not m or (failed and int(failed.group(1)) > 0):
+        if not m or (failed and int(failed.group(1)) > 0) or "Non-2xx responses" in p.stdout:
             return None
         return float(m.group(1))
 
