@@ -417,7 +417,7 @@ def write_report(a, b, R, runs, cpu, qver, ncpu, size, have_linux, elapsed):
         for (gname, nic), d in R["load"].items():
             st = med(d.get(k, []))
             unit = "Mbit/s" if k.startswith("iperf") else "req/s"
-            cells.append(fmt_s(st, 1, unit, 0 if unit == "req/s" else 0) if st else "n/a")
+            cells.append(fmt_s(st, 1, unit, 0) if st else "n/a")
             if k.startswith("iperf") and st:
                 tbars.append((f"{gname} {nic} {k[6:]}", st))
         rats = []
