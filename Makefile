@@ -48,7 +48,7 @@ KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o $(EXTRA_K
 SELFTEST_OBJS := $(patsubst %,$(BUILD)/%.o,$(SELFTEST_SRCS))
 MB1OBJ := $(BUILD)/boot/mb1hdr.S.o
 
-.PHONY: all iso run run-uefi run-pvh gdb test test-unit size deps clean help capture-bootinfo capture-acpi
+.PHONY: all iso run run-uefi run-pvh gdb test test-unit size deps clean help capture-bootinfo capture-acpi bench bench-quick bench-prep
 # The shipped images carry no self-tests; the -test images are the same
 # kernel with tests/selftest/ linked in (selftest=NAME).
 IMAGES := $(BUILD)/minnow.elf $(BUILD)/minnow-pvh.elf $(BUILD)/minnow-test.elf $(BUILD)/minnow-test-pvh.elf
@@ -70,6 +70,9 @@ help:
 	@echo "  make hv-demo    a VMBus session against the simulator, traced (docs/hyperv.md)"
 	@echo "  make fuzz       libFuzzer over VMBus message/ring parsing (FUZZ_TIME=seconds per target)"
 	@echo "  make size       the shipped kernel, stripped, against 256 KiB; a table by subsystem"
+	@echo "  make bench      minnow vs an empty guest and a Debian 12 Linux guest (TCG): launch to first"
+	@echo "                  HTTP answer, boot timeline, size, iperf, requests/s, RAM -> build/bench/report.md"
+	@echo "  make bench-quick  the same with fewer runs and configurations (under 3 minutes)"
 	@echo "  make capture-bootinfo  re-capture the loaders' boot structures for the unit tests"
 	@echo "  make capture-acpi      re-capture QEMU's ACPI tables for the unit tests"
 	@echo "  make deps       check/install the Debian packages the build and tests need"
@@ -173,6 +176,23 @@ gdb: deps $(BUILD)/minnow.elf
 # make test fails when it passes the budget.
 size: $(BUILD)/minnow.elf
 	@$(PYTHON) tools/size.py $(BUILD)/minnow.elf 262144
+
+# The bench: the floor guest is built here, the Linux peer by
+# tools/bench/linux.sh (Debian's kernel package, unpacked, not installed).
+$(BUILD)/bench/floor.elf: tools/bench/floor.S
+	@mkdir -p $(@D)
+	$(CC) -m32 -c $< -o $(BUILD)/bench/floor.o
+	$(LD) -m elf_i386 -Ttext=0x100000 -e floor_start -o $@ $(BUILD)/bench/floor.o
+
+bench-prep: deps all $(BUILD)/bench/floor.elf
+	@tools/deps.sh bench
+	@tools/bench/linux.sh $(BUILD) || echo "bench: the Linux guest could not be built; the report goes without it"
+
+bench: bench-prep
+	$(PYTHON) tools/bench/bench.py
+
+bench-quick: bench-prep
+	$(PYTHON) tools/bench/bench.py --quick
 
 test-unit: all $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py --tiers checks,unit,hosted

@@ -39,3 +39,6 @@ UNIT_BINS += $(BUILD)/host/unit/test_socket
 UNIT_TESTS += netdev
 unit_netdev_SRCS := net/netdev.c lib/fmt.c kernel/sched/runq.c
 UNIT_BINS += $(BUILD)/host/unit/test_netdev
+UNIT_TESTS += pvclock
+unit_pvclock_SRCS := kernel/time/pvclock.c
+UNIT_BINS += $(BUILD)/host/unit/test_pvclock

@@ -12,6 +12,14 @@ set -eu
 PKGS="gcc clang binutils make grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
       qemu-system-x86 ovmf python3 curl iperf iproute2 chromium"
 
+# `tools/deps.sh bench` (make bench): the Linux peer and the load generator:
+# busybox-static (the initramfs userland), kmod (depmod/modprobe on the
+# unpacked kernel tree), cpio and gzip (the initramfs), xz-utils (compressed
+# modules), apache2-utils (ab), tcpdump (docs/boot-time.md's traces)
+if [ "${1:-}" = bench ]; then
+    PKGS="busybox-static kmod cpio gzip xz-utils apache2-utils tcpdump iperf qemu-system-x86 python3"
+fi
+
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

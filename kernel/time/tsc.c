@@ -4,7 +4,8 @@
  *    0x16 gives the base frequency in MHz when 0x15 lacks the crystal;
  *  - the hypervisor timing leaf 0x40000010 (EAX = TSC kHz), which VMware
  *    and QEMU/KVM (with vmware-cpuid-freq) provide;
- * and hv/hv_kernel.c adds Hyper-V's HV_X64_MSR_TSC_FREQUENCY (TLFS 12.4).
+ * kernel/time/kvmclock.c adds KVM's pvclock scale, and hv/hv_kernel.c
+ * Hyper-V's HV_X64_MSR_TSC_FREQUENCY (TLFS 12.4).
  * When none answers, count TSC ticks across 2 ms of a reference clock:
  * the HPET, the ACPI PM timer, or PIT channel 0 read back, whichever the
  * firmware tables say exist (tsc_set_references). */

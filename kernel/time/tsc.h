@@ -24,6 +24,7 @@ LINKSET_DECLARE(struct tsc_source, tsc_sources);
 /* Priorities of the sources minnow has: what the CPU itself says first. */
 enum {
     TSC_PRIO_CPUID = 300,           /* CPUID 0x15/0x16 */
+    TSC_PRIO_KVMCLOCK = 250,        /* KVM's pvclock scale (kernel/time/kvmclock.c) */
     TSC_PRIO_HYPERV = 200,          /* Hyper-V frequency MSR / reference page */
     TSC_PRIO_HV_LEAF = 100,         /* hypervisor timing leaf 0x40000010 */
 };

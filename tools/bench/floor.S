@@ -1,0 +1,34 @@
+/* The bench's floor: the emptiest guest QEMU can boot with -kernel. A
+ * multiboot (v1) header, one line "floor" on COM1 (the launch -> first
+ * output mark; QEMU's 16550 needs no setup to transmit), then one write to
+ * QEMU's isa-debug-exit device (iobase 0xf4), which ends QEMU at once with
+ * status (0 << 1) | 1 = 1.
+ * Multiboot Specification 0.6.96, 3.1.2 (header magic, flags, checksum);
+ * QEMU enters it in 32-bit protected mode, paging off.
+ *   gcc -m32 -c floor.S && ld -m elf_i386 -Ttext=0x100000 -e floor_start */
+#define MB1_MAGIC 0x1BADB002
+#define MB1_FLAGS 0
+#define DEBUG_EXIT_PORT 0xf4
+#define COM1_THR 0x3f8
+
+    .section .text
+    .code32
+    .align 4
+    .long MB1_MAGIC
+    .long MB1_FLAGS
+    .long -(MB1_MAGIC + MB1_FLAGS)
+    .globl floor_start
+floor_start:
+    movw $COM1_THR, %dx
+    movl $msg, %esi
+    movl $msg_len, %ecx
+    rep outsb
+    xorl %eax, %eax
+    movw $DEBUG_EXIT_PORT, %dx
+    outl %eax, %dx
+1:  hlt
+    jmp 1b
+msg:
+    .ascii "floor\n"
+    .set msg_len, . - msg
+    .section .note.GNU-stack, "", @progbits
