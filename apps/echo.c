@@ -80,15 +80,20 @@ static void udp_thread(void *arg)
 
 static int echo_main(void)
 {
-    if (net_wait_addr(ECHO_NIC, ECHO_ADDR_WAIT_NS) != 0) {
-        kprintf("echo: %s has no address\n", ECHO_NIC);
+    if (net_wait_stack(ECHO_ADDR_WAIT_NS) != 0) {
+        kprintf("echo: no network\n");
         return -ENODEV;
     }
+    /* Listening on the any-address before the address comes (lwip_netif.h). */
     int ufd = socket_server(SOCK_DGRAM, ECHO_PORT, 0);
     int lfd = socket_server(SOCK_STREAM, ECHO_PORT, 64);
     if (ufd < 0 || lfd < 0) {
         kprintf("echo: cannot bind port %d\n", ECHO_PORT);
         return -EADDRINUSE;
+    }
+    if (net_wait_addr(ECHO_NIC, ECHO_ADDR_WAIT_NS) != 0) {
+        kprintf("echo: %s has no address\n", ECHO_NIC);
+        return -ENODEV;
     }
     struct thread *u = thread_create("echo-udp", udp_thread, (void *)(intptr_t)ufd, 0);
     if (!u)

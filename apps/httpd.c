@@ -600,8 +600,8 @@ static void conn_thread(void *arg)
 
 static int httpd_main(void)
 {
-    if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: %s has no address\n", HTTPD_NIC);
+    if (net_wait_stack(HTTPD_ADDR_WAIT_NS) != 0) {
+        kprintf("httpd: no network\n");
         return -ENODEV;
     }
     pattern_len = (uint64_t)pmm_free_pages() * PAGE_SIZE < HTTPD_SMALL_MEM ? HTTPD_CHUNK_SMALL : HTTPD_CHUNK;
@@ -613,10 +613,15 @@ static int httpd_main(void)
     for (size_t i = 0; i < pattern_len; i++)
         pattern[i] = (uint8_t)i;
     sem_init(&conn_slots, HTTPD_MAX_CONN);
+    /* Listening on the any-address before the address comes (lwip_netif.h). */
     int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, 64);
     if (lfd < 0) {
         kprintf("httpd: cannot listen on port %d: %d\n", HTTPD_PORT, lfd);
         return lfd;
+    }
+    if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
+        kprintf("httpd: %s has no address\n", HTTPD_NIC);
+        return -ENODEV;
     }
     char addr[16];
     net_addr_str(HTTPD_NIC, addr, sizeof addr);

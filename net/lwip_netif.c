@@ -45,6 +45,7 @@
 #include "netif/ethernet.h"
 #include "net/lwip_netif.h"
 #include "net/lwip/tcp_timewait.h"
+#include "net/lwip/dhcp_hold.h"
 #include "lib/fmt.h"
 
 struct netdev;
@@ -262,6 +263,8 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
 {
     if (inp->linkoutput != nic_linkoutput)
         return minnow_tcp_timewait_hook(p, inp);
+    if (dhcp_hold_input(p, inp))
+        return 1;                               /* for the address DHCP is binding */
     struct nic *nic = (struct nic *)inp;
     u16_t f = nic->csum_flags;                  /* every check on */
     if (!pbuf_match_allocsrc(p, PBUF_POOL) && pbuf_get_allocsrc(p) != NIC_PBUF_LENT) {
@@ -339,6 +342,7 @@ static void nic_status(struct netif *netif)    /* core lock held */
         nic_print(nic, stack_up && (!nic->hotplugged || nic->addr_logged) ? LOG_DEBUG : LOG_INFO);
         nic->addr_logged = true;
     }
+    dhcp_hold_settle(netif);
     waitq_wake_all(&addr_wq);
 }
 
@@ -504,6 +508,7 @@ static void nic_detach(struct netdev *dev)
     LOCK_TCPIP_CORE();
     nic->gone = true;
     nics[dev->index] = NULL;
+    dhcp_hold_forget(&nic->netif);
     if (nic->dhcp) {
         dhcp_stop(&nic->netif);
         dhcp_cleanup(&nic->netif);
@@ -595,6 +600,15 @@ static struct nic *nic_find(const char *name)
         if (nics[i] && strcmp(nics[i]->dev->name, name) == 0)
             return nics[i];
     return NULL;
+}
+
+int net_wait_stack(uint64_t timeout_ns)
+{
+    uint64_t deadline = sched_deadline_after(timeout_ns);
+    while (!stack_up)
+        if (waitq_wait_until(&addr_wq, deadline) != 0 && !stack_up)
+            return -ENODEV;
+    return 0;
 }
 
 /* Waits for the NIC to be there (it may be hot-added, or come back after a

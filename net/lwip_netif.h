@@ -6,11 +6,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Starts lwIP's tcpip thread and brings up every registered netdev (call
- * after the NIC drivers have bound, only when netdev_count() > 0). */
+/* Starts lwIP's tcpip thread and brings up every registered netdev (the
+ * INIT_STACK hook); with no NIC yet, the first one registered starts it. */
 void net_init(void);
-/* Whether net_init() ran. */
+/* Whether the stack runs. */
 int net_ready(void);
+/* Waits until the stack runs (sockets can be made), or timeout_ns passes:
+ * 0 or -ENODEV. A server listens on the any-address as soon as it can,
+ * before its NIC has an address: a connection that arrives the moment the
+ * address is bound (dhcp_hold.c replays it then) finds the listener. */
+int net_wait_stack(uint64_t timeout_ns);
 /* Waits until the named NIC ("eth0") has an IPv4 address, or timeout_ns
  * passes: 0, -ENODEV (no such NIC or no stack), -ETIMEDOUT. */
 int net_wait_addr(const char *name, uint64_t timeout_ns);
