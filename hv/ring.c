@@ -24,9 +24,15 @@
  *  - a producer signals only when the ring was empty before its write and
  *    the consumer's interrupt_mask is clear -- Hyper-V treats extra
  *    interrupts as abuse;
- *  - a consumer that frees space signals only when the free space crosses
- *    the producer's pending_send_sz (feature bit 0 of the ring says the
- *    producer uses it).
+ *  - a consumer that frees space signals only when the free space F
+ *    (D - used) goes from F_old <= P to F_new > P, P being the producer's
+ *    pending_send_sz (feature bit 0 of the ring says the producer uses
+ *    it). Linux hv_pkt_iter_close returns early when F_new - read > P or
+ *    F_new <= P; openvmm commit_read counts ring_free = F - 8 and signals
+ *    when old_free < P <= new_free -- the same rule, since F is a multiple
+ *    of 8. The boundary matters: a producer needs F > L to write L bytes,
+ *    so a signal at F_new == P would wake it too early, and then none
+ *    would come when F_old == P.
  *
  * Everything the host wrote (indices, descriptors) is validated before use:
  * a corrupt ring yields -EIO and is never read or written out of bounds. */
@@ -163,10 +169,14 @@ bool vmbus_ring_consume(struct vmbus_ring *r, uint32_t pkt_len)
     full_barrier();
     if (!(r->ctl->feature_bits & VMBUS_RING_FEAT_PENDING_SEND_SZ))
         return false;
-    uint32_t pending = r->ctl->pending_send_sz & ~7u;
-    /* The producer asked to hear when `pending` bytes are free: signal on
-     * the crossing only (old < pending <= new), never again after. */
-    return pending && old_free < pending && new_free >= pending;
+    /* The producer asked to hear when more than `pending` bytes are free:
+     * signal on that crossing only (old <= pending < new), never again
+     * after. Read after the new read_index is visible (Linux
+     * hv_pkt_iter_close orders them with virt_mb()). An unaligned value
+     * needs no rounding: F is a multiple of 8, so F <= P and F <= P & ~7
+     * agree (openvmm masks the low bits). */
+    uint32_t pending = r->ctl->pending_send_sz;
+    return pending && old_free <= pending && new_free > pending;
 }
 
 void vmbus_ring_mask(struct vmbus_ring *r)

@@ -27,6 +27,14 @@ void vmbus_ring_init(struct vmbus_ring *r, void *mem, size_t pages);
 int vmbus_ring_avail_read(const struct vmbus_ring *r, uint32_t *bytes);
 int vmbus_ring_avail_write(const struct vmbus_ring *r, uint32_t *bytes);
 
+/* Bytes a packet with `payload` bytes takes in the ring: descriptor,
+ * payload padded to 8, trailer. A producer that finds the ring full sets
+ * pending_send_sz to this (Linux); it can write once free space > this. */
+static inline uint32_t vmbus_ring_pkt_size(size_t payload)
+{
+    return (uint32_t)(sizeof(struct vmbus_pkt_desc) + ((payload + 7) & ~(size_t)7) + VMBUS_PKT_TRAILER_SIZE);
+}
+
 /* Writes one packet: descriptor (type, flags, trans_id) + the pieces,
  * padded to 8 bytes, + trailer. *signal tells whether the producer must
  * signal the consumer (ring was empty and its interrupt_mask is clear).
@@ -45,8 +53,8 @@ int vmbus_ring_peek(const struct vmbus_ring *r, struct vmbus_pkt_desc *desc);
  * keeps off + len within the packet's length. */
 void vmbus_ring_copy_out(const struct vmbus_ring *r, uint32_t off, void *dst, size_t len);
 /* Consumes the packet peek returned (its length plus the trailer). Returns
- * whether the producer must be signalled because free space crossed its
- * pending_send_sz. */
+ * whether the producer must be signalled: free space F (data size - used)
+ * went from F_old <= pending_send_sz to F_new > pending_send_sz. */
 bool vmbus_ring_consume(struct vmbus_ring *r, uint32_t pkt_len);
 
 /* Consumer side of interrupt masking: mask while draining; unmask returns

@@ -917,15 +917,16 @@ int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t
     bool signal;
     int err = vmbus_ring_write(&ch->out, type, flags, trans_id, &iov, 1, &signal);
     if (err == -EAGAIN) {
-        /* Full: ask the host to signal us once the packet fits -- free
-         * space (data size - used) must reach the packet plus the 8 bytes
-         * that keep a ring from looking empty when full (Linux
-         * drivers/hv/ring_buffer.c hv_pkt_iter_close, openvmm
-         * vm/devices/vmbus/vmbus_ring/src/lib.rs; the feature bit was set
-         * at init). */
+        /* Full: ask the host to signal us once the packet fits. P is the
+         * packet's length in the ring (8-aligned, trailer included), as
+         * Linux sets it (include/linux/hyperv.h set_channel_pending_send_size
+         * callers; openvmm OutgoingRing::set_pending_send_size): the
+         * consumer signals when free space F goes above P, which is when
+         * F > L lets us write (drivers/hv/ring_buffer.c hv_pkt_iter_close,
+         * openvmm vm/devices/vmbus/vmbus_ring/src/lib.rs commit_read). The
+         * feature bit was set at init. */
         ch->tx_full++;
-        ch->out.ctl->pending_send_sz = (uint32_t)(sizeof(struct vmbus_pkt_desc) + ((len + 7) & ~(size_t)7) +
-                                                  VMBUS_PKT_TRAILER_SIZE + 8);
+        ch->out.ctl->pending_send_sz = vmbus_ring_pkt_size(len);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         /* Space may have appeared before the host saw the request. */
         err = vmbus_ring_write(&ch->out, type, flags, trans_id, &iov, 1, &signal);
@@ -960,7 +961,7 @@ static bool space_cond(void *arg)
     struct space_wait *w = arg;
     uint32_t free_bytes;
     return w->ch->state != VMBUS_CHAN_OPEN || (vmbus_ring_avail_write(&w->ch->out, &free_bytes) == 0 &&
-                                               free_bytes >= w->need);
+                                               free_bytes > w->need);   /* F > L: it fits */
 }
 
 int vmbus_send_wait(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id, const void *data,

@@ -14,10 +14,17 @@
  * The host reaches ring memory only through the page list of the ring
  * GPADL (pages need not be contiguous in guest memory).
  *
- * "Free" below is D - used, the bytes a producer may still fill (Linux
- * hv_get_bytes_to_write); a packet of L bytes (trailer included) fits when
- * free >= L + 8, because the ring may never become completely full. The
- * host's pending_send_sz is therefore L + 8: crossing it means "it fits". */
+ * Space and signals follow openvmm's host (vm/devices/vmbus/vmbus_ring/
+ * src/lib.rs, vm/devices/vmbus/vmbus_async/src/core.rs), not hv/ring.c:
+ *  - ring_free = D - used - 8 (the ring may never fill completely, a full
+ *    ring would look empty); a packet of L bytes (trailer included) fits
+ *    when ring_free >= L;
+ *  - a producer that finds the ring full sets pending_send_sz to
+ *    max(L, (D - 8) / 4) rounded up to 8, so that it is not woken for
+ *    every packet, and is owed a signal once ring_free >= pending_send_sz
+ *    (writer_needs_signal);
+ *  - a consumer signals after a read iff old_free < P <= new_free, with
+ *    P = pending_send_sz & ~7 (commit_read). */
 #include <stdlib.h>
 #include <string.h>
 #include "tests/hvsim/hvsim_int.h"
@@ -58,6 +65,19 @@ static bool index_ok(const struct hs_ring *r, uint32_t i) { return i < r->dsize 
 static uint32_t used(const struct hs_ring *r, uint32_t w, uint32_t rd)
 {
     return (w + r->dsize - rd) % r->dsize;
+}
+static bool h2g_read_index(struct hvsim_chan *ch, uint32_t *rd);
+
+/* openvmm ring_free: what a producer may still write in one packet. */
+static uint32_t ring_free(const struct hs_ring *r, uint32_t w, uint32_t rd)
+{
+    return r->dsize - used(r, w, rd) - 8;
+}
+/* Our pending_send_sz on h2g is owed a signal (openvmm writer_needs_signal). */
+static bool h2g_space_owed(struct hvsim_chan *ch)
+{
+    uint32_t rd, pend = ch->h2g.ctl->pending_send_sz;
+    return ch->h2g_waiting && pend && h2g_read_index(ch, &rd) && ring_free(&ch->h2g, ch->h2g.idx, rd) >= pend;
 }
 
 static void corrupt(struct hvsim_chan *ch, const char *dir, const char *fmt, uint32_t a, uint32_t b)
@@ -140,12 +160,12 @@ void hs_chan_guest_signal(struct hvsim_chan *ch)
         ch->g2h_armed = false;
         ch->g2h_active = true;
     }
-    /* Space we asked for with pending_send_sz became free. */
-    uint32_t rd;
-    if (ch->h2g_waiting && h2g_read_index(ch, &rd) &&
-        ch->h2g.dsize - used(&ch->h2g, ch->h2g.idx, rd) >= ch->h2g.ctl->pending_send_sz) {
+    /* Space we asked for with pending_send_sz became free. We clear the
+     * request as we resume (openvmm clears it once the packet fits). */
+    if (h2g_space_owed(ch)) {
         needed = true;
         ch->h2g_waiting = false;
+        __atomic_store_n(&ch->h2g.ctl->pending_send_sz, 0, __ATOMIC_RELEASE);
         ch->st.host_resumes++;
     }
     if (!needed) {
@@ -260,17 +280,18 @@ static bool read_one(struct hvsim_chan *ch)
     }
     if (r->idx + len + VMBUS_PKT_TRAILER_SIZE > r->dsize)
         ch->st.g2h_wraps++;
-    /* Consume, then apply the guest's pending_send_sz crossing rule. */
-    uint32_t old_free = r->dsize - avail;
-    uint32_t step = len + VMBUS_PKT_TRAILER_SIZE;
-    r->idx = (r->idx + step) % r->dsize;
-    __atomic_store_n(&r->ctl->read_index, r->idx, __ATOMIC_RELEASE);
-    uint32_t pend = r->ctl->pending_send_sz & ~7u;
+    /* Consume, then openvmm's commit_read rule for the guest's
+     * pending_send_sz: signal iff old_free < P <= new_free. */
+    uint32_t old_free = ring_free(r, w, r->idx);
+    r->idx = (r->idx + len + VMBUS_PKT_TRAILER_SIZE) % r->dsize;
+    __atomic_store_n(&r->ctl->read_index, r->idx, __ATOMIC_SEQ_CST);
+    uint32_t new_free = ring_free(r, w, r->idx);
+    uint32_t pend = __atomic_load_n(&r->ctl->pending_send_sz, __ATOMIC_SEQ_CST) & ~7u;
     if (pend) {
         if (!(r->ctl->feature_bits & VMBUS_RING_FEAT_PENDING_SEND_SZ))
             hvsim_violate(HVV_RING, "relid %u: guest set pending_send_sz %u without feature bit 0",
                           ch->relid, pend);
-        else if (old_free < pend && old_free + step >= pend)
+        else if (old_free < pend && pend <= new_free)
             signal_guest(ch);
     }
     ch->st.g2h_packets++;
@@ -288,7 +309,7 @@ int hvsim_chan_send(struct hvsim_chan *ch, uint16_t type, uint16_t flags, uint64
     if (!ch->open)
         return -22;
     size_t pkt = 16 + ((len + 7) & ~(size_t)7) + VMBUS_PKT_TRAILER_SIZE;
-    if (pkt + 8 > ch->h2g.dsize)
+    if (pkt >= ch->h2g.dsize - 8)       /* openvmm OutgoingRing::write: never fits */
         return -22;
     struct hs_pkt *p = malloc(sizeof *p + len);
     p->next = NULL;
@@ -324,13 +345,16 @@ static bool write_one(struct hvsim_chan *ch, const struct hs_pkt *p, bool *fatal
     }
     uint32_t body = 16 + (uint32_t)((p->len + 7) & ~(size_t)7);
     uint32_t pkt = body + VMBUS_PKT_TRAILER_SIZE;
-    uint32_t free_b = r->dsize - used(r, r->idx, rd);
-    if (free_b < pkt + 8) {
+    if (ring_free(r, r->idx, rd) < pkt) {
         if (!ch->h2g_waiting) {
+            /* openvmm vmbus_async core.rs: no rush to refill a full ring,
+             * so wait for a quarter of it (and at least this packet). */
+            uint32_t quarter = (r->dsize - 8) / 4;
+            uint32_t pend = (pkt > quarter ? pkt : quarter);
             ch->h2g_waiting = true;
             ch->h2g_lost_reported = false;
             ch->st.host_waits++;
-            __atomic_store_n(&r->ctl->pending_send_sz, pkt + 8, __ATOMIC_RELEASE);
+            __atomic_store_n(&r->ctl->pending_send_sz, (pend + 7) & ~7u, __ATOMIC_SEQ_CST);
         }
         return false;
     }
@@ -408,12 +432,10 @@ bool hs_chan_step(struct hvsim_chan *ch)
     if (ch->st.corrupt)
         return progress;
     /* A wake-up the guest owed us: space crossed pending_send_sz silently. */
-    uint32_t rd;
-    if (ch->h2g_waiting && !ch->h2g_lost_reported && h2g_read_index(ch, &rd) &&
-        ch->h2g.dsize - used(&ch->h2g, ch->h2g.idx, rd) >= ch->h2g.ctl->pending_send_sz) {
+    if (!ch->h2g_lost_reported && h2g_space_owed(ch)) {
         ch->h2g_lost_reported = true;
         hvsim_violate(HVV_SIGNAL_LOST,
-                      "relid %u: free space crossed the host's pending_send_sz %u but the "
+                      "relid %u: ring_free reached the host's pending_send_sz %u but the "
                       "guest did not signal",
                       ch->relid, ch->h2g.ctl->pending_send_sz);
     }

@@ -1,6 +1,7 @@
 # tests/hvsim/: the strict Hyper-V host simulator and the hosted hv/ tests.
 #   test_hvsim  the simulator's own rules, driven by hand-built messages
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
+#   test_ring   hv/ring.c's flow control against Linux's and openvmm's rules
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
 # the demo), plus kprintf/klog shared with the kernel (kernel/console/klog.c).
@@ -20,6 +21,11 @@ $(BUILD)/host/hosted/test_vmbus: tests/hvsim/test_vmbus.c tests/unit/test_main.c
 		$(HV_GUEST_SRCS) $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
+
+HV_TEST_BINS += $(BUILD)/host/hosted/test_ring
+$(BUILD)/host/hosted/test_ring: tests/hvsim/test_ring.c tests/unit/test_main.c hv/ring.c $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< hv/ring.c
 
 HOSTED_BINS += $(HV_TEST_BINS)
 

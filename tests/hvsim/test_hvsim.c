@@ -630,11 +630,11 @@ TEST(host_waits_for_space)
     hvsim_step();
     struct vmbus_ring_ctl *in = (void *)(mem + 2 * 4096);
     const struct hvsim_ring_stats *st = hvsim_chan_stats(ch);
-    /* Packets of 16 + 1000 + 8 = 1024 bytes: 3 fit (free 1024 < 1024 + 8). */
+    /* Packets of 16 + 1000 + 8 = 1024 bytes: 3 fit (ring_free 1016 < 1024). */
     CHECK_EQ(st->h2g_packets, 3);
     CHECK_EQ(st->host_waits, 1);
-    CHECK_EQ(in->pending_send_sz, 1024 + 8);
-    /* The guest consumes one packet: free 2048 crosses 1032; it signals. */
+    CHECK_EQ(in->pending_send_sz, 1024);           /* max(1024, (4096 - 8) / 4) */
+    /* The guest consumes one packet: ring_free 2040 >= 1024; it signals. */
     in->read_index = 1024;
     hvp_hypercall(g.hc_page, HVCALL_SIGNAL_EVENT | HV_HC_FAST, 0x2001, 0);
     CHECK_EQ(st->host_resumes, 1);
