@@ -26,6 +26,7 @@
  * Everything hardware-specific goes through hv_platform.h. */
 #include "hv/hyperv.h"
 #include "hv/hv_platform.h"
+#include "hv/vmbus_reg.h"
 #include "kernel/errno.h"
 #include "kernel/console/kprintf.h"
 #include "lib/string.h"
@@ -36,8 +37,12 @@ struct hv_stats hv_stats;
 /* minnow's guest OS ID: open-source format, OS type 0 (none of the listed
  * systems), version 0.1. Any nonzero value is valid (TLFS 2.6). */
 #define MINNOW_HV_VERSION 0x00000100u
-#define POST_RETRIES      100       /* Linux's count */
-#define POST_BACKOFF_MAX_US 2000
+/* HvPostMessage retries, as Linux drivers/hv/connection.c vmbus_post_msg:
+ * 100 tries; the delay after a refused try starts at 1 us and doubles
+ * after each of the first 21 retries, so it stays at 2^21 us (about 2.1 s)
+ * from then on. The 99 delays between the tries add up to about 166 s. */
+#define POST_TRIES            100
+#define POST_BACKOFF_DOUBLINGS 21
 
 static void *hypercall_page;
 static uint64_t hypercall_phys;
@@ -290,21 +295,31 @@ int hv_status_to_errno(uint32_t status)
 /* HvPostMessage (0x5C), the slow form: RDX = GPA of the 256-byte input
  * block, which lives in a page of its own. Transient refusals -- the
  * host's message buffers are full (INSUFFICIENT_MEMORY/BUFFERS), or
- * "posted too frequently" (INVALID_CONNECTION_ID) -- are retried up to 100
- * times with a doubling back-off capped at 2 ms, as Linux does. The one
- * exception: INVALID_CONNECTION_ID from port 4 means a host older than
- * VMBus 5.0, which the caller handles at once. These decisions are made on
- * the status itself; the caller gets it as an errno value, and a failure
- * is logged here with the status (but for that expected port 4 answer). */
+ * "posted too frequently" (INVALID_CONNECTION_ID) -- are retried with the
+ * back-off above (Linux vmbus_post_msg). The one exception, also Linux's:
+ * INVALID_CONNECTION_ID for an INITIATE_CONTACT means the host has no such
+ * port (a host older than VMBus 5.0 has no connection 4), so the caller
+ * learns it at once and tries the next version. These decisions are made
+ * on the status itself; the caller gets it as an errno value, and a
+ * failure is logged here with the status (but for that expected answer). */
+static bool post_is_initiate_contact(const void *msg)
+{
+    uint32_t type;
+    memcpy(&type, msg, sizeof type);
+    return type == VMBUS_MSG_INITIATE_CONTACT;
+}
+
 int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size)
 {
     if (!post_in)
         return -ENODEV;
     if (size > HV_MESSAGE_PAYLOAD_MAX || size < 8)
         return -EINVAL;
+    bool contact = post_is_initiate_contact(msg);
     uint32_t status = HV_STATUS_SUCCESS;
+    unsigned delay_us = 1;
     int attempt;
-    for (attempt = 0; attempt < POST_RETRIES; attempt++) {
+    for (attempt = 1; attempt <= POST_TRIES; attempt++) {
         /* The block is rebuilt every time (FreeBSD: the hypervisor may
          * have modified it). */
         memset(post_in, 0, sizeof *post_in);
@@ -315,17 +330,18 @@ int hv_post_message(uint32_t connection_id, const void *msg, uint32_t size)
         status = (uint32_t)(hvp_hypercall(hypercall_page, HVCALL_POST_MESSAGE, post_in_phys, 0) & HV_STATUS_MASK);
         hv_stats.posts++;
         bool transient = status == HV_STATUS_INSUFFICIENT_MEMORY || status == HV_STATUS_INSUFFICIENT_BUFFERS ||
-                         (status == HV_STATUS_INVALID_CONNECTION_ID && connection_id != 4);
-        if (!transient)
+                         (status == HV_STATUS_INVALID_CONNECTION_ID && !contact);
+        if (!transient || attempt == POST_TRIES)
             break;
         hv_stats.post_retries++;
-        unsigned us = attempt < 11 ? 1u << attempt : POST_BACKOFF_MAX_US;
-        hvp_backoff(us < POST_BACKOFF_MAX_US ? us : POST_BACKOFF_MAX_US);
+        hvp_backoff(delay_us);
+        if (attempt <= POST_BACKOFF_DOUBLINGS)
+            delay_us *= 2;
     }
-    bool old_host = status == HV_STATUS_INVALID_CONNECTION_ID && connection_id == 4;
-    if (status != HV_STATUS_SUCCESS && !old_host)
+    bool no_port = status == HV_STATUS_INVALID_CONNECTION_ID && contact;
+    if (status != HV_STATUS_SUCCESS && !no_port)
         pr_warn("hv: HvPostMessage to connection %u failed: status 0x%x after %d attempt%s\n", connection_id,
-                (unsigned)status, attempt < POST_RETRIES ? attempt + 1 : attempt, attempt ? "s" : "");
+                (unsigned)status, attempt, attempt == 1 ? "" : "s");
     return hv_status_to_errno(status);
 }
 

@@ -620,8 +620,9 @@ static int try_version(uint32_t v)
     conn = CONN_CONTACTING;
     trace_msg("->", &m, sizeof m);
     int err = hv_post_message(port, &m, sizeof m);
-    if (err == -ENOENT && port == VMBUS_MSG_CONNECTION_ID_5)
-        return 0;                   /* INVALID_CONNECTION_ID: host older than 5.0, no port 4 (Linux) */
+    if (err == -ENOENT)
+        return 0;                   /* INVALID_CONNECTION_ID: no such port, e.g. no port 4 on a host
+                                     * older than 5.0; try the next version (Linux vmbus_connect) */
     if (err) {
         pr_err("vmbus: INITIATE_CONTACT %u.%u: post failed (error %d)\n", v >> 16, v & 0xFFFF, err);
         return -EIO;

@@ -264,6 +264,10 @@ struct hvsim_platform_log {
     unsigned wall_clock_sets;
     uint64_t wall_clock_ns;
     unsigned kicks, waits, wait_timeouts, nested_waits, polls, irqs_allocated, backoffs;
+    /* hvp_backoff requests: never slept (simulated time steps instead),
+     * recorded so tests can check the delays asked for. */
+    uint64_t backoff_us_total;
+    unsigned backoff_us[128];       /* the first 128, in order */
 };
 extern struct hvsim_platform_log hvsim_plat;
 

@@ -85,9 +85,14 @@ uint64_t hvp_now_ns(void) { return hvsim_ref_time() * 100; }
 
 void hvp_hypercall_page_release(void *virt) { (void)virt; }
 
-/* Simulated time passes: the host gets a few rounds to drain its inbox. */
+/* Simulated time passes: the host gets a few rounds to drain its inbox.
+ * Nothing really sleeps, whatever the delay asked for (Linux's back-off
+ * reaches 2 s per try); the request is recorded. */
 void hvp_backoff(unsigned us)
 {
+    if (hvsim_plat.backoffs < sizeof hvsim_plat.backoff_us / sizeof hvsim_plat.backoff_us[0])
+        hvsim_plat.backoff_us[hvsim_plat.backoffs] = us;
+    hvsim_plat.backoff_us_total += us;
     hvsim_plat.backoffs++;
     for (unsigned i = 0; i < 4 && i <= us; i++)
         hvsim_step();

@@ -258,7 +258,8 @@ ISOLATED_TEST(transient_post_failures_are_retried)
 }
 
 /* "Posted too frequently" (INVALID_CONNECTION_ID) is transient too, with
- * back-off between tries -- except from port 4, where it means an old host. */
+ * back-off between tries -- except for INITIATE_CONTACT, where it means an
+ * old host. */
 ISOLATED_TEST(too_frequent_posts_are_retried_with_backoff)
 {
     static struct hvsim_echo e;
@@ -304,13 +305,74 @@ ISOLATED_TEST(post_failures_are_errno_values)
     CHECK_EQ(hv_post_message(1, msg, sizeof msg), -EACCES);
     CHECK_EQ(hv_stats.post_retries, retries);
     CHECK(hvsim_log_contains("status 0x6"));                    /* the status, logged once seen */
-    hvsim_fail_next_posts(1, HV_STATUS_INVALID_CONNECTION_ID);  /* port 4: an older host, no retry */
-    CHECK_EQ(hv_post_message(4, msg, sizeof msg), -ENOENT);
-    CHECK_EQ(hv_stats.post_retries, retries);
     hvsim_fail_next_posts(100, HV_STATUS_INSUFFICIENT_BUFFERS); /* retried until the count runs out */
     CHECK_EQ(hv_post_message(1, msg, sizeof msg), -EAGAIN);
-    CHECK_EQ(hv_stats.post_retries - retries, 100);
+    CHECK_EQ(hv_stats.post_retries - retries, 99);              /* 100 tries */
     CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* Linux drivers/hv/connection.c vmbus_post_msg: 100 tries; after a refused
+ * try it waits `usec`, starting at 1 us and doubling while fewer than 22
+ * tries were refused. The expected delays are computed from that rule. */
+static unsigned linux_post_delay(unsigned refused)     /* refused >= 1 */
+{
+    unsigned usec = 1;
+    for (unsigned r = 1; r < refused; r++)
+        if (r < 22)
+            usec *= 2;
+    return usec;
+}
+
+ISOLATED_TEST(post_backoff_follows_linux)
+{
+    static const uint8_t msg[8] = { VMBUS_MSG_REQUESTOFFERS };
+    hvsim_init(NULL);
+    REQUIRE(hv_detect());
+    REQUIRE(hv_synic_init() == 0);
+    /* 30 refusals, then the post goes through: 30 delays. */
+    hvsim_plat.backoffs = 0;
+    hvsim_fail_next_posts(30, HV_STATUS_INSUFFICIENT_MEMORY);
+    CHECK_EQ(hv_post_message(1, msg, sizeof msg), 0);
+    CHECK_EQ(hvsim_plat.backoffs, 30);
+    for (unsigned i = 0; i < 30; i++)
+        CHECK_EQ(hvsim_plat.backoff_us[i], linux_post_delay(i + 1));
+    CHECK_EQ(hvsim_plat.backoff_us[21], 2097152);   /* about 2 s, and no more */
+    CHECK_EQ(hvsim_plat.backoff_us[29], 2097152);
+    /* Refused for good: 100 tries, 99 delays in between, about 166 s. */
+    hvsim_plat.backoffs = 0;
+    hvsim_plat.backoff_us_total = 0;
+    uint64_t posts = hv_stats.posts, total = 0;
+    hvsim_fail_next_posts(1000, HV_STATUS_INSUFFICIENT_BUFFERS);
+    CHECK_EQ(hv_post_message(1, msg, sizeof msg), -EAGAIN);
+    CHECK_EQ(hv_stats.posts - posts, 100);
+    for (unsigned i = 1; i <= 99; i++)
+        total += linux_post_delay(i);
+    CHECK_EQ(hvsim_plat.backoff_us_total, total);
+    CHECK(total > 160000000ull && total < 170000000ull);
+    hvsim_fail_next_posts(0, 0);
+    /* The one post that went through was REQUESTOFFERS before contact. */
+    CHECK_EQ(hvsim_violations(), hvsim_violation_count(HVV_MSG_STATE));
+}
+
+/* The no-retry rule for INVALID_CONNECTION_ID is keyed on the message
+ * (INITIATE_CONTACT: no such port, an older host), not on the connection
+ * (Linux vmbus_post_msg). */
+ISOLATED_TEST(invalid_connection_id_no_retry_only_for_initiate_contact)
+{
+    static const uint8_t contact[8] = { VMBUS_MSG_INITIATE_CONTACT };
+    static const uint8_t offers[8] = { VMBUS_MSG_REQUESTOFFERS };
+    hvsim_init(NULL);
+    REQUIRE(hv_detect());
+    REQUIRE(hv_synic_init() == 0);
+    uint64_t retries = hv_stats.post_retries;
+    hvsim_fail_next_posts(1, HV_STATUS_INVALID_CONNECTION_ID);
+    CHECK_EQ(hv_post_message(1, contact, sizeof contact), -ENOENT);     /* any port */
+    CHECK_EQ(hv_stats.post_retries, retries);
+    CHECK(!hvsim_log_contains("HvPostMessage"));                        /* expected: not logged */
+    hvsim_fail_next_posts(3, HV_STATUS_INVALID_CONNECTION_ID);
+    CHECK_EQ(hv_post_message(4, offers, sizeof offers), 0);            /* port 4, another message */
+    CHECK_EQ(hv_stats.post_retries - retries, 3);
+    hvsim_clear_violations();       /* the simulator refuses REQUESTOFFERS before contact */
 }
 
 ISOLATED_TEST(trace_prints_channel_messages)
