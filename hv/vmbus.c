@@ -52,6 +52,7 @@ TRACE_FLAG(vmbus, "VMBus channel messages (both ways), decoded");
 
 #define REPLY_TIMEOUT_MS    5000
 #define UNLOAD_TIMEOUT_MS   2000
+#define OFFERS_TIMEOUT_MS   60000   /* ALLOFFERS_DELIVERED: warn after 5 s, go on after 60 s */
 #define MSGS_PER_POLL       64      /* then yield; the worker is re-kicked */
 
 struct vmbus_stats vmbus_stats;
@@ -70,6 +71,8 @@ static uint64_t int_page_phys, monitor_phys;
 static bool version_answered;
 static struct vmbus_msg_version_response version_reply;
 static bool offers_done, unload_done, shutting_down;
+static bool offers_gave_up;         /* went on without ALLOFFERS_DELIVERED; a late one is fine */
+static bool host_has_pages;         /* an INITIATE_CONTACT the host may have accepted names them */
 
 static struct vmbus_channel *chans[VMBUS_MAX_CHANNELS];
 static size_t nchans;
@@ -474,6 +477,11 @@ void vmbus_handle_message(const void *msg, size_t len)
         handle_offer(&m.offer);
         break;
     case VMBUS_MSG_ALLOFFERS_DELIVERED:
+        if (connected && offers_gave_up) {
+            offers_gave_up = false;     /* late, after vmbus_init went on: noted */
+            kprintf("vmbus: ALLOFFERS_DELIVERED arrived late\n");
+            break;
+        }
         if (!connected || offers_done)
             return bad("unsolicited", type);
         offers_done = true;
@@ -597,6 +605,24 @@ static bool version_cond(void *arg) { (void)arg; return version_answered; }
 static bool offers_cond(void *arg) { (void)arg; return offers_done; }
 static bool unload_cond(void *arg) { (void)arg; return unload_done; }
 
+/* UNLOAD, then UNLOAD_RESPONSE: the host lets go of every page it was
+ * given. UNLOAD exists from Win7 on; Linux (channel_mgmt.c
+ * vmbus_initiate_unload) sends it only from 3.0 on and frees the pages
+ * without it below that. Without an answer the pages stay the host's. */
+static void unload(void)
+{
+    if (negotiated >= VMBUS_VERSION_WIN8_1) {
+        struct vmbus_msg_hdr m = { .type = VMBUS_MSG_UNLOAD };
+        unload_done = false;
+        conn = CONN_UNLOADING;
+        if (post(&m, sizeof m) == 0 && hvp_wait_until(unload_cond, NULL, UNLOAD_TIMEOUT_MS))
+            pr_warn("vmbus: no UNLOAD_RESPONSE within %d ms\n", UNLOAD_TIMEOUT_MS);
+        if (!unload_done)
+            return;
+    }
+    host_has_pages = false;
+}
+
 /* One INITIATE_CONTACT round. 1: accepted, 0: refused, < 0: error. */
 static int try_version(uint32_t v)
 {
@@ -620,6 +646,8 @@ static int try_version(uint32_t v)
     conn = CONN_CONTACTING;
     trace_msg("->", &m, sizeof m);
     int err = hv_post_message(port, &m, sizeof m);
+    if (!err)
+        host_has_pages = true;      /* until a refusal says otherwise */
     if (err == -ENOENT)
         return 0;                   /* INVALID_CONNECTION_ID: no such port, e.g. no port 4 on a host
                                      * older than 5.0; try the next version (Linux vmbus_connect) */
@@ -631,13 +659,13 @@ static int try_version(uint32_t v)
         pr_err("vmbus: no VERSION_RESPONSE to %u.%u within %d ms\n", v >> 16, v & 0xFFFF, REPLY_TIMEOUT_MS);
         return -ETIMEDOUT;
     }
-    if (!version_reply.version_supported)
+    if (!version_reply.version_supported) {
+        host_has_pages = false;     /* refused: the host keeps nothing of ours */
         return 0;
-    if (version_reply.connection_state != 0) {
-        pr_err("vmbus: host accepted %u.%u but reports connection state %u\n", v >> 16, v & 0xFFFF,
-               version_reply.connection_state);
-        return -EIO;
     }
+    /* Accepted. connection_state is not checked: Linux
+     * (drivers/hv/connection.c vmbus_negotiate_version) looks only at
+     * version_supported, and so does the rest of the connection. */
     if (v >= VMBUS_VERSION_WIN10_RS3_1) {
         if (version_reply.msg_conn_id == 0 || version_reply.msg_conn_id >= (1u << 24)) {
             pr_err("vmbus: host gave message connection id %u\n", version_reply.msg_conn_id);
@@ -646,6 +674,22 @@ static int try_version(uint32_t v)
         msg_conn_id = version_reply.msg_conn_id;
     }
     return 1;
+}
+
+static void free_conn_pages(void);
+
+/* The interrupt and monitor pages go back only when the host no longer
+ * holds them: never contacted, refused, or unloaded. Otherwise they are
+ * left to the host (Linux frees them in vmbus_disconnect only after
+ * vmbus_initiate_unload). */
+static void release_conn_pages(void)
+{
+    if (host_has_pages) {
+        pr_warn("vmbus: the host may still use the interrupt and monitor pages; leaving them to it\n");
+        int_page = monitor_pages = NULL;
+        return;
+    }
+    free_conn_pages();
 }
 
 static void free_conn_pages(void)
@@ -663,7 +707,7 @@ int vmbus_init(void)
     conn = CONN_NONE;
     negotiated = 0;
     msg_conn_id = VMBUS_MSG_CONNECTION_ID;
-    offers_done = unload_done = false;
+    offers_done = unload_done = offers_gave_up = host_has_pages = false;
     /* Interrupt page (< 5.0 wants one; the host ignores it from 2.4 on) and
      * the two monitor pages: both or neither (openvmm refuses one); Linux
      * and FreeBSD always pass two zeroed pages. */
@@ -700,10 +744,16 @@ int vmbus_init(void)
     err = post(&req, sizeof req);
     if (err)
         goto fail;
+    /* A slow host is waited for, with a warning, as Linux does; the bus
+     * is never failed here, since the host now holds our pages. After the
+     * bound, the offers so far are probed and later ones as hot adds. */
     if (hvp_wait_until(offers_cond, NULL, REPLY_TIMEOUT_MS)) {
-        pr_err("vmbus: no ALLOFFERS_DELIVERED within %d ms\n", REPLY_TIMEOUT_MS);
-        err = -ETIMEDOUT;
-        goto fail;
+        pr_warn("vmbus: no ALLOFFERS_DELIVERED after %d ms; still waiting\n", REPLY_TIMEOUT_MS);
+        if (hvp_wait_until(offers_cond, NULL, OFFERS_TIMEOUT_MS - REPLY_TIMEOUT_MS)) {
+            pr_warn("vmbus: no ALLOFFERS_DELIVERED after %d ms; going on with the offers so far\n",
+                    OFFERS_TIMEOUT_MS);
+            offers_gave_up = offers_done = true;
+        }
     }
     kprintf("vmbus: %zu offer%s\n", nchans, nchans == 1 ? "" : "s");
     for (size_t i = 0; i < nchans; i++)
@@ -712,9 +762,11 @@ int vmbus_init(void)
     return 0;
 
 fail:
+    if (conn == CONN_CONNECTED)
+        unload();                   /* the host accepted our pages: take them back */
     conn = CONN_NONE;
     negotiated = 0;
-    free_conn_pages();
+    release_conn_pages();
     return err;
 }
 
@@ -1025,19 +1077,12 @@ void vmbus_shutdown(void)
         ch->driver = NULL;
         ch->busy--;
     }
-    /* UNLOAD exists from Win7 on; Linux sends it only from 3.0 on. */
-    if (negotiated >= VMBUS_VERSION_WIN8_1) {
-        struct vmbus_msg_hdr m = { .type = VMBUS_MSG_UNLOAD };
-        unload_done = false;
-        conn = CONN_UNLOADING;
-        if (post(&m, sizeof m) == 0 && hvp_wait_until(unload_cond, NULL, UNLOAD_TIMEOUT_MS))
-            pr_warn("vmbus: no UNLOAD_RESPONSE within %d ms\n", UNLOAD_TIMEOUT_MS);
-    }
+    unload();
     conn = CONN_UNLOADED;
     hv_synic_shutdown();
     while (nchans)
         channel_remove(chans[nchans - 1]);
-    free_conn_pages();
+    release_conn_pages();
     negotiated = 0;
     shutting_down = false;
     kprintf("vmbus: unloaded\n");
@@ -1077,7 +1122,7 @@ void vmbus_reset_for_tests(void)
     msg_conn_id = VMBUS_MSG_CONNECTION_ID;
     int_page = monitor_pages = NULL;        /* arena pages: gone with the simulator */
     int_page_phys = monitor_phys = 0;
-    version_answered = offers_done = unload_done = false;
+    version_answered = offers_done = unload_done = offers_gave_up = host_has_pages = false;
     memset(&version_reply, 0, sizeof version_reply);
     poll_depth = 0;
     memset(&vmbus_stats, 0, sizeof vmbus_stats);

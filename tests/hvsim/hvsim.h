@@ -62,6 +62,14 @@ struct hvsim_config {
     bool host_polls;            /* host keeps interrupt_mask = 1 on the rings it reads */
     unsigned max_queued_posts;  /* host inbox depth before INSUFFICIENT_BUFFERS (64) */
     bool silent;                /* hostile: accepts posts, never answers them */
+    uint8_t version_conn_state; /* connection_state in an accepting VERSION_RESPONSE (0) */
+    unsigned alloffers_delay;   /* ALLOFFERS_DELIVERED this many steps after the offers */
+    bool no_alloffers;          /* ... never */
+    /* Offer flags of hosts other than openvmm: monitor_allocated = 1 with
+     * monitor_id = relid % 128 (older Hyper-V hosts use MNF), and
+     * is_dedicated_interrupt = 0 (hosts 2.4 .. 4.1 may share one). */
+    bool offer_monitor_allocated;
+    bool offer_shared_interrupt;
 };
 
 /* Resets everything (frees the previous arena) and applies cfg (NULL =

@@ -33,6 +33,7 @@ static struct {
     enum hvsim_conn_state state;
     uint32_t version;
     unsigned unloads;
+    unsigned alloffers_in;          /* steps until a delayed ALLOFFERS_DELIVERED; 0 = none due */
     struct hvsim_chan *chans[HVSIM_MAX_CHANS];
     size_t nchans;
     struct gpadl gpadls[HVSIM_MAX_GPADLS];
@@ -198,6 +199,12 @@ static void send_offer(struct hvsim_chan *ch)
     o.chn_flags = ch->ops->chn_flags;
     memcpy(o.user_defined, &ch->ops->pipe_mode, 4);
     o.connection_id = ch->conn_id;
+    if (hvsim_cfg()->offer_monitor_allocated) {
+        o.monitor_allocated = 1;
+        o.monitor_id = (uint8_t)(ch->relid % 128);
+    }
+    if (hvsim_cfg()->offer_shared_interrupt)
+        o.is_dedicated_interrupt = 0;
     hvsim_send_vmbus(&o, sizeof o);
     ch->offered = true;
     hvsim_note("-> OFFERCHANNEL relid %u (%s)", ch->relid, ch->ops->name);
@@ -292,6 +299,7 @@ static void on_initiate_contact(uint32_t conn, const struct vmbus_msg_initiate_c
     }
     /* openvmm puts msg_conn_id for 5.0+, the version itself below. */
     r.msg_conn_id = v5 ? c->msg_conn_id : v;
+    r.connection_state = c->version_conn_state;
     vb.state = HVS_CONNECTED;
     vb.version = v;
     hvsim_note("connected at %u.%u", v >> 16, v & 0xFFFF);
@@ -308,9 +316,15 @@ static void on_request_offers(void)
     for (size_t i = 0; i < vb.nchans; i++)
         if (!vb.chans[i]->rescinded && !vb.chans[i]->released)
             send_offer(vb.chans[i]);
+    vb.state = HVS_OFFERS_SENT;
+    if (hvsim_cfg()->no_alloffers)
+        return;
+    if (hvsim_cfg()->alloffers_delay) {
+        vb.alloffers_in = hvsim_cfg()->alloffers_delay;
+        return;
+    }
     struct vmbus_msg_hdr done = {VMBUS_MSG_ALLOFFERS_DELIVERED, 0};
     hvsim_send_vmbus(&done, sizeof done);
-    vb.state = HVS_OFFERS_SENT;
 }
 
 /* A channel the guest may refer to: offered to it and not yet released. */
@@ -708,6 +722,11 @@ bool hvsim_vmbus_on_signal(uint32_t conn)
 bool hvsim_vmbus_step(void)
 {
     bool progress = false;
+    if (vb.alloffers_in && --vb.alloffers_in == 0) {
+        struct vmbus_msg_hdr done = {VMBUS_MSG_ALLOFFERS_DELIVERED, 0};
+        hvsim_send_vmbus(&done, sizeof done);
+        progress = true;
+    }
     for (size_t i = 0; i < vb.nchans; i++) {
         struct hvsim_chan *ch = vb.chans[i];
         if (!ch->open)

@@ -9,6 +9,7 @@
 #include "hv/hyperv.h"
 #include "hv/ic.h"
 #include "hv/vmbus.h"
+#include "hv/vmbus_test.h"
 #include "kernel/errno.h"
 #include "kernel/core/trace.h"
 #include "tests/hvsim/hvsim.h"
@@ -898,9 +899,71 @@ ISOLATED_TEST(hostile_silent_host_times_out)
     hvsim_init(&(struct hvsim_config){.silent = true});
     REQUIRE(hv_detect());
     REQUIRE(hv_synic_init() == 0);
+    size_t before = hvsim_pages_in_use();
     CHECK(vmbus_init() < 0);                       /* bounded: no hang */
     CHECK(hvsim_plat.wait_timeouts >= 1);
+    /* The host took the INITIATE_CONTACT and never said no: it may hold
+     * the interrupt and monitor pages, so they are not freed. */
+    CHECK_EQ(hvsim_pages_in_use(), before + 3);
+    CHECK(hvsim_log_contains("leaving them to it"));
     hv_synic_shutdown();
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* Linux (drivers/hv/connection.c vmbus_negotiate_version) looks only at
+ * version_supported; a non-zero connection_state does not fail the bus. */
+ISOLATED_TEST(version_response_connection_state_not_checked)
+{
+    static struct hvsim_echo e;
+    hvsim_init(&(struct hvsim_config){.version_conn_state = 1});
+    hvsim_add_echo(&e, 0);
+    CHECK_EQ(guest_up(), 0);
+    CHECK_EQ(vmbus_version(), VMBUS_VERSION_IRON);
+    CHECK(chan_of_class(&hvsim_echo_class) != NULL);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* ALLOFFERS_DELIVERED after the first wait: the guest warns and keeps
+ * waiting (Linux), and the bus comes up. */
+ISOLATED_TEST(late_alloffers_delivered_is_waited_for)
+{
+    static struct hvsim_echo e;
+    hvsim_init(&(struct hvsim_config){.alloffers_delay = 600});   /* past the first wait's idle bound */
+    hvsim_add_echo(&e, 0);
+    CHECK_EQ(guest_up(), 0);
+    CHECK(hvsim_log_contains("still waiting"));
+    CHECK(!hvsim_log_contains("going on"));
+    CHECK(chan_of_class(&hvsim_echo_class) != NULL);
+    CHECK_EQ(vmbus_stats.bad_messages, 0);
+    CHECK_EQ(hvsim_violations(), 0);
+    vmbus_shutdown();
+    CHECK_EQ(hvsim_unload_count(), 1);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* No ALLOFFERS_DELIVERED at all: after the bound the guest goes on with
+ * the offers it has, never fails the bus (the host holds its pages), and
+ * a later ALLOFFERS_DELIVERED is no error. Shutdown unloads, then frees. */
+ISOLATED_TEST(missing_alloffers_delivered_does_not_fail_the_bus)
+{
+    static struct hvsim_echo e;
+    hvsim_init(&(struct hvsim_config){.no_alloffers = true});
+    hvsim_add_echo(&e, 0);
+    REQUIRE(hv_detect());
+    REQUIRE(hv_synic_init() == 0);
+    size_t before = hvsim_pages_in_use();
+    CHECK_EQ(vmbus_init(), 0);
+    CHECK(hvsim_log_contains("going on with the offers so far"));
+    CHECK(vmbus_test_connected());
+    CHECK(chan_of_class(&hvsim_echo_class) != NULL);
+    static const struct vmbus_msg_hdr done = { .type = VMBUS_MSG_ALLOFFERS_DELIVERED };
+    hvsim_send_vmbus(&done, sizeof done);
+    hvsim_run_until_idle();
+    CHECK_EQ(vmbus_stats.bad_messages, 0);
+    CHECK(hvsim_log_contains("arrived late"));
+    vmbus_shutdown();
+    CHECK_EQ(hvsim_unload_count(), 1);
+    CHECK_EQ(hvsim_pages_in_use(), 0);
     CHECK_EQ(hvsim_violations(), 0);
 }
 
