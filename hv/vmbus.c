@@ -348,9 +348,12 @@ static void release_rings(struct vmbus_channel *ch)
     ch->ring_gpadl = 0;
 }
 
-/* After a rescind: the driver lets go, then the relid is released. The
- * host has already revoked the channel, so no CLOSECHANNEL or GPADL
- * teardown is sent for it (Linux vmbus_close_internal does the same). */
+/* After a rescind: the driver lets go, then the relid is released. An
+ * open channel is still closed with CLOSECHANNEL; only its GPADL teardown
+ * is skipped, because the host dropped the GPADLs with the channel (Linux
+ * drivers/hv/channel.c: vmbus_close_internal sends CLOSECHANNEL for an
+ * open channel, rescinded or not; vmbus_teardown_gpadl posts nothing for
+ * a rescinded one). */
 static bool channel_idle(void *arg)
 {
     struct vmbus_channel *ch = vmbus_channel_by_relid(arg_relid(arg));
@@ -371,6 +374,7 @@ static void rescind_deferred(void *arg)
     if (ch->driver && ch->driver->remove)
         ch->driver->remove(ch);
     ch->driver = NULL;
+    vmbus_close(ch);                /* if the driver left it open */
     ch->on_event = NULL;
     release_rings(ch);
     for (size_t i = 0; i < MAX_GPADLS; i++)
@@ -951,11 +955,15 @@ void vmbus_close(struct vmbus_channel *ch)
     if (ch->state != VMBUS_CHAN_OPEN && !(ch->rescinded && ch->ring_mem))
         return;
     ch->on_event = NULL;
-    if (!ch->rescinded) {
+    /* Rescinded with rings still here: it was open (a failed open frees
+     * them), so it is closed as any open channel is (Linux
+     * vmbus_close_internal). */
+    if (conn == CONN_CONNECTED) {
         struct vmbus_msg_relid m = { .hdr.type = VMBUS_MSG_CLOSECHANNEL, .child_relid = ch->relid };
         post(&m, sizeof m);
-        ch->state = VMBUS_CHAN_OFFERED;
     }
+    if (!ch->rescinded)
+        ch->state = VMBUS_CHAN_OFFERED;
     if (vmbus_gpadl_destroy(ch, ch->ring_gpadl) == -ETIMEDOUT)
         ch->ring_mem = NULL;        /* leak rather than hand the host's pages out again */
     release_rings(ch);

@@ -187,6 +187,7 @@ uint32_t hvsim_chan_conn_id(const struct hvsim_chan *ch);
 void *hvsim_chan_priv(const struct hvsim_chan *ch);
 bool hvsim_chan_is_open(const struct hvsim_chan *ch);
 bool hvsim_chan_released(const struct hvsim_chan *ch);   /* RELID_RELEASED seen */
+unsigned hvsim_chan_closes(const struct hvsim_chan *ch);  /* CLOSECHANNEL seen (also after a rescind) */
 size_t hvsim_gpadl_count(void);
 /* Pages of a live GPADL (0 if unknown). */
 size_t hvsim_gpadl_pages(uint32_t handle);

@@ -55,6 +55,7 @@ struct hvsim_chan {
     const struct hvsim_dev_ops *ops;
     void *priv;
     bool offered, rescinded, released, open;
+    unsigned closes;            /* CLOSECHANNEL messages for it, ignored ones too */
     uint32_t ring_gpadl;
     struct hs_ring g2h, h2g;
     bool g2h_armed;             /* host idle: next write to the empty ring must signal */

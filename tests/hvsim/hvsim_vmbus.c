@@ -136,6 +136,8 @@ uint32_t hvsim_chan_relid(const struct hvsim_chan *ch) { return ch->relid; }
 uint32_t hvsim_chan_conn_id(const struct hvsim_chan *ch) { return ch->conn_id; }
 void *hvsim_chan_priv(const struct hvsim_chan *ch) { return ch->priv; }
 bool hvsim_chan_is_open(const struct hvsim_chan *ch) { return ch->open; }
+unsigned hvsim_chan_closes(const struct hvsim_chan *ch) { return ch->closes; }
+
 bool hvsim_chan_released(const struct hvsim_chan *ch) { return ch->released; }
 const struct hvsim_ring_stats *hvsim_chan_stats(const struct hvsim_chan *ch) { return &ch->st; }
 size_t hvsim_chan_backlog(const struct hvsim_chan *ch) { return ch->backlog; }
@@ -550,6 +552,10 @@ static void on_open_channel(const struct vmbus_msg_open_channel *m)
 static void on_close_channel(const struct vmbus_msg_relid *m)
 {
     struct hvsim_chan *ch = guest_chan(m->child_relid, "CLOSECHANNEL");
+    if (ch)
+        ch->closes++;
+    if (ch && ch->released)
+        hvsim_violate(HVV_CHANNEL, "CLOSECHANNEL relid %u after RELID_RELEASED", ch->relid);
     if (!ch || ch->rescinded)             /* ignored after a rescind (openvmm) */
         return;
     if (!ch->open) {

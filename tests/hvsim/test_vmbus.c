@@ -608,9 +608,17 @@ ISOLATED_TEST(rescind_while_open)
     struct vmbus_channel *ch = open_echo(&e, 2 * 4096, 2 * 4096);
     REQUIRE(ch);
     uint32_t relid = ch->relid;
+    trace_vmbus = true;
+    hvsim_log_clear();
     hvsim_rescind(hch);
     hvsim_run_until_idle();
     CHECK(hvsim_chan_released(hch));
+    /* Linux vmbus_close_internal: CLOSECHANNEL for the open channel (before
+     * RELID_RELEASED, or the simulator objects), no GPADL_TEARDOWN. */
+    CHECK_EQ(hvsim_chan_closes(hch), 1);
+    CHECK(hvsim_log_contains("-> CLOSECHANNEL"));
+    CHECK(!hvsim_log_contains("-> GPADL_TEARDOWN"));
+    trace_vmbus = false;
     CHECK(vmbus_channel_by_relid(relid) == NULL);
     CHECK_EQ(vmbus_stats.rescinds, 1);
     CHECK_EQ(hvsim_violations(), 0);
@@ -663,6 +671,7 @@ ISOLATED_TEST(rescind_before_open)
     hvsim_rescind(hch);
     hvsim_run_until_idle();
     CHECK(hvsim_chan_released(hch));
+    CHECK_EQ(hvsim_chan_closes(hch), 0);            /* never opened: nothing to close */
     CHECK_EQ(vmbus_channel_count(), 0);
     CHECK_EQ(hvsim_violations(), 0);
 }
@@ -951,7 +960,6 @@ ISOLATED_TEST(missing_alloffers_delivered_does_not_fail_the_bus)
     hvsim_add_echo(&e, 0);
     REQUIRE(hv_detect());
     REQUIRE(hv_synic_init() == 0);
-    size_t before = hvsim_pages_in_use();
     CHECK_EQ(vmbus_init(), 0);
     CHECK(hvsim_log_contains("going on with the offers so far"));
     CHECK(vmbus_test_connected());
