@@ -969,6 +969,21 @@ void vmbus_close(struct vmbus_channel *ch)
     release_rings(ch);
 }
 
+/* "Look at the ring" to the host: HvSignalEvent on the offer's connection
+ * id. A channel without a dedicated interrupt (hosts 2.4 .. 4.1 may offer
+ * one) first sets its bit in the interrupt page, which is how the host
+ * tells which channel signalled (Linux drivers/hv/connection.c
+ * vmbus_set_event, channel_mgmt.c vmbus_onoffer). */
+static void signal_host(struct vmbus_channel *ch)
+{
+    ch->signals++;
+    if (!(ch->offer.is_dedicated_interrupt & 1) && int_page && ch->relid <= VMBUS_MAX_RELID) {
+        uint64_t *w = (uint64_t *)((uint8_t *)int_page + VMBUS_INT_PAGE_SEND_OFFSET) + ch->relid / 64;
+        __atomic_fetch_or(w, 1ull << (ch->relid % 64), __ATOMIC_SEQ_CST);
+    }
+    hv_signal_event(ch->conn_id);
+}
+
 int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id, const void *data,
                size_t len)
 {
@@ -1000,8 +1015,7 @@ int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t
         ch->out.ctl->pending_send_sz = 0;
     ch->tx_packets++;
     if (signal) {
-        ch->signals++;
-        hv_signal_event(ch->conn_id);
+        signal_host(ch);
     }
     return 0;
 }
@@ -1062,8 +1076,7 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, size_t *len, str
         vmbus_ring_copy_out(&ch->in, off, buf, *len);
     ch->rx_packets++;
     if (vmbus_ring_consume(&ch->in, (uint32_t)total)) {
-        ch->signals++;
-        hv_signal_event(ch->conn_id);
+        signal_host(ch);
     }
     return ret;
 }

@@ -19,6 +19,12 @@
 #define VMBUS_EVENT_CONNECTION_ID   2u      /* shared event port (WS2008) */
 #define VMBUS_GPADL_FIRST_HANDLE    0xE1E10u  /* what Linux and FreeBSD start at */
 #define VMBUS_MAX_RELID             2047u   /* SINT 2's event-flags area: 2048 bits */
+/* The interrupt page named by INITIATE_CONTACT below 5.0: host->guest bits
+ * in the first half, guest->host bits in the second; a channel offered with
+ * is_dedicated_interrupt = 0 gets bit relid of the second half set before
+ * each HvSignalEvent (Linux drivers/hv/connection.c vmbus_connect's
+ * send_int_page, vmbus_set_event). */
+#define VMBUS_INT_PAGE_SEND_OFFSET  2048u
 
 /* Versions: (major << 16) | minor. */
 #define VMBUS_VERSION(maj, min)     (((uint32_t)(maj) << 16) | (min))

@@ -210,6 +210,7 @@ struct hvsim_ring_stats {
     uint64_t host_waits;            /* times the host set pending_send_sz */
     uint64_t host_resumes;          /* ... and was woken by the guest */
     uint64_t h2g_wraps, g2h_wraps;  /* packets that straddled the ring end */
+    uint64_t shared_int_bits;       /* signals with the channel's interrupt-page bit set */
     bool corrupt;                   /* ring declared corrupt; host stopped */
 };
 const struct hvsim_ring_stats *hvsim_chan_stats(const struct hvsim_chan *ch);

@@ -33,7 +33,8 @@ static struct {
     enum hvsim_conn_state state;
     uint32_t version;
     unsigned unloads;
-    unsigned alloffers_in;          /* steps until a delayed ALLOFFERS_DELIVERED; 0 = none due */
+    unsigned alloffers_in;
+    uint64_t int_page;              /* < 5.0: the guest's interrupt page (GPA), 0 if none */          /* steps until a delayed ALLOFFERS_DELIVERED; 0 = none due */
     struct hvsim_chan *chans[HVSIM_MAX_CHANS];
     size_t nchans;
     struct gpadl gpadls[HVSIM_MAX_GPADLS];
@@ -304,6 +305,7 @@ static void on_initiate_contact(uint32_t conn, const struct vmbus_msg_initiate_c
     r.connection_state = c->version_conn_state;
     vb.state = HVS_CONNECTED;
     vb.version = v;
+    vb.int_page = v5 ? 0 : m->interrupt_page;
     hvsim_note("connected at %u.%u", v >> 16, v & 0xFFFF);
     hvsim_send_vmbus(&r, sizeof r);
 }
@@ -703,6 +705,26 @@ void hvsim_vmbus_on_post(uint32_t conn, const uint8_t *msg, uint32_t len)
     }
 }
 
+/* A channel offered without a dedicated interrupt is told apart by its
+ * bit in the second half of the interrupt page (Linux
+ * drivers/hv/connection.c vmbus_set_event): the host test-and-clears it.
+ * A signal without the bit is lost to the channel. */
+static bool shared_interrupt_bit(struct hvsim_chan *ch)
+{
+    if (!hvsim_cfg()->offer_shared_interrupt || !vb.int_page)
+        return true;
+    uint64_t *w = hvsim_gpa_ptr(vb.int_page + VMBUS_INT_PAGE_SEND_OFFSET + ch->relid / 64 * 8, 8);
+    uint64_t bit = 1ull << (ch->relid % 64);
+    if (w && (__atomic_fetch_and(w, ~bit, __ATOMIC_SEQ_CST) & bit)) {
+        ch->st.shared_int_bits++;
+        return true;
+    }
+    ch->st.guest_signals++;
+    hvsim_violate(HVV_SIGNAL_LOST, "relid %u: signal without its bit in the interrupt page "
+                  "(is_dedicated_interrupt = 0)", ch->relid);
+    return false;
+}
+
 bool hvsim_vmbus_on_signal(uint32_t conn)
 {
     for (size_t i = 0; i < vb.nchans; i++) {
@@ -719,6 +741,8 @@ bool hvsim_vmbus_on_signal(uint32_t conn)
             hvsim_violate(HVV_SIGNAL_NEEDLESS, "signal on relid %u, which is not open", ch->relid);
             return true;
         }
+        if (!shared_interrupt_bit(ch))
+            return true;
         hs_chan_guest_signal(ch);
         return true;
     }

@@ -541,6 +541,49 @@ ISOLATED_TEST(interrupt_mask_suppresses_host_signals)
     CHECK_EQ(hvsim_violations(), 0);
 }
 
+/* A 4.0 host offering is_dedicated_interrupt = 0: every signal carries the
+ * channel's bit in the interrupt page's guest->host half (Linux
+ * vmbus_set_event); without it the simulator reports the signal lost. */
+ISOLATED_TEST(shared_interrupt_sets_the_channel_bit)
+{
+    static struct hvsim_echo e;
+    hvsim_init(&(struct hvsim_config){.versions = {VMBUS_VERSION_WIN10}, .nversions = 1,
+                                      .offer_shared_interrupt = true});
+    struct hvsim_chan *hch = hvsim_add_echo(&e, 0);
+    REQUIRE(guest_up() == 0);
+    struct vmbus_channel *ch = open_echo(&e, 2 * 4096, 2 * 4096);
+    REQUIRE(ch);
+    CHECK_EQ(ch->offer.is_dedicated_interrupt, 0);
+    uint8_t b[3000] = {0};
+    for (unsigned i = 0; i < 30; i++) {     /* several bursts, and flow control both ways */
+        CHECK_EQ(vmbus_send_wait(ch, VMBUS_PKT_DATA_INBAND, 0, i, b, sizeof b, 1000), 0);
+        hvsim_run_until_idle();
+    }
+    CHECK_EQ(rx.got, 30);
+    const struct hvsim_ring_stats *st = hvsim_chan_stats(hch);
+    CHECK(st->guest_signals >= 1);
+    CHECK_EQ(st->shared_int_bits, st->guest_signals);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* A host that offers monitor_allocated = 1 (MNF) still accepts
+ * HvSignalEvent, which minnow always uses (Linux vmbus_setevent). */
+ISOLATED_TEST(monitor_allocated_offer_signals_with_hvsignalevent)
+{
+    static struct hvsim_echo e;
+    hvsim_init(&(struct hvsim_config){.offer_monitor_allocated = true});
+    hvsim_add_echo(&e, 0);
+    REQUIRE(guest_up() == 0);
+    struct vmbus_channel *ch = open_echo(&e, 2 * 4096, 2 * 4096);
+    REQUIRE(ch);
+    CHECK_EQ(ch->offer.monitor_allocated, 1);
+    uint8_t b[100] = {0};
+    CHECK_EQ(vmbus_send(ch, VMBUS_PKT_DATA_INBAND, 0, 1, b, sizeof b), 0);
+    wait_rx(1);
+    CHECK_EQ(rx.got, 1);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
 /* The host fills the guest's inbound ring, waits with pending_send_sz, and
  * must be woken by the guest exactly when enough space is free. */
 ISOLATED_TEST(host_pending_send_sz_wakeup)
