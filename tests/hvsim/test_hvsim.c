@@ -585,6 +585,24 @@ static struct hvsim_chan *open_raw_echo(struct hvsim_echo *e, uint8_t **mem)
     return next_msg(buf, &len) == VMBUS_MSG_OPENCHANNEL_RESULT ? ch : NULL;
 }
 
+/* A second OPENCHANNEL for an open channel gets no answer at all, as from
+ * openvmm: no failure result, no violation, the channel stays open. */
+TEST(second_openchannel_is_not_answered)
+{
+    struct hvsim_echo e;
+    uint8_t *mem;
+    struct hvsim_chan *ch = open_raw_echo(&e, &mem);
+    REQUIRE(ch);
+    uint8_t buf[256] __attribute__((aligned(8)));
+    uint32_t len;
+    struct vmbus_msg_open_channel o = {{VMBUS_MSG_OPENCHANNEL, 0}, 1, 1, 0x10, 0, 2, {0}};
+    post(1, &o, sizeof o);
+    CHECK_EQ(next_msg(buf, &len), 0);
+    CHECK(hvsim_chan_is_open(ch));
+    CHECK_EQ(hvsim_violations(), 0);
+    hvsim_fini();
+}
+
 TEST(corrupt_guest_packet_detected)
 {
     struct hvsim_echo e;
