@@ -253,14 +253,34 @@ void hvsim_rescind(struct hvsim_chan *ch)
 }
 
 /* --- Handlers ------------------------------------------------------------------ */
+/* Back to a disconnected host: channels closed and no longer offered,
+ * every GPADL dropped (UNLOAD, or a reconnecting INITIATE_CONTACT). */
+static void reset_connection(void)
+{
+    for (size_t i = 0; i < vb.nchans; i++) {
+        close_chan(vb.chans[i]);
+        vb.chans[i]->offered = false;
+    }
+    for (size_t i = 0; i < HVSIM_MAX_GPADLS; i++)
+        if (vb.gpadls[i].used)
+            free_gpadl(&vb.gpadls[i]);
+    vb.state = HVS_DISCONNECTED;
+    vb.alloffers_in = 0;
+    vb.int_page = 0;
+}
+
 static void on_initiate_contact(uint32_t conn, const struct vmbus_msg_initiate_contact *m)
 {
     const struct hvsim_config *c = hvsim_cfg();
     uint32_t v = m->version;
     bool v5 = v >= VMBUS_VERSION_WIN10_RS3_1;
     if (vb.state != HVS_DISCONNECTED) {
-        hvsim_violate(HVV_MSG_STATE, "INITIATE_CONTACT while connected (version %#x)", vb.version);
-        return;
+        /* openvmm (vmbus_server channels.rs initiate_contact ->
+         * request_disconnect(Reconnect)): a guest that reconnects (after
+         * kexec, say) gets every channel released and its GPADLs dropped,
+         * then the contact is answered as on a fresh connection. */
+        hvsim_note("INITIATE_CONTACT while connected at %#x: the old connection is reset", vb.version);
+        reset_connection();
     }
     /* Connection rules (openvmm vmbus_server/src/channels.rs
      * handle_initiate_contact; Linux drivers/hv/connection.c
@@ -616,14 +636,7 @@ static void on_unload(void)
         hvsim_violate(HVV_MSG_STATE, "UNLOAD while not connected");
         return;
     }
-    for (size_t i = 0; i < vb.nchans; i++) {
-        close_chan(vb.chans[i]);
-        vb.chans[i]->offered = false;
-    }
-    for (size_t i = 0; i < HVSIM_MAX_GPADLS; i++)
-        if (vb.gpadls[i].used)
-            free_gpadl(&vb.gpadls[i]);
-    vb.state = HVS_DISCONNECTED;
+    reset_connection();
     vb.unloads++;
     struct vmbus_msg_hdr r = {VMBUS_MSG_UNLOAD_RESPONSE, 0};
     hvsim_send_vmbus(&r, sizeof r);

@@ -603,6 +603,28 @@ TEST(second_openchannel_is_not_answered)
     hvsim_fini();
 }
 
+/* INITIATE_CONTACT while connected is a reconnect (openvmm): the open
+ * channel and its GPADL go, and the contact is answered afresh. */
+TEST(initiate_contact_while_connected_reconnects)
+{
+    struct hvsim_echo e;
+    uint8_t *mem;
+    struct hvsim_chan *ch = open_raw_echo(&e, &mem);
+    REQUIRE(ch);
+    CHECK_EQ(hvsim_gpadl_count(), 1);
+    uint8_t buf[256] __attribute__((aligned(8)));
+    uint32_t len;
+    contact(VMBUS_VERSION_WIN8, 1);
+    CHECK_EQ(next_msg(buf, &len), VMBUS_MSG_VERSION_RESPONSE);
+    CHECK_EQ(((struct vmbus_msg_version_response *)buf)->version_supported, 1);
+    CHECK(!hvsim_chan_is_open(ch));
+    CHECK_EQ(hvsim_gpadl_count(), 0);
+    CHECK_EQ(hvsim_conn_state(), HVS_CONNECTED);
+    offers();
+    CHECK_EQ(hvsim_violations(), 0);
+    hvsim_fini();
+}
+
 TEST(corrupt_guest_packet_detected)
 {
     struct hvsim_echo e;
