@@ -292,6 +292,26 @@ TEST(initiate_contact_wrong_size_rejected)
     hvsim_fini();
 }
 
+/* Longer than its type and with header padding set: accepted, as openvmm
+ * parses (read_from_prefix, padding unread). */
+TEST(long_message_and_padding_tolerated)
+{
+    boot(NULL);
+    synic_up();
+    uint8_t raw[48] __attribute__((aligned(8))) = {0};
+    struct vmbus_msg_initiate_contact ic = {{VMBUS_MSG_INITIATE_CONTACT, 0x5a5a}, VMBUS_VERSION_WIN8,
+                                            0, {0}, 0, 0};
+    memcpy(raw, &ic, sizeof ic);
+    raw[sizeof ic] = 0xEE;                         /* a tail the host ignores */
+    post(1, raw, sizeof raw);
+    uint8_t buf[256] __attribute__((aligned(8)));
+    uint32_t len;
+    CHECK_EQ(next_msg(buf, &len), VMBUS_MSG_VERSION_RESPONSE);
+    CHECK_EQ(hvsim_conn_state(), HVS_CONNECTED);
+    CHECK_EQ(hvsim_violations(), 0);
+    hvsim_fini();
+}
+
 TEST(negotiation_version_and_connection_rules)
 {
     uint8_t buf[256] __attribute__((aligned(8)));
