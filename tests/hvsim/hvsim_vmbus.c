@@ -458,6 +458,14 @@ static void on_gpadl_header(const uint8_t *msg, uint32_t len)
         return;
     }
     uint32_t carried = len - 20;          /* range data from byte 20 */
+    if (carried > h.range_buflen && h.range_buflen % 8 == 0) {
+        /* openvmm (vmbus_server channels.rs Gpadl::append) keeps only what
+         * range_buflen announced: some clients (UEFI) always send whole
+         * messages. */
+        hvsim_note("GPADL_HEADER %#x: %u range bytes past range_buflen %u ignored", h.gpadl,
+                   carried - h.range_buflen, h.range_buflen);
+        carried = h.range_buflen;
+    }
     if (h.range_count == 0 || h.range_buflen % 8 || carried > h.range_buflen) {
         hvsim_violate(HVV_GPADL, "GPADL_HEADER %#x: range_count %u range_buflen %u, %u bytes sent",
                       h.gpadl, h.range_count, h.range_buflen, carried);
@@ -500,9 +508,10 @@ static void on_gpadl_body(const uint8_t *msg, uint32_t len)
         return;
     }
     uint32_t n = len - sizeof b;
-    if (g->got + n > g->range_buflen) {
-        gpadl_fail(g, "GPADL_BODY runs past range_buflen");
-        return;
+    if (g->got + n > g->range_buflen) {     /* the tail is ignored, as in openvmm Gpadl::append */
+        hvsim_note("GPADL_BODY %#x: %u bytes past range_buflen ignored", g->handle,
+                   g->got + n - g->range_buflen);
+        n = g->range_buflen - g->got;
     }
     memcpy(g->buf + g->got, msg + sizeof b, n);
     g->got += n;

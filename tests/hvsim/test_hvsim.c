@@ -452,6 +452,35 @@ static void offers(void)
         ;
 }
 
+/* A GPADL_HEADER carrying more page numbers than range_buflen announces,
+ * as UEFI sends whole messages: the host keeps what range_buflen says
+ * (openvmm Gpadl::append) and creates a GPADL of that many pages. */
+TEST(gpadl_header_past_range_buflen_is_truncated)
+{
+    boot(NULL);
+    struct hvsim_echo e;
+    hvsim_add_echo(&e, 1);
+    connect_24();
+    offers();
+    uint64_t phys;
+    REQUIRE(hvp_alloc_pages(3, &phys));
+    uint8_t m[240] __attribute__((aligned(8))) = {0};
+    struct vmbus_msg_gpadl_header h = {{VMBUS_MSG_GPADL_HEADER, 0}, 1, 0x77, 8 + 8 * 1, 1, 4096, 0};
+    memcpy(m, &h, sizeof h);
+    for (size_t i = 0; i < 3; i++) {
+        uint64_t pfn = (phys >> 12) + i;
+        memcpy(m + 28 + 8 * i, &pfn, 8);
+    }
+    post(1, m, 28 + 8 * 3);
+    uint8_t buf[256] __attribute__((aligned(8)));
+    uint32_t len;
+    CHECK_EQ(next_msg(buf, &len), VMBUS_MSG_GPADL_CREATED);
+    CHECK_EQ(((struct vmbus_msg_gpadl_created *)buf)->status, 0);
+    CHECK_EQ(hvsim_gpadl_pages(0x77), 1);
+    CHECK_EQ(hvsim_violations(), 0);
+    hvsim_fini();
+}
+
 TEST(gpadl_rules)
 {
     boot(NULL);
