@@ -168,6 +168,11 @@ static void status_nics(struct sbuf *b)
         netdev_format_offloads(d, off, sizeof off);
         sbuf_printf(b, "    %s\n    tcp/udp checked in software %llu\n", off,
                     (unsigned long long)net_rx_csum_sw(d->name));
+        struct net_nic_counters c;
+        if (net_nic_counters(d->name, &c) == 0)
+            sbuf_printf(b, "    carrier lost %llu, tx dropped without carrier %llu, retransmitted at carrier "
+                        "return %llu\n", (unsigned long long)c.carrier_losses,
+                        (unsigned long long)c.tx_nocarrier, (unsigned long long)c.carrier_rexmit);
     }
     /* TIME_WAIT blocks reopened (net/lwip/tcp_timewait.c): by a client's
      * new SYN, and by our own connect() from the same port. */

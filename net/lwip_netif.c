@@ -46,6 +46,7 @@
 #include "net/lwip_netif.h"
 #include "net/lwip/tcp_timewait.h"
 #include "net/lwip/dhcp_hold.h"
+#include "net/lwip/carrier.h"
 #include "lib/fmt.h"
 
 struct netdev;
@@ -73,6 +74,10 @@ struct nic {
     uint64_t tx_busy;           /* frames dropped: transmit ring stayed full */
     uint64_t rx_csum_sw;        /* TCP/UDP packets the device did not verify: lwIP did */
     uint64_t tx_cloned;         /* chains longer than NETDEV_TX_SEGS_MAX, sent as one copy */
+    uint64_t tx_nocarrier;      /* frames dropped: sent while the carrier was down */
+    uint64_t carrier_losses;    /* carrier lost while lwIP's link stayed up (carrier.c) */
+    uint64_t carrier_rexmit;    /* connections retransmitting at once when it came back */
+    bool carrier;               /* the carrier as the tcpip thread last applied it */
     u16_t csum_flags;           /* lwIP's checksum work on this netif, receive checks all on */
     bool gone;                  /* detached: frames still queued for it are dropped */
     bool hotplugged;            /* attached after net_init: its first address is logged */
@@ -131,6 +136,11 @@ static unsigned nic_tx_offloads(const struct nic *nic, const struct pbuf *p, str
 static err_t nic_linkoutput(struct netif *netif, struct pbuf *p)
 {
     struct nic *nic = (struct nic *)netif;
+    if (!nic->dev->link_up) {
+        /* No carrier: lost as on a wire; TCP retransmits it (carrier.c). */
+        nic->tx_nocarrier++;
+        return ERR_OK;
+    }
     struct pbuf *q = p;
     if (pbuf_clen(p) > NETDEV_TX_SEGS_MAX) {
         q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
@@ -294,13 +304,24 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
 }
 
 /* --- link and address changes ---------------------------------------------- */
-static void nic_link_apply(void *ctx)           /* tcpip thread */
+/* tcpip thread. lwIP's link flag follows the carrier until it has been up
+ * once; after that it stays up through carrier losses, so that routes and
+ * connections survive a flap (net/lwip/carrier.c). */
+static void nic_link_apply(void *ctx)
 {
     struct nic *nic = ctx;
-    if (nic->dev->link_up)
-        netif_set_link_up(&nic->netif);
-    else
-        netif_set_link_down(&nic->netif);
+    bool up = nic->dev->link_up;
+    if (nic->gone || up == nic->carrier)
+        return;
+    nic->carrier = up;
+    if (!netif_is_link_up(&nic->netif)) {
+        if (up)
+            netif_set_link_up(&nic->netif);
+    } else if (!up) {
+        nic->carrier_losses++;
+    } else {
+        nic->carrier_rexmit += carrier_back(&nic->netif, nic->dhcp);
+    }
 }
 
 static void nic_link(struct netdev *dev, bool up, void *ctx)
@@ -427,8 +448,10 @@ static struct nic *nic_add(struct netdev *dev, bool first)
     if (first)
         netif_set_default(&nic->netif);
     netif_set_up(&nic->netif);
-    if (dev->link_up)
+    if (dev->link_up) {
         netif_set_link_up(&nic->netif);
+        nic->carrier = true;
+    }
     if (nic->dhcp && dhcp_start(&nic->netif) != ERR_OK)
         pr_warn("net: %s: cannot start DHCP\n", dev->name);
     return nic;
@@ -695,12 +718,15 @@ static int cmd_ip(int argc, char **argv)
         char a[16], g[16];
         ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
         ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
-        kprintf("%s: link %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, tx ring full %llu, "
+        kprintf("%s: carrier %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, tx ring full %llu, "
                 "tcp/udp checked in software %llu, tx chains cloned %llu\n",
-                nic->dev->name, netif_is_link_up(nif) ? "up" : "down", a,
+                nic->dev->name, nic->dev->link_up ? "up" : "down", a,
                 prefix_len(netif_ip4_netmask(nif)), g, nic->dhcp ? "dhcp " : "", dhcp_state_name(nif, nic),
                 nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->tx_busy,
                 (unsigned long long)nic->rx_csum_sw, (unsigned long long)nic->tx_cloned);
+        kprintf("  carrier lost %llu, tx dropped without carrier %llu, connections retransmitted at "
+                "carrier return %llu\n", (unsigned long long)nic->carrier_losses,
+                (unsigned long long)nic->tx_nocarrier, (unsigned long long)nic->carrier_rexmit);
     }
     const ip_addr_t *dns = dns_getserver(0);
     char d[16];
@@ -726,6 +752,18 @@ uint64_t net_rx_csum_sw(const char *name)
 {
     struct nic *nic = stack_up ? nic_find(name) : NULL;
     return nic ? nic->rx_csum_sw : 0;
+}
+
+int net_nic_counters(const char *name, struct net_nic_counters *c)
+{
+    struct nic *nic = stack_up ? nic_find(name) : NULL;
+    if (!nic)
+        return -ENODEV;
+    *c = (struct net_nic_counters){
+        .rx_nobuf = nic->rx_nobuf, .tx_nocarrier = nic->tx_nocarrier,
+        .carrier_losses = nic->carrier_losses, .carrier_rexmit = nic->carrier_rexmit,
+    };
+    return 0;
 }
 
 void net_addr_str(const char *name, char *buf, size_t size)

@@ -1274,3 +1274,80 @@ CASES.append(Case("first-answer-dhcp-e1000-q35", machine="q35", app="httpd", nic
                   extra=["-object", f"filter-dump,id=dump0,netdev=n0,file={_PCAP}"],
                   host=first_syn_answered(_PCAP), host_after=r"^minnow: ready in", timeout=90,
                   reject=NO_PANIC, expect=[READY, r"^net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)$"]))
+
+
+# --- a carrier loss mid-download, over TAP (net/lwip/carrier.c) ---------------
+# curl in the namespace downloads 50 MiB of /bytes/N into a file; once 8 MiB
+# have arrived the host step sets the link off through the monitor for
+# 0.5 s, 2 s or 5 s, then on again. lwIP keeps its route while the carrier
+# is down, frames sent meanwhile are lost as on a wire, and TCP retransmits
+# after link-up: each download must complete with the exact byte count and
+# the pattern, and the status page must count the carrier losses. Every
+# wait is bounded (curl's --max-time, the polling loops).
+FLAP_TAP_BYTES = 50 << 20
+FLAP_TAP_DOWNS = (0.5, 2.0, 5.0)
+CARRIER_LINE = (r"^    carrier lost (\d+), tx dropped without carrier (\d+), "
+                r"retransmitted at carrier return (\d+)$")
+
+
+def link_flap_tap(name):
+    def host(tap, log, qemu):
+        import tempfile
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m0 = _re.search(CARRIER_LINE, page, _re.M)
+        if not m0:
+            return f"status page lacks /{CARRIER_LINE}/:\n{page}"
+        want = hashlib.sha256(pattern(FLAP_TAP_BYTES)).digest()
+        figures = []
+        for down in FLAP_TAP_DOWNS:
+            with tempfile.NamedTemporaryFile(prefix="minnow-flap-", delete=True) as out:
+                t0 = _time.time()
+                p = subprocess.Popen(tap.cmd(["curl", "-sS", "--max-time", "120", "-o", out.name, "-w",
+                                              "%{http_code} %{size_download}",
+                                              f"http://{tap.guest}/bytes/{FLAP_TAP_BYTES}"]),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                try:
+                    end = _time.time() + 60
+                    while _os.path.getsize(out.name) < 8 << 20 and p.poll() is None and _time.time() < end:
+                        _time.sleep(0.01)
+                    at = _os.path.getsize(out.name)
+                    if p.poll() is not None or at < 8 << 20:
+                        return f"down {down} s: no flap: {at} bytes before the link went off, curl {p.poll()}"
+                    pos = len(qemu.log())
+                    qemu.monitor("set_link n0 off")
+                    _time.sleep(down)
+                    qemu.monitor("set_link n0 on")
+                    if not qemu.wait_log(r"^eth0: link up", 10, pos):
+                        return f"down {down} s: no 'eth0: link up' within 10 s of set_link n0 on"
+                    stdout, stderr = p.communicate(timeout=130)
+                finally:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
+                body = open(out.name, "rb").read()
+                secs = _time.time() - t0
+            if p.returncode != 0 or stdout.split() != ["200", str(FLAP_TAP_BYTES)] or len(body) != FLAP_TAP_BYTES:
+                return (f"down {down} s (at {at >> 20} MiB): curl exit {p.returncode}, {stdout!r}, "
+                        f"{len(body)} of {FLAP_TAP_BYTES} bytes; {stderr.strip()}")
+            if hashlib.sha256(body).digest() != want:
+                return f"down {down} s: content differs from the pattern"
+            figures.append(f"down {down} s at {at >> 20} MiB: 50 MiB complete in {secs:.1f} s")
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m = _re.search(CARRIER_LINE, page, _re.M)
+        lost = int(m.group(1)) - int(m0.group(1))
+        print(f"     {name}: " + "; ".join(figures) + f"; carrier lost {lost}, tx dropped without carrier "
+              f"{m.group(2)}, retransmitted at return {m.group(3)}", flush=True)
+        if lost != len(FLAP_TAP_DOWNS):
+            return f"status page counts {lost} carrier losses, want {len(FLAP_TAP_DOWNS)}"
+        return None
+    return host
+
+
+for model, machine in (("e1000", "q35"), ("e1000e", "q35")):
+    CASES.append(Case(f"linkflap-tap-{model}-{machine}", machine=machine, app="httpd", nic=model, tap=True,
+                      cmdline=TAP_IP, monitor=True, host=link_flap_tap(f"linkflap-tap-{model}-{machine}"),
+                      host_after=HTTPD_UP, timeout=300, reject=NO_PANIC, expect=[READY, HTTPD_UP]))
