@@ -19,6 +19,7 @@
  *
  * Sockets: minnow's POSIX layer (net/socket.h). */
 #include "apps/httpd_html.h"
+#include "apps/httpd_parse.h"
 #include "kernel/core/app.h"
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpuinfo.h"
@@ -169,10 +170,12 @@ static void status_nics(struct sbuf *b)
         sbuf_printf(b, "    %s\n    tcp/udp checked in software %llu\n", off,
                     (unsigned long long)net_rx_csum_sw(d->name));
         struct net_nic_counters c;
-        if (net_nic_counters(d->name, &c) == 0)
+        if (net_nic_counters(d->name, &c) == 0) {
+            sbuf_printf(b, "    ipv4 dropped: invalid source %llu\n", (unsigned long long)c.rx_bad_src);
             sbuf_printf(b, "    carrier lost %llu, tx dropped without carrier %llu, retransmitted at carrier "
                         "return %llu\n", (unsigned long long)c.carrier_losses,
                         (unsigned long long)c.tx_nocarrier, (unsigned long long)c.carrier_rexmit);
+        }
     }
     /* TIME_WAIT blocks reopened (net/lwip/tcp_timewait.c): by a client's
      * new SYN, and by our own connect() from the same port. */
@@ -241,179 +244,6 @@ static void status_collect(struct httpd_status *st, const char *pci)
     st->tw_reused_syn = minnow_tcp_timewait_reused();
     st->tw_reused_connect = minnow_tcp_timewait_reused_connect();
     st->pci = pci;
-}
-
-/* --- requests --------------------------------------------------------------- */
-
-struct request {
-    char method[8];
-    const char *target;         /* NUL-terminated, inside the connection buffer */
-    int minor;                  /* HTTP/1.minor */
-    bool keep_alive;
-    bool has_body;              /* Content-Length > 0 or Transfer-Encoding */
-    bool wants_html;            /* Accept names text/html (a browser) */
-};
-
-static bool is_tchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    for (const char *p = "!#$%&'*+-.^_`|~"; *p; p++)
-        if (c == *p)
-            return true;
-    return false;
-}
-
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-
-static bool ieq(const char *a, size_t alen, const char *b)
-{
-    size_t blen = strlen(b);
-    if (alen != blen)
-        return false;
-    for (size_t i = 0; i < alen; i++)
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    return true;
-}
-
-/* Whether the comma-separated list v[0..n) holds token tok (any case). */
-static bool list_has(const char *v, size_t n, const char *tok)
-{
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-            i++;
-        size_t s = i;
-        while (i < n && v[i] != ',')
-            i++;
-        size_t e = i;
-        while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-            e--;
-        if (e > s && ieq(v + s, e - s, tok))
-            return true;
-    }
-    return false;
-}
-
-/* Whether v[0..n) contains tok, in any case. */
-static bool has_substr(const char *v, size_t n, const char *tok)
-{
-    size_t t = strlen(tok);
-    for (size_t i = 0; i + t <= n; i++)
-        if (ieq(v + i, t, tok))
-            return true;
-    return false;
-}
-
-/* One header field "name: value" (line[0..n), no CRLF) into r. 0 or 400. */
-static int parse_header(const char *line, size_t n, struct request *r, int *hosts)
-{
-    size_t i = 0;
-    while (i < n && is_tchar(line[i]))
-        i++;
-    if (i == 0 || i == n || line[i] != ':')
-        return 400;                         /* also obs-fold and "name :" */
-    size_t name_len = i++;
-    while (i < n && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    const char *v = line + i;
-    size_t vlen = n - i;
-    for (size_t k = 0; k < vlen; k++)
-        if ((v[k] < 0x20 && v[k] != '\t') || v[k] == 0x7f)
-            return 400;
-    while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-        vlen--;
-    if (ieq(line, name_len, "host")) {
-        (*hosts)++;
-    } else if (ieq(line, name_len, "connection")) {
-        if (list_has(v, vlen, "close"))
-            r->keep_alive = false;
-        else if (list_has(v, vlen, "keep-alive"))
-            r->keep_alive = true;
-    } else if (ieq(line, name_len, "content-length")) {
-        if (vlen == 0 || vlen > 18)
-            return 400;
-        for (size_t k = 0; k < vlen; k++) {
-            if (v[k] < '0' || v[k] > '9')
-                return 400;
-            if (v[k] != '0')
-                r->has_body = true;
-        }
-    } else if (ieq(line, name_len, "transfer-encoding")) {
-        r->has_body = true;
-    } else if (ieq(line, name_len, "accept")) {
-        /* RFC 9110 12.5.1; browsers list text/html first. A plain
-         * substring test: weights (q=) are not looked at. */
-        if (has_substr(v, vlen, "text/html"))
-            r->wants_html = true;
-    }
-    return 0;
-}
-
-/* The request head buf[0..len) (ending in CRLF CRLF) into r; the target is
- * NUL-terminated in place. 0, or the status to answer with (400). */
-static int parse_request(char *buf, size_t len, struct request *r)
-{
-    *r = (struct request){ 0 };
-    size_t eol = 0;
-    while (eol + 1 < len && !(buf[eol] == '\r' && buf[eol + 1] == '\n'))
-        eol++;
-    /* request-line = method SP request-target SP HTTP-version */
-    size_t i = 0;
-    while (i < eol && is_tchar(buf[i]))
-        i++;
-    if (i == 0 || i >= eol || buf[i] != ' ')
-        return 400;
-    size_t mlen = i < sizeof r->method - 1 ? i : sizeof r->method - 1;
-    memcpy(r->method, buf, mlen);
-    r->method[mlen] = 0;
-    if (i >= sizeof r->method)
-        r->method[0] = '?';                 /* too long to be one we know */
-    size_t t = ++i;
-    while (i < eol && buf[i] > 0x20 && buf[i] != 0x7f)
-        i++;
-    if (i == t || i >= eol || buf[i] != ' ')
-        return 400;
-    buf[i++] = 0;
-    r->target = buf + t;
-    if (eol - i != 8 || memcmp(buf + i, "HTTP/1.", 7) != 0 || (buf[i + 7] != '0' && buf[i + 7] != '1'))
-        return 400;
-    r->minor = buf[i + 7] - '0';
-    r->keep_alive = r->minor == 1;
-    int hosts = 0;
-    for (size_t l = eol + 2; l < len;) {
-        size_t e = l;
-        while (e + 1 < len && !(buf[e] == '\r' && buf[e + 1] == '\n'))
-            e++;
-        if (e + 1 >= len)
-            return 400;
-        if (e == l)
-            break;                          /* the empty line */
-        int err = parse_header(buf + l, e - l, r, &hosts);
-        if (err)
-            return err;
-        l = e + 2;
-    }
-    if (r->minor == 1 && hosts != 1)
-        return 400;                         /* RFC 9112 3.2 */
-    if (r->target[0] != '/')
-        return 400;                         /* origin-form only */
-    return 0;
-}
-
-/* "/bytes/N": N, or -1 when not a decimal number in [0, 1 GiB]. */
-static long long parse_count(const char *s)
-{
-    if (!*s || strlen(s) > 10)
-        return -1;
-    unsigned long long v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (unsigned)(*s - '0');
-    }
-    return v <= HTTPD_BYTES_MAX ? (long long)v : -1;
 }
 
 /* --- responses ------------------------------------------------------------- */
@@ -534,22 +364,12 @@ static int respond(int fd, struct request *r)
         err = body.oom ? -1 : send_page(fd, 200, "text/plain; charset=utf-8", &body, head_only, keep, true);
         kfree(body.p);
     } else if (strncmp(r->target, "/bytes/", 7) == 0) {
-        long long n = parse_count(r->target + 7);
+        long long n = httpd_parse_count(r->target + 7, HTTPD_BYTES_MAX);
         err = n < 0 ? send_error(fd, 400, head_only, keep) : send_bytes(fd, (unsigned long long)n, head_only, keep);
     } else {
         err = send_error(fd, 404, head_only, keep);
     }
     return err || !keep ? -1 : 0;
-}
-
-/* The offset just past the first CRLF CRLF in buf[0..len), searching from
- * `from`; 0 when there is none yet. */
-static size_t head_end(const char *buf, size_t len, size_t from)
-{
-    for (size_t i = from; i + 3 < len; i++)
-        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
-            return i + 4;
-    return 0;
 }
 
 /* --- connections ----------------------------------------------------------- */
@@ -562,14 +382,16 @@ static void serve(int fd, char *buf)
 {
     size_t len = 0;
     for (;;) {
-        size_t end, scanned = 0;
-        while (len >= 2 && buf[0] == '\r' && buf[1] == '\n') {  /* RFC 9112 2.2 */
-            memmove(buf, buf + 2, len - 2);
-            len -= 2;
+        size_t end, scanned = 0, skip;
+        while ((skip = httpd_skip_empty_lines(buf, len)) > 0) {     /* RFC 9112 2.2 */
+            memmove(buf, buf + skip, len - skip);
+            len -= skip;
         }
-        while (!(end = head_end(buf, len, scanned))) {
+        while (!(end = httpd_head_end(buf, len, scanned))) {
             scanned = len > 3 ? len - 3 : 0;
-            if (len == HTTPD_REQ_MAX) {
+            /* A malformed request line (HTTP/0.9's "GET /") is answered as
+             * soon as it is complete, not after the idle timeout. */
+            if (len == HTTPD_REQ_MAX || httpd_check_request_line(buf, len)) {
                 send_error(fd, 400, false, false);
                 return;
             }
@@ -577,9 +399,13 @@ static void serve(int fd, char *buf)
             if (n <= 0)
                 return;
             len += (size_t)n;
+            if (scanned == 0 && (skip = httpd_skip_empty_lines(buf, len)) > 0) {
+                memmove(buf, buf + skip, len - skip);
+                len -= skip;
+            }
         }
         struct request r;
-        int status = parse_request(buf, end, &r);
+        int status = httpd_parse_request(buf, end, &r);
         if (status) {
             send_error(fd, status, false, false);
             return;

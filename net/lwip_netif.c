@@ -47,6 +47,7 @@
 #include "net/lwip/tcp_timewait.h"
 #include "net/lwip/dhcp_hold.h"
 #include "net/lwip/carrier.h"
+#include "net/lwip/ip4_src.h"
 #include "lib/fmt.h"
 
 struct netdev;
@@ -74,6 +75,7 @@ struct nic {
     uint64_t tx_busy;           /* frames dropped: transmit ring stayed full */
     uint64_t rx_csum_sw;        /* TCP/UDP packets the device did not verify: lwIP did */
     uint64_t tx_cloned;         /* chains longer than NETDEV_TX_SEGS_MAX, sent as one copy */
+    uint64_t rx_bad_src;        /* IPv4 packets dropped: a source no wire may carry */
     uint64_t tx_nocarrier;      /* frames dropped: sent while the carrier was down */
     uint64_t carrier_losses;    /* carrier lost while lwIP's link stayed up (carrier.c) */
     uint64_t carrier_rexmit;    /* connections retransmitting at once when it came back */
@@ -273,9 +275,18 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
 {
     if (inp->linkoutput != nic_linkoutput)
         return minnow_tcp_timewait_hook(p, inp);
+    struct nic *nic = (struct nic *)inp;
+    if (p->len >= IP_HLEN) {
+        ip4_addr_t src;
+        ip4_addr_copy(src, ((const struct ip_hdr *)p->payload)->src);
+        if (ip4_src_invalid(&src, inp)) {
+            nic->rx_bad_src++;
+            pbuf_free(p);
+            return 1;                           /* eaten: lwIP returns at once */
+        }
+    }
     if (dhcp_hold_input(p, inp))
         return 1;                               /* for the address DHCP is binding */
-    struct nic *nic = (struct nic *)inp;
     u16_t f = nic->csum_flags;                  /* every check on */
     if (!pbuf_match_allocsrc(p, PBUF_POOL) && pbuf_get_allocsrc(p) != NIC_PBUF_LENT) {
         /* Not from nic_rx or nic_rx_lend: lwIP's own output to our own address, looped
@@ -724,8 +735,9 @@ static int cmd_ip(int argc, char **argv)
                 prefix_len(netif_ip4_netmask(nif)), g, nic->dhcp ? "dhcp " : "", dhcp_state_name(nif, nic),
                 nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->tx_busy,
                 (unsigned long long)nic->rx_csum_sw, (unsigned long long)nic->tx_cloned);
-        kprintf("  carrier lost %llu, tx dropped without carrier %llu, connections retransmitted at "
-                "carrier return %llu\n", (unsigned long long)nic->carrier_losses,
+        kprintf("  invalid sources dropped %llu; carrier lost %llu, tx dropped without carrier %llu, "
+                "connections retransmitted at carrier return %llu\n", (unsigned long long)nic->rx_bad_src,
+                (unsigned long long)nic->carrier_losses,
                 (unsigned long long)nic->tx_nocarrier, (unsigned long long)nic->carrier_rexmit);
     }
     const ip_addr_t *dns = dns_getserver(0);
@@ -760,7 +772,7 @@ int net_nic_counters(const char *name, struct net_nic_counters *c)
     if (!nic)
         return -ENODEV;
     *c = (struct net_nic_counters){
-        .rx_nobuf = nic->rx_nobuf, .tx_nocarrier = nic->tx_nocarrier,
+        .rx_nobuf = nic->rx_nobuf, .rx_bad_src = nic->rx_bad_src, .tx_nocarrier = nic->tx_nocarrier,
         .carrier_losses = nic->carrier_losses, .carrier_rexmit = nic->carrier_rexmit,
     };
     return 0;

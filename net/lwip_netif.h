@@ -30,6 +30,7 @@ uint32_t net_gw(const char *name);
 /* The glue's counters for NIC `name` (the shell's `ip` prints them too). */
 struct net_nic_counters {
     uint64_t rx_nobuf;          /* received frames dropped: no pbuf or a full tcpip mailbox */
+    uint64_t rx_bad_src;        /* IPv4 packets dropped for a source no wire may carry */
     uint64_t tx_nocarrier;      /* frames dropped because the carrier was down */
     uint64_t carrier_losses;    /* carrier losses that connections outlived */
     uint64_t carrier_rexmit;    /* connections that retransmitted when the carrier came back */

@@ -1351,3 +1351,85 @@ for model, machine in (("e1000", "q35"), ("e1000e", "q35")):
     CASES.append(Case(f"linkflap-tap-{model}-{machine}", machine=machine, app="httpd", nic=model, tap=True,
                       cmdline=TAP_IP, monitor=True, host=link_flap_tap(f"linkflap-tap-{model}-{machine}"),
                       host_after=HTTPD_UP, timeout=300, reject=NO_PANIC, expect=[READY, HTTPD_UP]))
+
+
+# --- the small ones: invalid sources, HTTP framing and line ends --------------
+# SYNs with correct checksums from 0.0.0.0, 255.255.255.255, 224.0.0.1,
+# 127.0.0.1 and the subnet broadcast, straight onto the TAP (raw_src.py):
+# none may be answered, each must be counted as an invalid source on the
+# status page, and the same SYN from the host's own address is answered.
+# Then, over the same link, raw HTTP exchanges: two differing Content-Length
+# fields get 400 (RFC 9112 6.3), a request with bare LF line ends gets its
+# answer (RFC 9112 2.2), and HTTP/0.9's "GET /" gets 400 at once (well
+# under httpd's 15 s idle timeout).
+RAW_SRC = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "raw_src.py")
+BAD_SRC_LINE = r"^    ipv4 dropped: invalid source (\d+)$"
+RAW_HTTP = r'''
+import socket, sys, time
+t0 = time.time()
+s = socket.create_connection((sys.argv[1], 80), timeout=10)
+s.sendall(bytes.fromhex(sys.argv[2]))
+out = b""
+while len(out) < 1 << 20:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print(f"{time.time() - t0:.2f}", out.hex())
+'''
+SMALL_HTTP = [
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 10\r\n\r\n", rb"^HTTP/1\.1 400 "),
+    (b"GET /bytes/5 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+     rb"^HTTP/1\.1 200 .*\r\n\r\n\x00\x01\x02\x03\x04$"),
+    (b"GET /bytes/3 HTTP/1.0\n\n", rb"^HTTP/1\.1 200 .*Connection: close\r\n\r\n\x00\x01\x02$"),
+    (b"GET /bytes/2 HTTP/1.1\nHost: x\nConnection: close\n\n", rb"^HTTP/1\.1 200 .*\r\n\r\n\x00\x01$"),
+    (b"GET /\r\n", rb"^HTTP/1\.1 400 "),
+    (b"GET /\n", rb"^HTTP/1\.1 400 "),
+]
+
+
+def small_ones(name):
+    def host(tap, log, qemu):
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m0 = _re.search(BAD_SRC_LINE, page, _re.M)
+        if not m0:
+            return f"status page lacks /{BAD_SRC_LINE}/:\n{page}"
+        p = subprocess.run(tap.cmd([_sys.executable, RAW_SRC, tap.dev, tap.host, tap.guest, "52:54:00:12:34:56",
+                                    "80", str(RAW_ROUNDS)]), capture_output=True, text=True, timeout=90,
+                           cwd=_os.path.dirname(RAW_SRC))
+        got = dict(ln.split() for ln in p.stdout.splitlines() if len(ln.split()) == 2)
+        bad = ("0.0.0.0", "255.255.255.255", "224.0.0.1", "127.0.0.1", "10.77.0.255")
+        want = {src: f"0/{RAW_ROUNDS}" for src in bad}
+        want[tap.host] = f"{RAW_ROUNDS}/{RAW_ROUNDS}"
+        if p.returncode != 0 or got != want:
+            return f"raw SYNs answered: {got or p.stdout!r} (want {want}) {p.stderr.strip()[-300:]}"
+        page, err = tap_status(tap)
+        if err:
+            return err
+        dropped = int(_re.search(BAD_SRC_LINE, page, _re.M).group(1)) - int(m0.group(1))
+        if dropped != len(bad) * RAW_ROUNDS:
+            return f"invalid sources dropped grew by {dropped}, want {len(bad) * RAW_ROUNDS}"
+        slowest = 0.0
+        for req, rx in SMALL_HTTP:
+            r = subprocess.run(tap.cmd([_sys.executable, "-c", RAW_HTTP, tap.guest, req.hex()]),
+                               capture_output=True, text=True, timeout=30)
+            parts = r.stdout.split()
+            if r.returncode != 0 or len(parts) not in (1, 2):
+                return f"{req[:50]!r}: client failed: {r.stderr.strip()[-300:]}"
+            secs, reply = float(parts[0]), bytes.fromhex(parts[1]) if len(parts) == 2 else b""
+            if not _re.search(rx, reply, _re.S):
+                return f"{req[:50]!r}: got {reply[:200]!r}, want /{rx.decode()}/"
+            if secs > 5:
+                return f"{req[:50]!r}: answered after {secs:.1f} s, not at once"
+            slowest = max(slowest, secs)
+        print(f"     {name}: SYNs from {len(bad)} invalid sources unanswered and counted ({dropped}), good ones "
+              f"answered; {len(SMALL_HTTP)} HTTP exchanges right, slowest {slowest:.2f} s", flush=True)
+        return None
+    return host
+
+
+CASES.append(Case("small-ones-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True, cmdline=TAP_IP,
+                  host=small_ones("small-ones-e1000-q35"), host_after=HTTPD_UP, timeout=180, reject=NO_PANIC,
+                  expect=[READY, HTTPD_UP]))
