@@ -10,8 +10,14 @@
  * One thread per connection (at most HTTPD_MAX_CONN at once); connections
  * are persistent unless the client asks otherwise (HTTP/1.0 without
  * "Connection: keep-alive", or "Connection: close"). The request line and
- * headers must fit in HTTPD_REQ_MAX bytes; anything malformed gets 400 and
- * the connection is closed, other methods than GET and HEAD get 405.
+ * headers must fit in HTTPD_REQ_MAX bytes (apps/httpd_parse.c parses
+ * them); anything malformed gets 400 and the connection is closed, other
+ * methods than GET and HEAD get 405.
+ *
+ * Deadlines: a whole request header within HTTPD_HEAD_MS of its first byte
+ * (408 and close otherwise), an idle keep-alive connection closed after
+ * HTTPD_IDLE_MS, and, when every slot is taken and a new client waits, the
+ * connection idle for the longest closed at once to make room.
  *
  *   qemu-system-x86_64 -accel tcg -M q35 -netdev user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80
  *     -device e1000,netdev=n0 -kernel build/minnow.elf -append "app=httpd"
@@ -49,6 +55,15 @@
 #define HTTPD_REQ_MAX       8192            /* request line + headers */
 #define HTTPD_MAX_HEADERS   64
 #define HTTPD_IDLE_MS       15000           /* keep-alive idle / stalled peer timeout */
+/* A whole request header must arrive within this time, counted from its
+ * first byte (from the accept for a connection's first request), however
+ * the bytes trickle in: a slow client (slowloris) cannot hold a slot by
+ * sending a byte now and then. It then gets 408 (RFC 9110 15.5.9). */
+#define HTTPD_HEAD_MS       10000
+/* Waiting for a request, a connection looks at its deadline and at the
+ * acceptor's eviction request this often. */
+#define HTTPD_SLICE_MS      200
+#define HTTPD_EVICT_WAIT_NS (100ull * 1000000ull)   /* the acceptor re-checks its wish this often */
 #define HTTPD_BYTES_MAX     (1ull << 30)
 /* /bytes/N goes out in chunks of the pattern, a multiple of 256 bytes so
  * that every chunk starts at pattern byte 0. lwIP copies a whole send()
@@ -136,6 +151,10 @@ static void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 
 /* --- the status page ------------------------------------------------------ */
 
+/* Connections closed to make room (idle, for a new client) and request
+ * headers that missed HTTPD_HEAD_MS (see "connections" below). */
+static unsigned long conn_evicted, conn_head_timeouts;
+
 /* pci_list's callback has no context argument: it appends to this buffer.
  * Threads are cooperative and pci_list does not block, so no other thread
  * runs between setting it and the end of the listing. */
@@ -181,6 +200,8 @@ static void status_nics(struct sbuf *b)
      * new SYN, and by our own connect() from the same port. */
     sbuf_printf(b, "tcp: time-wait reopened by syn %lu, by connect %lu\n", minnow_tcp_timewait_reused(),
                 minnow_tcp_timewait_reused_connect());
+    sbuf_printf(b, "httpd: idle connections closed for new clients %lu, request headers timed out %lu\n",
+                conn_evicted, conn_head_timeouts);
 }
 
 static void status_page(struct sbuf *b)
@@ -255,6 +276,7 @@ static const char *reason(int status)
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     default:  return "Error";
     }
 }
@@ -374,34 +396,91 @@ static int respond(int fd, struct request *r)
 
 /* --- connections ----------------------------------------------------------- */
 
-static struct semaphore conn_slots;
+/* The connection slots. A slot whose connection waits idle between
+ * keep-alive requests may be taken back: when every slot is in use and a
+ * new client has been accepted, the acceptor asks the connection idle for
+ * the longest to close (RFC 9112 9.5 lets a server close an idle
+ * connection at any time), so that a client that has a request to make is
+ * served instead of one that has none. Threads are cooperative: the flags
+ * need no lock. */
+struct conn_slot {
+    int fd;
+    bool used;
+    bool idle;                  /* between requests, nothing of the next one yet */
+    bool evict;                 /* the acceptor wants the slot back */
+    uint64_t idle_since;        /* clock_ns() when it became idle */
+};
+static struct conn_slot conn_slot[HTTPD_MAX_CONN];
+static struct semaphore conn_slots;     /* free slots */
 
-/* Requests on one connection until it closes, fails, idles out or asks to
- * close; leftover bytes (a pipelined next request) are kept. */
-static void serve(int fd, char *buf)
+/* Waits until fd has bytes to read, the deadline passes, or (while
+ * idle) the acceptor wants the slot: 1 readable (or closed: recv says),
+ * 0 deadline or eviction, negative on error. */
+static int conn_wait(struct conn_slot *c, uint64_t deadline)
 {
+    for (;;) {
+        if (c->idle && c->evict)
+            return 0;
+        uint64_t now = clock_ns();
+        if (now >= deadline)
+            return 0;
+        uint64_t left_ms = (deadline - now + 999999) / 1000000;
+        struct pollfd p = { .fd = c->fd, .events = POLLIN };
+        int r = poll(&p, 1, left_ms < HTTPD_SLICE_MS ? (int)left_ms : HTTPD_SLICE_MS);
+        if (r < 0)
+            return r;
+        if (r > 0)
+            return 1;
+    }
+}
+
+static uint64_t ms_after(uint64_t t, unsigned ms) { return t + (uint64_t)ms * 1000000ull; }
+
+/* Requests on one connection until it closes, fails, misses a deadline,
+ * is evicted while idle, or asks to close; leftover bytes (a pipelined
+ * next request) are kept. */
+static void serve(struct conn_slot *c, char *buf)
+{
+    int fd = c->fd;
     size_t len = 0;
+    uint64_t head_deadline = ms_after(clock_ns(), HTTPD_HEAD_MS);  /* the first request */
     for (;;) {
         size_t end, scanned = 0, skip;
-        while ((skip = httpd_skip_empty_lines(buf, len)) > 0) {     /* RFC 9112 2.2 */
-            memmove(buf, buf + skip, len - skip);
-            len -= skip;
-        }
-        while (!(end = httpd_head_end(buf, len, scanned))) {
+        for (;;) {
+            if ((skip = httpd_skip_empty_lines(buf, len)) > 0) {    /* RFC 9112 2.2 */
+                memmove(buf, buf + skip, len - skip);
+                len -= skip;
+                scanned = 0;
+            }
+            if ((end = httpd_head_end(buf, len, scanned)) != 0)
+                break;
             scanned = len > 3 ? len - 3 : 0;
             /* A malformed request line (HTTP/0.9's "GET /") is answered as
-             * soon as it is complete, not after the idle timeout. */
+             * soon as it is complete, not after a timeout. */
             if (len == HTTPD_REQ_MAX || httpd_check_request_line(buf, len)) {
                 send_error(fd, 400, false, false);
+                return;
+            }
+            uint64_t deadline = c->idle ? ms_after(c->idle_since, HTTPD_IDLE_MS) : head_deadline;
+            int w = conn_wait(c, deadline);
+            if (w < 0)
+                return;
+            if (w == 0) {
+                if (c->idle) {
+                    conn_evicted += c->evict;
+                    return;                 /* idle: closed without a word */
+                }
+                conn_head_timeouts++;
+                send_error(fd, 408, false, false);
                 return;
             }
             long n = httpd_sock_recv(fd, buf + len, HTTPD_REQ_MAX - len);
             if (n <= 0)
                 return;
             len += (size_t)n;
-            if (scanned == 0 && (skip = httpd_skip_empty_lines(buf, len)) > 0) {
-                memmove(buf, buf + skip, len - skip);
-                len -= skip;
+            if (c->idle && httpd_skip_empty_lines(buf, len) < len) {
+                c->idle = false;            /* the next request has begun */
+                head_deadline = ms_after(clock_ns(), HTTPD_HEAD_MS);
             }
         }
         struct request r;
@@ -414,19 +493,62 @@ static void serve(int fd, char *buf)
             return;
         memmove(buf, buf + end, len - end);
         len -= end;
+        if (httpd_skip_empty_lines(buf, len) < len) {
+            head_deadline = ms_after(clock_ns(), HTTPD_HEAD_MS);    /* pipelined: already begun */
+        } else {
+            c->idle = true;
+            c->idle_since = clock_ns();
+        }
     }
 }
 
 static void conn_thread(void *arg)
 {
-    int fd = (int)(intptr_t)arg;
+    struct conn_slot *c = arg;
     char *buf = kmalloc(HTTPD_REQ_MAX);
     if (buf) {
-        serve(fd, buf);
+        serve(c, buf);
         kfree(buf);
     }
-    httpd_sock_close(fd);
+    httpd_sock_close(c->fd);
+    c->used = false;
     sem_up(&conn_slots);
+}
+
+/* Asks the connection idle for the longest to close, unless one was asked
+ * already; false when no connection is idle. */
+static bool conn_evict_oldest_idle(void)
+{
+    struct conn_slot *oldest = NULL;
+    for (int i = 0; i < HTTPD_MAX_CONN; i++) {
+        struct conn_slot *c = &conn_slot[i];
+        if (!c->used || !c->idle)
+            continue;
+        if (c->evict)
+            return true;                    /* on its way out */
+        if (!oldest || c->idle_since < oldest->idle_since)
+            oldest = c;
+    }
+    if (oldest)
+        oldest->evict = true;
+    return oldest != NULL;
+}
+
+/* A free slot for the accepted connection: waits for one, taking back
+ * idle connections oldest first meanwhile. */
+static struct conn_slot *conn_slot_take(int fd)
+{
+    while (sem_down_timeout(&conn_slots, HTTPD_EVICT_WAIT_NS) != 0)
+        conn_evict_oldest_idle();
+    for (int i = 0; i < HTTPD_MAX_CONN; i++) {
+        struct conn_slot *c = &conn_slot[i];
+        if (!c->used) {
+            *c = (struct conn_slot){ .fd = fd, .used = true };
+            return c;
+        }
+    }
+    sem_up(&conn_slots);                    /* cannot happen: the count says one is free */
+    return NULL;
 }
 
 static int httpd_main(void)
@@ -458,17 +580,19 @@ static int httpd_main(void)
     net_addr_str(HTTPD_NIC, addr, sizeof addr);
     kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
     for (;;) {
-        sem_down(&conn_slots);
         int fd = httpd_sock_accept(lfd, HTTPD_IDLE_MS);
         if (fd < 0) {
-            sem_up(&conn_slots);
             thread_sleep_ns(10000000);      /* out of netconns: let some close */
             continue;
         }
-        struct thread *t = thread_create("httpd-conn", conn_thread, (void *)(intptr_t)fd, HTTPD_STACK);
+        struct conn_slot *c = conn_slot_take(fd);
+        struct thread *t = c ? thread_create("httpd-conn", conn_thread, c, HTTPD_STACK) : NULL;
         if (!t) {
             httpd_sock_close(fd);
-            sem_up(&conn_slots);
+            if (c) {
+                c->used = false;
+                sem_up(&conn_slots);
+            }
             continue;
         }
         thread_detach(t);

@@ -1433,3 +1433,51 @@ def small_ones(name):
 CASES.append(Case("small-ones-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True, cmdline=TAP_IP,
                   host=small_ones("small-ones-e1000-q35"), host_after=HTTPD_UP, timeout=180, reject=NO_PANIC,
                   expect=[READY, HTTPD_UP]))
+
+
+# --- deadlines: slow clients and idle connections (apps/httpd.c) ------------
+# 40 slowloris clients (more than httpd's 32 connection slots), each sending
+# a request header one byte every 2 s and reconnecting when closed, for 30 s;
+# a probe from a fresh client 6 s in must be answered within the run: every
+# header must be whole within 10 s of its first byte (408 otherwise), so
+# slots come free and the probe, waiting in the accept queue, gets one.
+# Then 32 keep-alive connections go idle, holding every slot: a fresh probe
+# must be answered at once (httpd closes the oldest idle one for it), and the
+# oldest must be the one closed. The status page counts both.
+SLOWLORIS = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "slowloris.py")
+DEADLINE_LINE = r"^httpd: idle connections closed for new clients (\d+), request headers timed out (\d+)$"
+
+
+def slow_clients(name):
+    def host(tap, log, qemu):
+        t0 = _time.time()
+        p = subprocess.run(tap.cmd([_sys.executable, SLOWLORIS, tap.guest, "40", "2", "30", "32"]),
+                           capture_output=True, text=True, timeout=150)
+        out = p.stdout
+        probe = _re.search(r"^probe answered in ([\d.]+) s$", out, _re.M)
+        slow = _re.search(r"^slow: (\d+) connections, (\d+) timeouts \(408\)$", out, _re.M)
+        idle = _re.search(r"^idle probe answered in ([\d.]+) s$", out, _re.M)
+        if p.returncode != 0 or not probe or not slow or not idle or "oldest idle closed: yes" not in out:
+            return f"slowloris.py exit {p.returncode}:\n{out}{p.stderr.strip()[-500:]}"
+        if float(idle.group(1)) > 5:
+            return f"the probe among idle connections waited {idle.group(1)} s: no idle connection was closed for it"
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m = _re.search(DEADLINE_LINE, page, _re.M)
+        if not m:
+            return f"status page lacks /{DEADLINE_LINE}/"
+        evicted, timeouts = int(m.group(1)), int(m.group(2))
+        if timeouts < 32 or evicted < 1:
+            return f"status page: {m.group(0)}: want >= 32 header timeouts and >= 1 idle connection closed"
+        print(f"     {name}: probe among 40 slow clients answered in {probe.group(1)} s; slow clients made "
+              f"{slow.group(1)} connections, {slow.group(2)} got 408; probe among 32 idle connections answered "
+              f"in {idle.group(1)} s, oldest closed; status page: {evicted} evicted, {timeouts} header timeouts; "
+              f"{_time.time() - t0:.0f} s", flush=True)
+        return None
+    return host
+
+
+CASES.append(Case("slowloris-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True, cmdline=TAP_IP,
+                  host=slow_clients("slowloris-e1000-q35"), host_after=HTTPD_UP, timeout=200, reject=NO_PANIC,
+                  expect=[READY, HTTPD_UP]))
