@@ -190,7 +190,9 @@ static void status_nics(struct sbuf *b)
                     (unsigned long long)net_rx_csum_sw(d->name));
         struct net_nic_counters c;
         if (net_nic_counters(d->name, &c) == 0) {
-            sbuf_printf(b, "    ipv4 dropped: invalid source %llu\n", (unsigned long long)c.rx_bad_src);
+            sbuf_printf(b, "    stack dropped: no rx buffer %llu, input queue full %llu, invalid ipv4 source %llu\n",
+                        (unsigned long long)c.rx_nobuf, (unsigned long long)c.rx_noqueue,
+                        (unsigned long long)c.rx_bad_src);
             sbuf_printf(b, "    carrier lost %llu, tx dropped without carrier %llu, retransmitted at carrier "
                         "return %llu\n", (unsigned long long)c.carrier_losses,
                         (unsigned long long)c.tx_nocarrier, (unsigned long long)c.carrier_rexmit);

@@ -71,7 +71,8 @@ struct nic {
     struct netif netif;         /* first: lwIP hands us &nic->netif */
     struct netdev *dev;
     bool dhcp;
-    uint64_t rx_nobuf;          /* frames dropped: no pbuf or full mailbox */
+    uint64_t rx_nobuf;          /* frames dropped: no pool pbuf to copy into */
+    uint64_t rx_noqueue;        /* frames dropped: no tcpip message or a full mailbox */
     uint64_t tx_busy;           /* frames dropped: transmit ring stayed full */
     uint64_t rx_csum_sw;        /* TCP/UDP packets the device did not verify: lwIP did */
     uint64_t tx_cloned;         /* chains longer than NETDEV_TX_SEGS_MAX, sent as one copy */
@@ -198,7 +199,7 @@ static void nic_queue(struct nic *nic, struct pbuf *p, unsigned csum)
     if (csum & NETDEV_RX_CSUM_L4_OK)
         p->flags |= NIC_PBUF_L4_OK;
     if (tcpip_inpkt(p, &nic->netif, nic_input) != ERR_OK) {
-        nic->rx_nobuf++;
+        nic->rx_noqueue++;
         pbuf_free(p);
     }
 }
@@ -707,7 +708,12 @@ static void describe_addr(const struct netdev *d, char *buf, size_t n)
         int prefix = prefix_len(netif_ip4_netmask(nif));
         bool dhcp = nics[i]->dhcp;
         UNLOCK_TCPIP_CORE();
-        fmt_snprintf(buf, n, "inet %s/%d gw %s (%s)", a, prefix, g, dhcp ? "dhcp" : "static");
+        /* A second line: frames the stack had to drop before lwIP saw them. */
+        const struct nic *nic = nics[i];
+        fmt_snprintf(buf, n, "inet %s/%d gw %s (%s)\n  stack dropped: no rx buffer %llu, input queue full %llu, "
+                     "invalid ipv4 source %llu", a, prefix, g, dhcp ? "dhcp" : "static",
+                     (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->rx_noqueue,
+                     (unsigned long long)nic->rx_bad_src);
         return;
     }
     fmt_snprintf(buf, n, "inet: not configured");
@@ -729,11 +735,13 @@ static int cmd_ip(int argc, char **argv)
         char a[16], g[16];
         ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
         ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
-        kprintf("%s: carrier %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, tx ring full %llu, "
+        kprintf("%s: carrier %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, rx queue full %llu, "
+                "tx ring full %llu, "
                 "tcp/udp checked in software %llu, tx chains cloned %llu\n",
                 nic->dev->name, nic->dev->link_up ? "up" : "down", a,
                 prefix_len(netif_ip4_netmask(nif)), g, nic->dhcp ? "dhcp " : "", dhcp_state_name(nif, nic),
-                nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->tx_busy,
+                nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->rx_noqueue,
+                (unsigned long long)nic->tx_busy,
                 (unsigned long long)nic->rx_csum_sw, (unsigned long long)nic->tx_cloned);
         kprintf("  invalid sources dropped %llu; carrier lost %llu, tx dropped without carrier %llu, "
                 "connections retransmitted at carrier return %llu\n", (unsigned long long)nic->rx_bad_src,
@@ -772,7 +780,7 @@ int net_nic_counters(const char *name, struct net_nic_counters *c)
     if (!nic)
         return -ENODEV;
     *c = (struct net_nic_counters){
-        .rx_nobuf = nic->rx_nobuf, .rx_bad_src = nic->rx_bad_src, .tx_nocarrier = nic->tx_nocarrier,
+        .rx_nobuf = nic->rx_nobuf, .rx_noqueue = nic->rx_noqueue, .rx_bad_src = nic->rx_bad_src, .tx_nocarrier = nic->tx_nocarrier,
         .carrier_losses = nic->carrier_losses, .carrier_rexmit = nic->carrier_rexmit,
     };
     return 0;

@@ -29,7 +29,8 @@ uint32_t net_gw(const char *name);
 
 /* The glue's counters for NIC `name` (the shell's `ip` prints them too). */
 struct net_nic_counters {
-    uint64_t rx_nobuf;          /* received frames dropped: no pbuf or a full tcpip mailbox */
+    uint64_t rx_nobuf;          /* received frames dropped: no pool pbuf to copy into */
+    uint64_t rx_noqueue;        /* received frames dropped: no tcpip message or a full mailbox */
     uint64_t rx_bad_src;        /* IPv4 packets dropped for a source no wire may carry */
     uint64_t tx_nocarrier;      /* frames dropped because the carrier was down */
     uint64_t carrier_losses;    /* carrier losses that connections outlived */

@@ -1363,7 +1363,7 @@ for model, machine in (("e1000", "q35"), ("e1000e", "q35")):
 # answer (RFC 9112 2.2), and HTTP/0.9's "GET /" gets 400 at once (well
 # under httpd's 15 s idle timeout).
 RAW_SRC = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "raw_src.py")
-BAD_SRC_LINE = r"^    ipv4 dropped: invalid source (\d+)$"
+BAD_SRC_LINE = r"^    stack dropped: no rx buffer \d+, input queue full \d+, invalid ipv4 source (\d+)$"
 RAW_HTTP = r'''
 import socket, sys, time
 t0 = time.time()
@@ -1481,3 +1481,64 @@ def slow_clients(name):
 CASES.append(Case("slowloris-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True, cmdline=TAP_IP,
                   host=slow_clients("slowloris-e1000-q35"), host_after=HTTPD_UP, timeout=200, reject=NO_PANIC,
                   expect=[READY, HTTPD_UP]))
+
+
+# --- frames the stack drops for want of buffers are counted ----------------
+# The first step of bounded receive buffers: make them run short, and see it.
+# 32 connections hold httpd's slots with an unfinished request line (until
+# the 10 s header deadline); 8 more wait in lwIP's accept queue, where
+# nobody reads, and each pushes up to 2 MiB: their windows (256 KiB each)
+# hold more frames than minnow has receive buffers, so frames are dropped.
+# The status page must then count them ("stack dropped: no rx buffer N",
+# N > 0), and the stack must serve again once the deadline has freed the
+# slots and the queued connections are read and closed (bounded retries).
+DROP_LINE = r"^    stack dropped: no rx buffer (\d+), input queue full (\d+), invalid ipv4 source \d+$"
+RX_PRESSURE = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "rx_pressure.py")
+
+
+def rx_drops_counted(name):
+    def host(tap, log, qemu):
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m0 = _re.search(DROP_LINE, page, _re.M)
+        if not m0:
+            return f"status page lacks /{DROP_LINE}/"
+        t0 = _time.time()
+        p = subprocess.run(tap.cmd([_sys.executable, RX_PRESSURE, tap.guest, "32", "8", str(2 << 20), "25"]),
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0 or not p.stdout.startswith("holders "):
+            return f"rx_pressure.py exit {p.returncode}: {p.stdout} {p.stderr.strip()[-400:]}"
+        end, page = _time.time() + 60, None
+        while _time.time() < end:
+            page, err = tap_status(tap)
+            if not err:
+                break
+            _time.sleep(1)
+        if err:
+            return f"no status page within 60 s of the pressure: {err}"
+        m = _re.search(DROP_LINE, page, _re.M)
+        nobuf, noqueue = int(m.group(1)) - int(m0.group(1)), int(m.group(2)) - int(m0.group(2))
+        print(f"     {name}: {p.stdout.strip()}; stack dropped for want of buffers: no rx buffer {nobuf}, "
+              f"input queue full {noqueue}; served again {_time.time() - t0:.0f} s after the start", flush=True)
+        if nobuf + noqueue == 0:
+            return "no frame counted as dropped for want of buffers"
+        return None
+    return host
+
+
+CASES.append(Case("rxdrop-counted-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True, cmdline=TAP_IP,
+                  host=rx_drops_counted("rxdrop-counted-e1000-q35"), host_after=HTTPD_UP, timeout=200,
+                  reject=NO_PANIC, expect=[READY, HTTPD_UP]))
+
+# The shell's `net` shows the stack's drop counters under each NIC's address.
+CASES.append(Case("shell-net-drops", machine="q35", app="shell", debug_exit=False, exit_code=0, timeout=90,
+                  cmdline="ip=10.0.2.20/24 gw=10.0.2.2",
+                  extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
+                  reject=NO_PANIC,
+                  interact=[(r"minnow> ", "net\r"), (r"tx \d+ packets[\s\S]*?minnow> ", "ip\r"),
+                            (r"carrier lost[\s\S]*?minnow> ", "poweroff\r")],
+                  expect=[r"inet 10\.0\.2\.20/24 gw 10\.0\.2\.2 \(static\)\r?\n"
+                          r"  stack dropped: no rx buffer 0, input queue full 0, invalid ipv4 source \d+",
+                          r"eth0: carrier up, 10\.0\.2\.20/24 .* rx no buffer 0, rx queue full 0",
+                          r"invalid sources dropped \d+; carrier lost 0", r"powering off"]))
