@@ -4,8 +4,10 @@
  * and whose received frames go to the tcpip thread either in the driver's
  * own buffer, wrapped in a custom pbuf that gives the buffer back when
  * lwIP frees it (netdev_rx_lend), or copied into pool pbufs (netdev_rx);
- * link changes reach lwIP as netif_set_link_up/down() through
- * tcpip_callback().
+ * link changes reach the tcpip thread through tcpip_callback(): lwIP's link
+ * comes up with the first carrier and stays up, so connections outlive a
+ * carrier loss (net/lwip/carrier.c). Invalid sources are dropped first in
+ * net_ip4_input_hook (net/lwip/ip4_src.c); every drop is counted per NIC.
  *
  * Hot-plug: netdev calls nic_attach for a NIC registered after net_init()
  * and nic_detach when one is unregistered. Detaching removes the netif
@@ -736,17 +738,16 @@ static int cmd_ip(int argc, char **argv)
         ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
         ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
         kprintf("%s: carrier %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, rx queue full %llu, "
-                "tx ring full %llu, "
-                "tcp/udp checked in software %llu, tx chains cloned %llu\n",
+                "tx ring full %llu, tcp/udp checked in software %llu, tx chains cloned %llu\n",
                 nic->dev->name, nic->dev->link_up ? "up" : "down", a,
                 prefix_len(netif_ip4_netmask(nif)), g, nic->dhcp ? "dhcp " : "", dhcp_state_name(nif, nic),
                 nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->rx_noqueue,
-                (unsigned long long)nic->tx_busy,
-                (unsigned long long)nic->rx_csum_sw, (unsigned long long)nic->tx_cloned);
+                (unsigned long long)nic->tx_busy, (unsigned long long)nic->rx_csum_sw,
+                (unsigned long long)nic->tx_cloned);
         kprintf("  invalid sources dropped %llu; carrier lost %llu, tx dropped without carrier %llu, "
                 "connections retransmitted at carrier return %llu\n", (unsigned long long)nic->rx_bad_src,
-                (unsigned long long)nic->carrier_losses,
-                (unsigned long long)nic->tx_nocarrier, (unsigned long long)nic->carrier_rexmit);
+                (unsigned long long)nic->carrier_losses, (unsigned long long)nic->tx_nocarrier,
+                (unsigned long long)nic->carrier_rexmit);
     }
     const ip_addr_t *dns = dns_getserver(0);
     char d[16];
@@ -779,10 +780,9 @@ int net_nic_counters(const char *name, struct net_nic_counters *c)
     struct nic *nic = stack_up ? nic_find(name) : NULL;
     if (!nic)
         return -ENODEV;
-    *c = (struct net_nic_counters){
-        .rx_nobuf = nic->rx_nobuf, .rx_noqueue = nic->rx_noqueue, .rx_bad_src = nic->rx_bad_src, .tx_nocarrier = nic->tx_nocarrier,
-        .carrier_losses = nic->carrier_losses, .carrier_rexmit = nic->carrier_rexmit,
-    };
+    *c = (struct net_nic_counters){ .rx_nobuf = nic->rx_nobuf, .rx_noqueue = nic->rx_noqueue,
+        .rx_bad_src = nic->rx_bad_src, .tx_nocarrier = nic->tx_nocarrier,
+        .carrier_losses = nic->carrier_losses, .carrier_rexmit = nic->carrier_rexmit };
     return 0;
 }
 
