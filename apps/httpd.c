@@ -10,8 +10,14 @@
  * One thread per connection (at most HTTPD_MAX_CONN at once); connections
  * are persistent unless the client asks otherwise (HTTP/1.0 without
  * "Connection: keep-alive", or "Connection: close"). The request line and
- * headers must fit in HTTPD_REQ_MAX bytes; anything malformed gets 400 and
- * the connection is closed, other methods than GET and HEAD get 405.
+ * headers must fit in HTTPD_REQ_MAX bytes (apps/httpd_parse.c parses
+ * them); anything malformed gets 400 and the connection is closed, other
+ * methods than GET and HEAD get 405.
+ *
+ * Deadlines: a whole request header within HTTPD_HEAD_MS of its first byte
+ * (408 and close otherwise), an idle keep-alive connection closed after
+ * HTTPD_IDLE_MS, and, when every slot is taken and a new client waits, the
+ * connection idle for the longest closed at once to make room.
  *
  *   qemu-system-x86_64 -accel tcg -M q35 -netdev user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80
  *     -device e1000,netdev=n0 -kernel build/minnow.elf -append "app=httpd"
@@ -19,6 +25,7 @@
  *
  * Sockets: minnow's POSIX layer (net/socket.h). */
 #include "apps/httpd_html.h"
+#include "apps/httpd_parse.h"
 #include "kernel/core/app.h"
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpuinfo.h"
@@ -48,6 +55,15 @@
 #define HTTPD_REQ_MAX       8192            /* request line + headers */
 #define HTTPD_MAX_HEADERS   64
 #define HTTPD_IDLE_MS       15000           /* keep-alive idle / stalled peer timeout */
+/* A whole request header must arrive within this time, counted from its
+ * first byte (from the accept for a connection's first request), however
+ * the bytes trickle in: a slow client (slowloris) cannot hold a slot by
+ * sending a byte now and then. It then gets 408 (RFC 9110 15.5.9). */
+#define HTTPD_HEAD_MS       10000
+/* Waiting for a request, a connection looks at its deadline and at the
+ * acceptor's eviction request this often. */
+#define HTTPD_SLICE_MS      200
+#define HTTPD_EVICT_WAIT_NS (100ull * 1000000ull)   /* the acceptor re-checks its wish this often */
 #define HTTPD_BYTES_MAX     (1ull << 30)
 /* /bytes/N goes out in chunks of the pattern, a multiple of 256 bytes so
  * that every chunk starts at pattern byte 0. lwIP copies a whole send()
@@ -135,6 +151,10 @@ static void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 
 /* --- the status page ------------------------------------------------------ */
 
+/* Connections closed to make room (idle, for a new client) and request
+ * headers that missed HTTPD_HEAD_MS (see "connections" below). */
+static unsigned long conn_evicted, conn_head_timeouts;
+
 /* pci_list's callback has no context argument: it appends to this buffer.
  * Threads are cooperative and pci_list does not block, so no other thread
  * runs between setting it and the end of the listing. */
@@ -168,11 +188,22 @@ static void status_nics(struct sbuf *b)
         netdev_format_offloads(d, off, sizeof off);
         sbuf_printf(b, "    %s\n    tcp/udp checked in software %llu\n", off,
                     (unsigned long long)net_rx_csum_sw(d->name));
+        struct net_nic_counters c;
+        if (net_nic_counters(d->name, &c) == 0) {
+            sbuf_printf(b, "    stack dropped: no rx buffer %llu, input queue full %llu, invalid ipv4 source %llu\n",
+                        (unsigned long long)c.rx_nobuf, (unsigned long long)c.rx_noqueue,
+                        (unsigned long long)c.rx_bad_src);
+            sbuf_printf(b, "    carrier lost %llu, tx dropped without carrier %llu, retransmitted at carrier "
+                        "return %llu\n", (unsigned long long)c.carrier_losses,
+                        (unsigned long long)c.tx_nocarrier, (unsigned long long)c.carrier_rexmit);
+        }
     }
     /* TIME_WAIT blocks reopened (net/lwip/tcp_timewait.c): by a client's
      * new SYN, and by our own connect() from the same port. */
     sbuf_printf(b, "tcp: time-wait reopened by syn %lu, by connect %lu\n", minnow_tcp_timewait_reused(),
                 minnow_tcp_timewait_reused_connect());
+    sbuf_printf(b, "httpd: idle connections closed for new clients %lu, request headers timed out %lu\n",
+                conn_evicted, conn_head_timeouts);
 }
 
 static void status_page(struct sbuf *b)
@@ -238,179 +269,6 @@ static void status_collect(struct httpd_status *st, const char *pci)
     st->pci = pci;
 }
 
-/* --- requests --------------------------------------------------------------- */
-
-struct request {
-    char method[8];
-    const char *target;         /* NUL-terminated, inside the connection buffer */
-    int minor;                  /* HTTP/1.minor */
-    bool keep_alive;
-    bool has_body;              /* Content-Length > 0 or Transfer-Encoding */
-    bool wants_html;            /* Accept names text/html (a browser) */
-};
-
-static bool is_tchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    for (const char *p = "!#$%&'*+-.^_`|~"; *p; p++)
-        if (c == *p)
-            return true;
-    return false;
-}
-
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-
-static bool ieq(const char *a, size_t alen, const char *b)
-{
-    size_t blen = strlen(b);
-    if (alen != blen)
-        return false;
-    for (size_t i = 0; i < alen; i++)
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    return true;
-}
-
-/* Whether the comma-separated list v[0..n) holds token tok (any case). */
-static bool list_has(const char *v, size_t n, const char *tok)
-{
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-            i++;
-        size_t s = i;
-        while (i < n && v[i] != ',')
-            i++;
-        size_t e = i;
-        while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-            e--;
-        if (e > s && ieq(v + s, e - s, tok))
-            return true;
-    }
-    return false;
-}
-
-/* Whether v[0..n) contains tok, in any case. */
-static bool has_substr(const char *v, size_t n, const char *tok)
-{
-    size_t t = strlen(tok);
-    for (size_t i = 0; i + t <= n; i++)
-        if (ieq(v + i, t, tok))
-            return true;
-    return false;
-}
-
-/* One header field "name: value" (line[0..n), no CRLF) into r. 0 or 400. */
-static int parse_header(const char *line, size_t n, struct request *r, int *hosts)
-{
-    size_t i = 0;
-    while (i < n && is_tchar(line[i]))
-        i++;
-    if (i == 0 || i == n || line[i] != ':')
-        return 400;                         /* also obs-fold and "name :" */
-    size_t name_len = i++;
-    while (i < n && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    const char *v = line + i;
-    size_t vlen = n - i;
-    for (size_t k = 0; k < vlen; k++)
-        if ((v[k] < 0x20 && v[k] != '\t') || v[k] == 0x7f)
-            return 400;
-    while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-        vlen--;
-    if (ieq(line, name_len, "host")) {
-        (*hosts)++;
-    } else if (ieq(line, name_len, "connection")) {
-        if (list_has(v, vlen, "close"))
-            r->keep_alive = false;
-        else if (list_has(v, vlen, "keep-alive"))
-            r->keep_alive = true;
-    } else if (ieq(line, name_len, "content-length")) {
-        if (vlen == 0 || vlen > 18)
-            return 400;
-        for (size_t k = 0; k < vlen; k++) {
-            if (v[k] < '0' || v[k] > '9')
-                return 400;
-            if (v[k] != '0')
-                r->has_body = true;
-        }
-    } else if (ieq(line, name_len, "transfer-encoding")) {
-        r->has_body = true;
-    } else if (ieq(line, name_len, "accept")) {
-        /* RFC 9110 12.5.1; browsers list text/html first. A plain
-         * substring test: weights (q=) are not looked at. */
-        if (has_substr(v, vlen, "text/html"))
-            r->wants_html = true;
-    }
-    return 0;
-}
-
-/* The request head buf[0..len) (ending in CRLF CRLF) into r; the target is
- * NUL-terminated in place. 0, or the status to answer with (400). */
-static int parse_request(char *buf, size_t len, struct request *r)
-{
-    *r = (struct request){ 0 };
-    size_t eol = 0;
-    while (eol + 1 < len && !(buf[eol] == '\r' && buf[eol + 1] == '\n'))
-        eol++;
-    /* request-line = method SP request-target SP HTTP-version */
-    size_t i = 0;
-    while (i < eol && is_tchar(buf[i]))
-        i++;
-    if (i == 0 || i >= eol || buf[i] != ' ')
-        return 400;
-    size_t mlen = i < sizeof r->method - 1 ? i : sizeof r->method - 1;
-    memcpy(r->method, buf, mlen);
-    r->method[mlen] = 0;
-    if (i >= sizeof r->method)
-        r->method[0] = '?';                 /* too long to be one we know */
-    size_t t = ++i;
-    while (i < eol && buf[i] > 0x20 && buf[i] != 0x7f)
-        i++;
-    if (i == t || i >= eol || buf[i] != ' ')
-        return 400;
-    buf[i++] = 0;
-    r->target = buf + t;
-    if (eol - i != 8 || memcmp(buf + i, "HTTP/1.", 7) != 0 || (buf[i + 7] != '0' && buf[i + 7] != '1'))
-        return 400;
-    r->minor = buf[i + 7] - '0';
-    r->keep_alive = r->minor == 1;
-    int hosts = 0;
-    for (size_t l = eol + 2; l < len;) {
-        size_t e = l;
-        while (e + 1 < len && !(buf[e] == '\r' && buf[e + 1] == '\n'))
-            e++;
-        if (e + 1 >= len)
-            return 400;
-        if (e == l)
-            break;                          /* the empty line */
-        int err = parse_header(buf + l, e - l, r, &hosts);
-        if (err)
-            return err;
-        l = e + 2;
-    }
-    if (r->minor == 1 && hosts != 1)
-        return 400;                         /* RFC 9112 3.2 */
-    if (r->target[0] != '/')
-        return 400;                         /* origin-form only */
-    return 0;
-}
-
-/* "/bytes/N": N, or -1 when not a decimal number in [0, 1 GiB]. */
-static long long parse_count(const char *s)
-{
-    if (!*s || strlen(s) > 10)
-        return -1;
-    unsigned long long v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (unsigned)(*s - '0');
-    }
-    return v <= HTTPD_BYTES_MAX ? (long long)v : -1;
-}
-
 /* --- responses ------------------------------------------------------------- */
 
 static const char *reason(int status)
@@ -420,6 +278,7 @@ static const char *reason(int status)
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     default:  return "Error";
     }
 }
@@ -529,7 +388,7 @@ static int respond(int fd, struct request *r)
         err = body.oom ? -1 : send_page(fd, 200, "text/plain; charset=utf-8", &body, head_only, keep, true);
         kfree(body.p);
     } else if (strncmp(r->target, "/bytes/", 7) == 0) {
-        long long n = parse_count(r->target + 7);
+        long long n = httpd_parse_count(r->target + 7, HTTPD_BYTES_MAX);
         err = n < 0 ? send_error(fd, 400, head_only, keep) : send_bytes(fd, (unsigned long long)n, head_only, keep);
     } else {
         err = send_error(fd, 404, head_only, keep);
@@ -537,44 +396,97 @@ static int respond(int fd, struct request *r)
     return err || !keep ? -1 : 0;
 }
 
-/* The offset just past the first CRLF CRLF in buf[0..len), searching from
- * `from`; 0 when there is none yet. */
-static size_t head_end(const char *buf, size_t len, size_t from)
-{
-    for (size_t i = from; i + 3 < len; i++)
-        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
-            return i + 4;
-    return 0;
-}
-
 /* --- connections ----------------------------------------------------------- */
 
-static struct semaphore conn_slots;
+/* The connection slots. A slot whose connection waits idle between
+ * keep-alive requests may be taken back: when every slot is in use and a
+ * new client has been accepted, the acceptor asks the connection idle for
+ * the longest to close (RFC 9112 9.5 lets a server close an idle
+ * connection at any time), so that a client that has a request to make is
+ * served instead of one that has none. Threads are cooperative: the flags
+ * need no lock. */
+struct conn_slot {
+    int fd;
+    bool used;
+    bool idle;                  /* between requests, nothing of the next one yet */
+    bool evict;                 /* the acceptor wants the slot back */
+    uint64_t idle_since;        /* clock_ns() when it became idle */
+};
+static struct conn_slot conn_slot[HTTPD_MAX_CONN];
+static struct semaphore conn_slots;     /* free slots */
 
-/* Requests on one connection until it closes, fails, idles out or asks to
- * close; leftover bytes (a pipelined next request) are kept. */
-static void serve(int fd, char *buf)
+/* Waits until fd has bytes to read, the deadline passes, or (while
+ * idle) the acceptor wants the slot: 1 readable (or closed: recv says),
+ * 0 deadline or eviction, negative on error. */
+static int conn_wait(struct conn_slot *c, uint64_t deadline)
 {
-    size_t len = 0;
     for (;;) {
-        size_t end, scanned = 0;
-        while (len >= 2 && buf[0] == '\r' && buf[1] == '\n') {  /* RFC 9112 2.2 */
-            memmove(buf, buf + 2, len - 2);
-            len -= 2;
-        }
-        while (!(end = head_end(buf, len, scanned))) {
+        if (c->idle && c->evict)
+            return 0;
+        uint64_t now = clock_ns();
+        if (now >= deadline)
+            return 0;
+        uint64_t left_ms = (deadline - now + 999999) / 1000000;
+        struct pollfd p = { .fd = c->fd, .events = POLLIN };
+        int r = poll(&p, 1, left_ms < HTTPD_SLICE_MS ? (int)left_ms : HTTPD_SLICE_MS);
+        if (r < 0)
+            return r;
+        if (r > 0)
+            return 1;
+    }
+}
+
+static uint64_t ms_after(uint64_t t, unsigned ms) { return t + (uint64_t)ms * 1000000ull; }
+
+/* Requests on one connection until it closes, fails, misses a deadline,
+ * is evicted while idle, or asks to close; leftover bytes (a pipelined
+ * next request) are kept. */
+static void serve(struct conn_slot *c, char *buf)
+{
+    int fd = c->fd;
+    size_t len = 0;
+    uint64_t head_deadline = ms_after(clock_ns(), HTTPD_HEAD_MS);  /* the first request */
+    for (;;) {
+        size_t end, scanned = 0, skip;
+        for (;;) {
+            if ((skip = httpd_skip_empty_lines(buf, len)) > 0) {    /* RFC 9112 2.2 */
+                memmove(buf, buf + skip, len - skip);
+                len -= skip;
+                scanned = 0;
+            }
+            if ((end = httpd_head_end(buf, len, scanned)) != 0)
+                break;
             scanned = len > 3 ? len - 3 : 0;
-            if (len == HTTPD_REQ_MAX) {
+            /* A malformed request line (HTTP/0.9's "GET /") is answered as
+             * soon as it is complete, not after a timeout. */
+            if (len == HTTPD_REQ_MAX || httpd_check_request_line(buf, len)) {
                 send_error(fd, 400, false, false);
+                return;
+            }
+            uint64_t deadline = c->idle ? ms_after(c->idle_since, HTTPD_IDLE_MS) : head_deadline;
+            int w = conn_wait(c, deadline);
+            if (w < 0)
+                return;
+            if (w == 0) {
+                if (c->idle) {
+                    conn_evicted += c->evict;
+                    return;                 /* idle: closed without a word */
+                }
+                conn_head_timeouts++;
+                send_error(fd, 408, false, false);
                 return;
             }
             long n = httpd_sock_recv(fd, buf + len, HTTPD_REQ_MAX - len);
             if (n <= 0)
                 return;
             len += (size_t)n;
+            if (c->idle && httpd_skip_empty_lines(buf, len) < len) {
+                c->idle = false;            /* the next request has begun */
+                head_deadline = ms_after(clock_ns(), HTTPD_HEAD_MS);
+            }
         }
         struct request r;
-        int status = parse_request(buf, end, &r);
+        int status = httpd_parse_request(buf, end, &r);
         if (status) {
             send_error(fd, status, false, false);
             return;
@@ -583,19 +495,62 @@ static void serve(int fd, char *buf)
             return;
         memmove(buf, buf + end, len - end);
         len -= end;
+        if (httpd_skip_empty_lines(buf, len) < len) {
+            head_deadline = ms_after(clock_ns(), HTTPD_HEAD_MS);    /* pipelined: already begun */
+        } else {
+            c->idle = true;
+            c->idle_since = clock_ns();
+        }
     }
 }
 
 static void conn_thread(void *arg)
 {
-    int fd = (int)(intptr_t)arg;
+    struct conn_slot *c = arg;
     char *buf = kmalloc(HTTPD_REQ_MAX);
     if (buf) {
-        serve(fd, buf);
+        serve(c, buf);
         kfree(buf);
     }
-    httpd_sock_close(fd);
+    httpd_sock_close(c->fd);
+    c->used = false;
     sem_up(&conn_slots);
+}
+
+/* Asks the connection idle for the longest to close, unless one was asked
+ * already; false when no connection is idle. */
+static bool conn_evict_oldest_idle(void)
+{
+    struct conn_slot *oldest = NULL;
+    for (int i = 0; i < HTTPD_MAX_CONN; i++) {
+        struct conn_slot *c = &conn_slot[i];
+        if (!c->used || !c->idle)
+            continue;
+        if (c->evict)
+            return true;                    /* on its way out */
+        if (!oldest || c->idle_since < oldest->idle_since)
+            oldest = c;
+    }
+    if (oldest)
+        oldest->evict = true;
+    return oldest != NULL;
+}
+
+/* A free slot for the accepted connection: waits for one, taking back
+ * idle connections oldest first meanwhile. */
+static struct conn_slot *conn_slot_take(int fd)
+{
+    while (sem_down_timeout(&conn_slots, HTTPD_EVICT_WAIT_NS) != 0)
+        conn_evict_oldest_idle();
+    for (int i = 0; i < HTTPD_MAX_CONN; i++) {
+        struct conn_slot *c = &conn_slot[i];
+        if (!c->used) {
+            *c = (struct conn_slot){ .fd = fd, .used = true };
+            return c;
+        }
+    }
+    sem_up(&conn_slots);                    /* cannot happen: the count says one is free */
+    return NULL;
 }
 
 static int httpd_main(void)
@@ -627,17 +582,19 @@ static int httpd_main(void)
     net_addr_str(HTTPD_NIC, addr, sizeof addr);
     kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
     for (;;) {
-        sem_down(&conn_slots);
         int fd = httpd_sock_accept(lfd, HTTPD_IDLE_MS);
         if (fd < 0) {
-            sem_up(&conn_slots);
             thread_sleep_ns(10000000);      /* out of netconns: let some close */
             continue;
         }
-        struct thread *t = thread_create("httpd-conn", conn_thread, (void *)(intptr_t)fd, HTTPD_STACK);
+        struct conn_slot *c = conn_slot_take(fd);
+        struct thread *t = c ? thread_create("httpd-conn", conn_thread, c, HTTPD_STACK) : NULL;
         if (!t) {
             httpd_sock_close(fd);
-            sem_up(&conn_slots);
+            if (c) {
+                c->used = false;
+                sem_up(&conn_slots);
+            }
             continue;
         }
         thread_detach(t);

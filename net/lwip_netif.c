@@ -4,8 +4,10 @@
  * and whose received frames go to the tcpip thread either in the driver's
  * own buffer, wrapped in a custom pbuf that gives the buffer back when
  * lwIP frees it (netdev_rx_lend), or copied into pool pbufs (netdev_rx);
- * link changes reach lwIP as netif_set_link_up/down() through
- * tcpip_callback().
+ * link changes reach the tcpip thread through tcpip_callback(): lwIP's link
+ * comes up with the first carrier and stays up, so connections outlive a
+ * carrier loss (net/lwip/carrier.c). Invalid sources are dropped first in
+ * net_ip4_input_hook (net/lwip/ip4_src.c); every drop is counted per NIC.
  *
  * Hot-plug: netdev calls nic_attach for a NIC registered after net_init()
  * and nic_detach when one is unregistered. Detaching removes the netif
@@ -46,6 +48,8 @@
 #include "net/lwip_netif.h"
 #include "net/lwip/tcp_timewait.h"
 #include "net/lwip/dhcp_hold.h"
+#include "net/lwip/carrier.h"
+#include "net/lwip/ip4_src.h"
 #include "lib/fmt.h"
 
 struct netdev;
@@ -69,10 +73,16 @@ struct nic {
     struct netif netif;         /* first: lwIP hands us &nic->netif */
     struct netdev *dev;
     bool dhcp;
-    uint64_t rx_nobuf;          /* frames dropped: no pbuf or full mailbox */
+    uint64_t rx_nobuf;          /* frames dropped: no pool pbuf to copy into */
+    uint64_t rx_noqueue;        /* frames dropped: no tcpip message or a full mailbox */
     uint64_t tx_busy;           /* frames dropped: transmit ring stayed full */
     uint64_t rx_csum_sw;        /* TCP/UDP packets the device did not verify: lwIP did */
     uint64_t tx_cloned;         /* chains longer than NETDEV_TX_SEGS_MAX, sent as one copy */
+    uint64_t rx_bad_src;        /* IPv4 packets dropped: a source no wire may carry */
+    uint64_t tx_nocarrier;      /* frames dropped: sent while the carrier was down */
+    uint64_t carrier_losses;    /* carrier lost while lwIP's link stayed up (carrier.c) */
+    uint64_t carrier_rexmit;    /* connections retransmitting at once when it came back */
+    bool carrier;               /* the carrier as the tcpip thread last applied it */
     u16_t csum_flags;           /* lwIP's checksum work on this netif, receive checks all on */
     bool gone;                  /* detached: frames still queued for it are dropped */
     bool hotplugged;            /* attached after net_init: its first address is logged */
@@ -131,6 +141,11 @@ static unsigned nic_tx_offloads(const struct nic *nic, const struct pbuf *p, str
 static err_t nic_linkoutput(struct netif *netif, struct pbuf *p)
 {
     struct nic *nic = (struct nic *)netif;
+    if (!nic->dev->link_up) {
+        /* No carrier: lost as on a wire; TCP retransmits it (carrier.c). */
+        nic->tx_nocarrier++;
+        return ERR_OK;
+    }
     struct pbuf *q = p;
     if (pbuf_clen(p) > NETDEV_TX_SEGS_MAX) {
         q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
@@ -186,7 +201,7 @@ static void nic_queue(struct nic *nic, struct pbuf *p, unsigned csum)
     if (csum & NETDEV_RX_CSUM_L4_OK)
         p->flags |= NIC_PBUF_L4_OK;
     if (tcpip_inpkt(p, &nic->netif, nic_input) != ERR_OK) {
-        nic->rx_nobuf++;
+        nic->rx_noqueue++;
         pbuf_free(p);
     }
 }
@@ -263,9 +278,18 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
 {
     if (inp->linkoutput != nic_linkoutput)
         return minnow_tcp_timewait_hook(p, inp);
+    struct nic *nic = (struct nic *)inp;
+    if (p->len >= IP_HLEN) {
+        ip4_addr_t src;
+        ip4_addr_copy(src, ((const struct ip_hdr *)p->payload)->src);
+        if (ip4_src_invalid(&src, inp)) {
+            nic->rx_bad_src++;
+            pbuf_free(p);
+            return 1;                           /* eaten: lwIP returns at once */
+        }
+    }
     if (dhcp_hold_input(p, inp))
         return 1;                               /* for the address DHCP is binding */
-    struct nic *nic = (struct nic *)inp;
     u16_t f = nic->csum_flags;                  /* every check on */
     if (!pbuf_match_allocsrc(p, PBUF_POOL) && pbuf_get_allocsrc(p) != NIC_PBUF_LENT) {
         /* Not from nic_rx or nic_rx_lend: lwIP's own output to our own address, looped
@@ -294,13 +318,24 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp)
 }
 
 /* --- link and address changes ---------------------------------------------- */
-static void nic_link_apply(void *ctx)           /* tcpip thread */
+/* tcpip thread. lwIP's link flag follows the carrier until it has been up
+ * once; after that it stays up through carrier losses, so that routes and
+ * connections survive a flap (net/lwip/carrier.c). */
+static void nic_link_apply(void *ctx)
 {
     struct nic *nic = ctx;
-    if (nic->dev->link_up)
-        netif_set_link_up(&nic->netif);
-    else
-        netif_set_link_down(&nic->netif);
+    bool up = nic->dev->link_up;
+    if (nic->gone || up == nic->carrier)
+        return;
+    nic->carrier = up;
+    if (!netif_is_link_up(&nic->netif)) {
+        if (up)
+            netif_set_link_up(&nic->netif);
+    } else if (!up) {
+        nic->carrier_losses++;
+    } else {
+        nic->carrier_rexmit += carrier_back(&nic->netif, nic->dhcp);
+    }
 }
 
 static void nic_link(struct netdev *dev, bool up, void *ctx)
@@ -427,8 +462,10 @@ static struct nic *nic_add(struct netdev *dev, bool first)
     if (first)
         netif_set_default(&nic->netif);
     netif_set_up(&nic->netif);
-    if (dev->link_up)
+    if (dev->link_up) {
         netif_set_link_up(&nic->netif);
+        nic->carrier = true;
+    }
     if (nic->dhcp && dhcp_start(&nic->netif) != ERR_OK)
         pr_warn("net: %s: cannot start DHCP\n", dev->name);
     return nic;
@@ -673,7 +710,12 @@ static void describe_addr(const struct netdev *d, char *buf, size_t n)
         int prefix = prefix_len(netif_ip4_netmask(nif));
         bool dhcp = nics[i]->dhcp;
         UNLOCK_TCPIP_CORE();
-        fmt_snprintf(buf, n, "inet %s/%d gw %s (%s)", a, prefix, g, dhcp ? "dhcp" : "static");
+        /* A second line: frames the stack had to drop before lwIP saw them. */
+        const struct nic *nic = nics[i];
+        fmt_snprintf(buf, n, "inet %s/%d gw %s (%s)\n  stack dropped: no rx buffer %llu, input queue full %llu, "
+                     "invalid ipv4 source %llu", a, prefix, g, dhcp ? "dhcp" : "static",
+                     (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->rx_noqueue,
+                     (unsigned long long)nic->rx_bad_src);
         return;
     }
     fmt_snprintf(buf, n, "inet: not configured");
@@ -695,12 +737,17 @@ static int cmd_ip(int argc, char **argv)
         char a[16], g[16];
         ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
         ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
-        kprintf("%s: link %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, tx ring full %llu, "
-                "tcp/udp checked in software %llu, tx chains cloned %llu\n",
-                nic->dev->name, netif_is_link_up(nif) ? "up" : "down", a,
+        kprintf("%s: carrier %s, %s/%d gw %s, %s%s; mtu %u, rx no buffer %llu, rx queue full %llu, "
+                "tx ring full %llu, tcp/udp checked in software %llu, tx chains cloned %llu\n",
+                nic->dev->name, nic->dev->link_up ? "up" : "down", a,
                 prefix_len(netif_ip4_netmask(nif)), g, nic->dhcp ? "dhcp " : "", dhcp_state_name(nif, nic),
-                nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->tx_busy,
-                (unsigned long long)nic->rx_csum_sw, (unsigned long long)nic->tx_cloned);
+                nif->mtu, (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->rx_noqueue,
+                (unsigned long long)nic->tx_busy, (unsigned long long)nic->rx_csum_sw,
+                (unsigned long long)nic->tx_cloned);
+        kprintf("  invalid sources dropped %llu; carrier lost %llu, tx dropped without carrier %llu, "
+                "connections retransmitted at carrier return %llu\n", (unsigned long long)nic->rx_bad_src,
+                (unsigned long long)nic->carrier_losses, (unsigned long long)nic->tx_nocarrier,
+                (unsigned long long)nic->carrier_rexmit);
     }
     const ip_addr_t *dns = dns_getserver(0);
     char d[16];
@@ -726,6 +773,17 @@ uint64_t net_rx_csum_sw(const char *name)
 {
     struct nic *nic = stack_up ? nic_find(name) : NULL;
     return nic ? nic->rx_csum_sw : 0;
+}
+
+int net_nic_counters(const char *name, struct net_nic_counters *c)
+{
+    struct nic *nic = stack_up ? nic_find(name) : NULL;
+    if (!nic)
+        return -ENODEV;
+    *c = (struct net_nic_counters){ .rx_nobuf = nic->rx_nobuf, .rx_noqueue = nic->rx_noqueue,
+        .rx_bad_src = nic->rx_bad_src, .tx_nocarrier = nic->tx_nocarrier,
+        .carrier_losses = nic->carrier_losses, .carrier_rexmit = nic->carrier_rexmit };
+    return 0;
 }
 
 void net_addr_str(const char *name, char *buf, size_t size)

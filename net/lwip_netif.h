@@ -26,3 +26,15 @@ void net_addr_str(const char *name, char *buf, size_t size);
 uint64_t net_rx_csum_sw(const char *name);
 /* The IPv4 gateway of NIC `name` in network order, 0 when none. */
 uint32_t net_gw(const char *name);
+
+/* The glue's counters for NIC `name` (the shell's `ip` prints them too). */
+struct net_nic_counters {
+    uint64_t rx_nobuf;          /* received frames dropped: no pool pbuf to copy into */
+    uint64_t rx_noqueue;        /* received frames dropped: no tcpip message or a full mailbox */
+    uint64_t rx_bad_src;        /* IPv4 packets dropped for a source no wire may carry */
+    uint64_t tx_nocarrier;      /* frames dropped because the carrier was down */
+    uint64_t carrier_losses;    /* carrier losses that connections outlived */
+    uint64_t carrier_rexmit;    /* connections that retransmitted when the carrier came back */
+};
+/* 0, or -ENODEV when `name` has no netif. */
+int net_nic_counters(const char *name, struct net_nic_counters *c);

@@ -303,7 +303,7 @@ static int cmd_net(int argc, char **argv)
             kprintf("link up %u Mb/s\n", d->speed_mbps);
         else
             kprintf("link down\n");
-        char a[128];
+        char a[256];
         if (addr_describer) {
             addr_describer(d, a, sizeof a);
             kprintf("  %s\n", a);

@@ -192,6 +192,7 @@ void netdev_format_mac(const uint8_t mac[6], char *buf, size_t size);
  * what the device offers and the counters that show it in use. */
 void netdev_format_offloads(const struct netdev *d, char *buf, size_t size);
 
-/* Installed by the network stack: one line with the device's addresses
- * ("inet 10.0.2.15/24 gw 10.0.2.2 (dhcp)") for the shell's `net`. */
+/* Installed by the network stack: the device's addresses ("inet
+ * 10.0.2.15/24 gw 10.0.2.2 (dhcp)") and the stack's own drop counters, on
+ * lines separated by "\n  ", for the shell's `net`. */
 void netdev_set_addr_describer(void (*fn)(const struct netdev *d, char *buf, size_t n));

@@ -1,7 +1,7 @@
 # tests/: host unit tests (pure logic) and hosted driver tests (drivers
 # against a host-side backend), all with ASan + UBSan. QEMU system tests
 # live in tests/system/ and are run by tests/run.py.
-UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd acpi e1000 httpd_html pools_plan
+UNIT_TESTS += fmt cmdline pmm heap pt bootinfo sched pci ps2kbd acpi e1000 httpd_html httpd_parse pools_plan
 unit_fmt_SRCS      := lib/fmt.c
 unit_cmdline_SRCS  := kernel/core/cmdline.c lib/fmt.c
 unit_pmm_SRCS      := kernel/mm/pmm.c
@@ -14,6 +14,7 @@ unit_acpi_SRCS     := kernel/acpi/acpi.c kernel/acpi/acpi_aml.c lib/fmt.c tests/
 unit_e1000_SRCS    := tests/selftest/dhcp_probe.c lib/fmt.c
 unit_bootinfo_SRCS := boot/bootinfo.c boot/bootdump.c lib/fmt.c tests/unit/fakemem.c
 unit_httpd_html_SRCS := apps/httpd_html.c lib/fmt.c
+unit_httpd_parse_SRCS := apps/httpd_parse.c
 unit_pools_plan_SRCS := net/lwip/pools_plan.c
 
 HOSTED_TESTS += fbcon

@@ -172,8 +172,8 @@
 #define LWIP_NOASSERT_ON_ERROR      0
 
 /* --- IPv4 input hook -------------------------------------------------------
- * Per packet: which checksums lwIP checks (what the NIC did not verify),
- * then TIME_WAIT reuse. A SYN that may reopen a connection in TIME_WAIT (RFC 1122 4.2.2.13) retires
+ * Per packet: invalid sources dropped (ip4_src.c), which checksums lwIP
+ * checks (what the NIC did not verify), then TIME_WAIT reuse. A SYN that may reopen a connection in TIME_WAIT (RFC 1122 4.2.2.13) retires
  * the old control block before lwIP looks at the packet (tcp_timewait.c), so
  * clients reconnecting from the same local port are not refused for 2 MSL. */
 struct pbuf;

@@ -1274,3 +1274,271 @@ CASES.append(Case("first-answer-dhcp-e1000-q35", machine="q35", app="httpd", nic
                   extra=["-object", f"filter-dump,id=dump0,netdev=n0,file={_PCAP}"],
                   host=first_syn_answered(_PCAP), host_after=r"^minnow: ready in", timeout=90,
                   reject=NO_PANIC, expect=[READY, r"^net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)$"]))
+
+
+# --- a carrier loss mid-download, over TAP (net/lwip/carrier.c) ---------------
+# curl in the namespace downloads 50 MiB of /bytes/N into a file; once 8 MiB
+# have arrived the host step sets the link off through the monitor for
+# 0.5 s, 2 s or 5 s, then on again. lwIP keeps its route while the carrier
+# is down, frames sent meanwhile are lost as on a wire, and TCP retransmits
+# after link-up: each download must complete with the exact byte count and
+# the pattern, and the status page must count the carrier losses. Every
+# wait is bounded (curl's --max-time, the polling loops).
+FLAP_TAP_BYTES = 50 << 20
+FLAP_TAP_DOWNS = (0.5, 2.0, 5.0)
+CARRIER_LINE = (r"^    carrier lost (\d+), tx dropped without carrier (\d+), "
+                r"retransmitted at carrier return (\d+)$")
+
+
+def link_flap_tap(name):
+    def host(tap, log, qemu):
+        import tempfile
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m0 = _re.search(CARRIER_LINE, page, _re.M)
+        if not m0:
+            return f"status page lacks /{CARRIER_LINE}/:\n{page}"
+        want = hashlib.sha256(pattern(FLAP_TAP_BYTES)).digest()
+        figures = []
+        for down in FLAP_TAP_DOWNS:
+            with tempfile.NamedTemporaryFile(prefix="minnow-flap-", delete=True) as out:
+                t0 = _time.time()
+                p = subprocess.Popen(tap.cmd(["curl", "-sS", "--max-time", "120", "-o", out.name, "-w",
+                                              "%{http_code} %{size_download}",
+                                              f"http://{tap.guest}/bytes/{FLAP_TAP_BYTES}"]),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                try:
+                    end = _time.time() + 60
+                    while _os.path.getsize(out.name) < 8 << 20 and p.poll() is None and _time.time() < end:
+                        _time.sleep(0.01)
+                    at = _os.path.getsize(out.name)
+                    if p.poll() is not None or at < 8 << 20:
+                        return f"down {down} s: no flap: {at} bytes before the link went off, curl {p.poll()}"
+                    pos = len(qemu.log())
+                    qemu.monitor("set_link n0 off")
+                    _time.sleep(down)
+                    qemu.monitor("set_link n0 on")
+                    if not qemu.wait_log(r"^eth0: link up", 10, pos):
+                        return f"down {down} s: no 'eth0: link up' within 10 s of set_link n0 on"
+                    stdout, stderr = p.communicate(timeout=130)
+                finally:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
+                body = open(out.name, "rb").read()
+                secs = _time.time() - t0
+            if p.returncode != 0 or stdout.split() != ["200", str(FLAP_TAP_BYTES)] or len(body) != FLAP_TAP_BYTES:
+                return (f"down {down} s (at {at >> 20} MiB): curl exit {p.returncode}, {stdout!r}, "
+                        f"{len(body)} of {FLAP_TAP_BYTES} bytes; {stderr.strip()}")
+            if hashlib.sha256(body).digest() != want:
+                return f"down {down} s: content differs from the pattern"
+            figures.append(f"down {down} s at {at >> 20} MiB: 50 MiB complete in {secs:.1f} s")
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m = _re.search(CARRIER_LINE, page, _re.M)
+        lost = int(m.group(1)) - int(m0.group(1))
+        print(f"     {name}: " + "; ".join(figures) + f"; carrier lost {lost}, tx dropped without carrier "
+              f"{m.group(2)}, retransmitted at return {m.group(3)}", flush=True)
+        if lost != len(FLAP_TAP_DOWNS):
+            return f"status page counts {lost} carrier losses, want {len(FLAP_TAP_DOWNS)}"
+        return None
+    return host
+
+
+for model, machine in (("e1000", "q35"), ("e1000e", "q35")):
+    CASES.append(Case(f"linkflap-tap-{model}-{machine}", machine=machine, app="httpd", nic=model, tap=True,
+                      cmdline=TAP_IP, monitor=True, host=link_flap_tap(f"linkflap-tap-{model}-{machine}"),
+                      host_after=HTTPD_UP, timeout=300, reject=NO_PANIC, expect=[READY, HTTPD_UP]))
+
+
+# --- the small ones: invalid sources, HTTP framing and line ends --------------
+# SYNs with correct checksums from 0.0.0.0, 255.255.255.255, 224.0.0.1,
+# 127.0.0.1 and the subnet broadcast, straight onto the TAP (raw_src.py):
+# none may be answered, each must be counted as an invalid source on the
+# status page, and the same SYN from the host's own address is answered.
+# Then, over the same link, raw HTTP exchanges: two differing Content-Length
+# fields get 400 (RFC 9112 6.3), a request with bare LF line ends gets its
+# answer (RFC 9112 2.2), and HTTP/0.9's "GET /" gets 400 at once (well
+# under httpd's 15 s idle timeout).
+RAW_SRC = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "raw_src.py")
+BAD_SRC_LINE = r"^    stack dropped: no rx buffer \d+, input queue full \d+, invalid ipv4 source (\d+)$"
+RAW_HTTP = r'''
+import socket, sys, time
+t0 = time.time()
+s = socket.create_connection((sys.argv[1], 80), timeout=10)
+s.sendall(bytes.fromhex(sys.argv[2]))
+out = b""
+while len(out) < 1 << 20:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print(f"{time.time() - t0:.2f}", out.hex())
+'''
+SMALL_HTTP = [
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 10\r\n\r\n", rb"^HTTP/1\.1 400 "),
+    (b"GET /bytes/5 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+     rb"^HTTP/1\.1 200 .*\r\n\r\n\x00\x01\x02\x03\x04$"),
+    (b"GET /bytes/3 HTTP/1.0\n\n", rb"^HTTP/1\.1 200 .*Connection: close\r\n\r\n\x00\x01\x02$"),
+    (b"GET /bytes/2 HTTP/1.1\nHost: x\nConnection: close\n\n", rb"^HTTP/1\.1 200 .*\r\n\r\n\x00\x01$"),
+    (b"GET /\r\n", rb"^HTTP/1\.1 400 "),
+    (b"GET /\n", rb"^HTTP/1\.1 400 "),
+]
+
+
+def small_ones(name):
+    def host(tap, log, qemu):
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m0 = _re.search(BAD_SRC_LINE, page, _re.M)
+        if not m0:
+            return f"status page lacks /{BAD_SRC_LINE}/:\n{page}"
+        p = subprocess.run(tap.cmd([_sys.executable, RAW_SRC, tap.dev, tap.host, tap.guest, "52:54:00:12:34:56",
+                                    "80", str(RAW_ROUNDS)]), capture_output=True, text=True, timeout=90,
+                           cwd=_os.path.dirname(RAW_SRC))
+        got = dict(ln.split() for ln in p.stdout.splitlines() if len(ln.split()) == 2)
+        bad = ("0.0.0.0", "255.255.255.255", "224.0.0.1", "127.0.0.1", "10.77.0.255")
+        want = {src: f"0/{RAW_ROUNDS}" for src in bad}
+        want[tap.host] = f"{RAW_ROUNDS}/{RAW_ROUNDS}"
+        if p.returncode != 0 or got != want:
+            return f"raw SYNs answered: {got or p.stdout!r} (want {want}) {p.stderr.strip()[-300:]}"
+        page, err = tap_status(tap)
+        if err:
+            return err
+        dropped = int(_re.search(BAD_SRC_LINE, page, _re.M).group(1)) - int(m0.group(1))
+        if dropped != len(bad) * RAW_ROUNDS:
+            return f"invalid sources dropped grew by {dropped}, want {len(bad) * RAW_ROUNDS}"
+        slowest = 0.0
+        for req, rx in SMALL_HTTP:
+            r = subprocess.run(tap.cmd([_sys.executable, "-c", RAW_HTTP, tap.guest, req.hex()]),
+                               capture_output=True, text=True, timeout=30)
+            parts = r.stdout.split()
+            if r.returncode != 0 or len(parts) not in (1, 2):
+                return f"{req[:50]!r}: client failed: {r.stderr.strip()[-300:]}"
+            secs, reply = float(parts[0]), bytes.fromhex(parts[1]) if len(parts) == 2 else b""
+            if not _re.search(rx, reply, _re.S):
+                return f"{req[:50]!r}: got {reply[:200]!r}, want /{rx.decode()}/"
+            if secs > 5:
+                return f"{req[:50]!r}: answered after {secs:.1f} s, not at once"
+            slowest = max(slowest, secs)
+        print(f"     {name}: SYNs from {len(bad)} invalid sources unanswered and counted ({dropped}), good ones "
+              f"answered; {len(SMALL_HTTP)} HTTP exchanges right, slowest {slowest:.2f} s", flush=True)
+        return None
+    return host
+
+
+CASES.append(Case("small-ones-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True, cmdline=TAP_IP,
+                  host=small_ones("small-ones-e1000-q35"), host_after=HTTPD_UP, timeout=180, reject=NO_PANIC,
+                  expect=[READY, HTTPD_UP]))
+
+
+# --- deadlines: slow clients and idle connections (apps/httpd.c) ------------
+# 40 slowloris clients (more than httpd's 32 connection slots), each sending
+# a request header one byte every 2 s and reconnecting when closed, for 30 s;
+# a probe from a fresh client 6 s in must be answered within the run: every
+# header must be whole within 10 s of its first byte (408 otherwise), so
+# slots come free and the probe, waiting in the accept queue, gets one.
+# Then 32 keep-alive connections go idle, holding every slot: a fresh probe
+# must be answered at once (httpd closes the oldest idle one for it), and the
+# oldest must be the one closed. The status page counts both.
+SLOWLORIS = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "slowloris.py")
+DEADLINE_LINE = r"^httpd: idle connections closed for new clients (\d+), request headers timed out (\d+)$"
+
+
+def slow_clients(name):
+    def host(tap, log, qemu):
+        t0 = _time.time()
+        p = subprocess.run(tap.cmd([_sys.executable, SLOWLORIS, tap.guest, "40", "2", "30", "32"]),
+                           capture_output=True, text=True, timeout=150)
+        out = p.stdout
+        probe = _re.search(r"^probe answered in ([\d.]+) s$", out, _re.M)
+        slow = _re.search(r"^slow: (\d+) connections, (\d+) timeouts \(408\)$", out, _re.M)
+        idle = _re.search(r"^idle probe answered in ([\d.]+) s$", out, _re.M)
+        if p.returncode != 0 or not probe or not slow or not idle or "oldest idle closed: yes" not in out:
+            return f"slowloris.py exit {p.returncode}:\n{out}{p.stderr.strip()[-500:]}"
+        if float(idle.group(1)) > 5:
+            return f"the probe among idle connections waited {idle.group(1)} s: no idle connection was closed for it"
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m = _re.search(DEADLINE_LINE, page, _re.M)
+        if not m:
+            return f"status page lacks /{DEADLINE_LINE}/"
+        evicted, timeouts = int(m.group(1)), int(m.group(2))
+        if timeouts < 32 or evicted < 1:
+            return f"status page: {m.group(0)}: want >= 32 header timeouts and >= 1 idle connection closed"
+        print(f"     {name}: probe among 40 slow clients answered in {probe.group(1)} s; slow clients made "
+              f"{slow.group(1)} connections, {slow.group(2)} got 408; probe among 32 idle connections answered "
+              f"in {idle.group(1)} s, oldest closed; status page: {evicted} evicted, {timeouts} header timeouts; "
+              f"{_time.time() - t0:.0f} s", flush=True)
+        return None
+    return host
+
+
+CASES.append(Case("slowloris-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True, cmdline=TAP_IP,
+                  host=slow_clients("slowloris-e1000-q35"), host_after=HTTPD_UP, timeout=200, reject=NO_PANIC,
+                  expect=[READY, HTTPD_UP]))
+
+
+# --- frames the stack drops for want of buffers are counted ----------------
+# The first step of bounded receive buffers: make them run short, and see it.
+# 32 connections hold httpd's slots with an unfinished request line (until
+# the 10 s header deadline); 8 more wait in lwIP's accept queue, where
+# nobody reads, and each pushes up to 2 MiB: their windows (256 KiB each)
+# hold more frames than minnow has receive buffers, so frames are dropped.
+# The status page must then count them ("stack dropped: no rx buffer N",
+# N > 0), and the stack must serve again once the deadline has freed the
+# slots and the queued connections are read and closed (bounded retries).
+DROP_LINE = r"^    stack dropped: no rx buffer (\d+), input queue full (\d+), invalid ipv4 source \d+$"
+RX_PRESSURE = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "rx_pressure.py")
+
+
+def rx_drops_counted(name):
+    def host(tap, log, qemu):
+        page, err = tap_status(tap)
+        if err:
+            return err
+        m0 = _re.search(DROP_LINE, page, _re.M)
+        if not m0:
+            return f"status page lacks /{DROP_LINE}/"
+        t0 = _time.time()
+        p = subprocess.run(tap.cmd([_sys.executable, RX_PRESSURE, tap.guest, "32", "8", str(2 << 20), "25"]),
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0 or not p.stdout.startswith("holders "):
+            return f"rx_pressure.py exit {p.returncode}: {p.stdout} {p.stderr.strip()[-400:]}"
+        end, page = _time.time() + 60, None
+        while _time.time() < end:
+            page, err = tap_status(tap)
+            if not err:
+                break
+            _time.sleep(1)
+        if err:
+            return f"no status page within 60 s of the pressure: {err}"
+        m = _re.search(DROP_LINE, page, _re.M)
+        nobuf, noqueue = int(m.group(1)) - int(m0.group(1)), int(m.group(2)) - int(m0.group(2))
+        print(f"     {name}: {p.stdout.strip()}; stack dropped for want of buffers: no rx buffer {nobuf}, "
+              f"input queue full {noqueue}; served again {_time.time() - t0:.0f} s after the start", flush=True)
+        if nobuf + noqueue == 0:
+            return "no frame counted as dropped for want of buffers"
+        return None
+    return host
+
+
+CASES.append(Case("rxdrop-counted-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True, cmdline=TAP_IP,
+                  host=rx_drops_counted("rxdrop-counted-e1000-q35"), host_after=HTTPD_UP, timeout=200,
+                  reject=NO_PANIC, expect=[READY, HTTPD_UP]))
+
+# The shell's `net` shows the stack's drop counters under each NIC's address.
+CASES.append(Case("shell-net-drops", machine="q35", app="shell", debug_exit=False, exit_code=0, timeout=90,
+                  cmdline="ip=10.0.2.20/24 gw=10.0.2.2",
+                  extra=["-nic", "none", "-netdev", "user,id=n0", "-device", "e1000,netdev=n0"],
+                  reject=NO_PANIC,
+                  interact=[(r"minnow> ", "net\r"), (r"tx \d+ packets[\s\S]*?minnow> ", "ip\r"),
+                            (r"carrier lost[\s\S]*?minnow> ", "poweroff\r")],
+                  expect=[r"inet 10\.0\.2\.20/24 gw 10\.0\.2\.2 \(static\)\r?\n"
+                          r"  stack dropped: no rx buffer 0, input queue full 0, invalid ipv4 source \d+",
+                          r"eth0: carrier up, 10\.0\.2\.20/24 .* rx no buffer 0, rx queue full 0",
+                          r"invalid sources dropped \d+; carrier lost 0", r"powering off"]))
