@@ -52,7 +52,7 @@ MB1OBJ := $(BUILD)/boot/mb1hdr.S.o
 # The shipped images carry no self-tests; the -test images are the same
 # kernel with tests/selftest/ linked in (selftest=NAME).
 IMAGES := $(BUILD)/minnow.elf $(BUILD)/minnow-pvh.elf $(BUILD)/minnow-test.elf $(BUILD)/minnow-test-pvh.elf
-all: $(IMAGES) $(BUILD)/minnow.iso
+all: $(IMAGES) $(BUILD)/minnow.iso $(BUILD)/minnow-test.iso
 
 help:
 	@echo "minnow targets:"
@@ -197,7 +197,7 @@ bench-quick: bench-prep
 test-unit: all $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py --tiers checks,unit,hosted
 
-test: deps all $(BUILD)/minnow-test.iso $(UNIT_BINS) $(HOSTED_BINS)
+test: deps all $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py
 
 capture-bootinfo: deps all
