@@ -717,6 +717,15 @@ def tap_status(tap):
     return p.stdout, None
 
 
+def tap_status_line(tap, rx):
+    """The status page's line matching rx: (match, error)."""
+    page, err = tap_status(tap)
+    if err:
+        return None, err
+    m = _re.search(rx, page, _re.M)
+    return (m, None) if m else (None, f"status page lacks /{rx}/:\n{page}")
+
+
 def curl_port_reuse(name, model):
     """REUSE_ROUNDS curl requests in a row from local port REUSE_PORT. minnow
     must close first so that it, not the host, holds TIME_WAIT: the request
@@ -1293,12 +1302,9 @@ CARRIER_LINE = (r"^    carrier lost (\d+), tx dropped without carrier (\d+), "
 def link_flap_tap(name):
     def host(tap, log, qemu):
         import tempfile
-        page, err = tap_status(tap)
+        m0, err = tap_status_line(tap, CARRIER_LINE)
         if err:
             return err
-        m0 = _re.search(CARRIER_LINE, page, _re.M)
-        if not m0:
-            return f"status page lacks /{CARRIER_LINE}/:\n{page}"
         want = hashlib.sha256(pattern(FLAP_TAP_BYTES)).digest()
         figures = []
         for down in FLAP_TAP_DOWNS:
@@ -1390,12 +1396,9 @@ SMALL_HTTP = [
 
 def small_ones(name):
     def host(tap, log, qemu):
-        page, err = tap_status(tap)
+        m0, err = tap_status_line(tap, BAD_SRC_LINE)
         if err:
             return err
-        m0 = _re.search(BAD_SRC_LINE, page, _re.M)
-        if not m0:
-            return f"status page lacks /{BAD_SRC_LINE}/:\n{page}"
         p = subprocess.run(tap.cmd([_sys.executable, RAW_SRC, tap.dev, tap.host, tap.guest, "52:54:00:12:34:56",
                                     "80", str(RAW_ROUNDS)]), capture_output=True, text=True, timeout=90,
                            cwd=_os.path.dirname(RAW_SRC))
@@ -1461,12 +1464,9 @@ def slow_clients(name):
             return f"slowloris.py exit {p.returncode}:\n{out}{p.stderr.strip()[-500:]}"
         if float(idle.group(1)) > 5:
             return f"the probe among idle connections waited {idle.group(1)} s: no idle connection was closed for it"
-        page, err = tap_status(tap)
+        m, err = tap_status_line(tap, DEADLINE_LINE)
         if err:
             return err
-        m = _re.search(DEADLINE_LINE, page, _re.M)
-        if not m:
-            return f"status page lacks /{DEADLINE_LINE}/"
         evicted, timeouts = int(m.group(1)), int(m.group(2))
         if timeouts < 32 or evicted < 1:
             return f"status page: {m.group(0)}: want >= 32 header timeouts and >= 1 idle connection closed"
@@ -1498,12 +1498,9 @@ RX_PRESSURE = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "rx_pr
 
 def rx_drops_counted(name):
     def host(tap, log, qemu):
-        page, err = tap_status(tap)
+        m0, err = tap_status_line(tap, DROP_LINE)
         if err:
             return err
-        m0 = _re.search(DROP_LINE, page, _re.M)
-        if not m0:
-            return f"status page lacks /{DROP_LINE}/"
         t0 = _time.time()
         p = subprocess.run(tap.cmd([_sys.executable, RX_PRESSURE, tap.guest, "32", "8", str(2 << 20), "25"]),
                            capture_output=True, text=True, timeout=60)
