@@ -251,6 +251,11 @@ struct hvsim_echo {
     /* Transfer-page packets sent with hvsim_echo_send_xfer and not yet
      * completed; a completion for any other id is a violation once one
      * was sent (HVV_CHANNEL). */
+    /* Completion requests: by default an in-band echo and an empty COMP;
+     * comp_payload: only a COMP carrying the request's payload (a
+     * handshake reply); comp_silent: no COMP at all. */
+    bool comp_payload, comp_silent;
+    uint64_t last_trans_id;
     uint64_t xfer_open[32];
     unsigned nxfer_open, xfer_sent, xfer_comps, unknown_comps;
 };

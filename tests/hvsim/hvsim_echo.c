@@ -109,6 +109,15 @@ static void echo_packet(struct hvsim_chan *ch, const struct vmbus_pkt_desc *d, c
     }
     if (d->type != VMBUS_PKT_DATA_INBAND)
         return;
+    e->last_trans_id = d->trans_id;
+    if (d->flags & VMBUS_PKT_FLAG_COMPLETION_REQUESTED) {
+        if (e->comp_silent)
+            return;
+        if (e->comp_payload) {
+            hvsim_chan_send(ch, VMBUS_PKT_COMP, 0, d->trans_id, p, len);
+            return;
+        }
+    }
     hvsim_chan_send(ch, VMBUS_PKT_DATA_INBAND, 0, d->trans_id, p, len);
     if (d->flags & VMBUS_PKT_FLAG_COMPLETION_REQUESTED)
         hvsim_chan_send(ch, VMBUS_PKT_COMP, 0, d->trans_id, NULL, 0);

@@ -10,6 +10,7 @@
 #include "hv/hv_platform.h"
 #include "hv/hyperv.h"
 #include "hv/vmbus.h"
+#include "hv/vmbus_xact.h"
 #include "kernel/errno.h"
 #include "lib/string.h"
 #include "tests/hvsim/hvsim.h"
@@ -55,6 +56,8 @@ static struct {
     bool no_complete;
 } drv;
 
+static struct vmbus_xact_ctx xctx;
+
 /* A netvsc-like receive loop: every transfer-page packet is completed,
  * refused or not, so the host gets its ranges back (Linux netvsc_receive). */
 static void chan_event(struct vmbus_channel *ch)
@@ -74,6 +77,8 @@ static void chan_event(struct vmbus_channel *ch)
             drv.pkts++;
         if (p.type == VMBUS_PKT_COMP) {
             drv.comps++;
+            if (!err)
+                vmbus_xact_complete(&xctx, p.trans_id, tmp, p.len);
             continue;
         }
         if (!err) {
@@ -92,6 +97,7 @@ static struct vmbus_channel *echo_up(struct hvsim_echo *e, struct hvsim_chan **h
     *hc = hvsim_add_echo(e, 0);
     memset(&drv, 0, sizeof drv);
     drv.max_ranges = 8;
+    vmbus_xact_init(&xctx);
     if (!hv_detect() || hv_synic_init() || vmbus_init())
         return NULL;
     for (size_t i = 0; i < vmbus_channel_count(); i++) {
@@ -326,4 +332,108 @@ ISOLATED_TEST(simulator_catches_completion_for_unknown_id)
     CHECK_EQ(e.nxfer_open, 0);
     CHECK_EQ(e.xfer_comps, 1);
     CHECK_EQ(hvsim_violations(), 1);
+}
+
+/* --- Transactions ------------------------------------------------------------------- */
+ISOLATED_TEST(xact_round_trip_returns_the_completion_payload)
+{
+    static struct hvsim_echo e;
+    struct hvsim_chan *hc;
+    struct vmbus_channel *ch = echo_up(&e, &hc);
+    REQUIRE(ch);
+    e.comp_payload = true;
+    uint8_t resp[32] = { 0 };
+    size_t n = 0;
+    CHECK_EQ(vmbus_xact(ch, &xctx, "init-v61", 8, resp, sizeof resp, &n, 1000), 0);
+    CHECK_EQ(n, 8);
+    CHECK(memcmp(resp, "init-v61", 8) == 0);
+    CHECK_EQ(e.last_trans_id & VMBUS_XACT_ID_MASK, VMBUS_XACT_ID_TAG);
+    uint64_t first = e.last_trans_id;
+    CHECK_EQ(vmbus_xact(ch, &xctx, "query---", 8, resp, sizeof resp, &n, 1000), 0);
+    CHECK(e.last_trans_id != first);            /* a fresh id per request */
+    CHECK(memcmp(resp, "query---", 8) == 0);
+    CHECK_EQ(xctx.completed, 2);
+    CHECK_EQ(xctx.late + xctx.unknown, 0);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* The host's payload is copied up to the caller's bound; the length it
+ * sent is reported so the caller can tell. */
+ISOLATED_TEST(xact_response_is_bounded_by_the_buffer)
+{
+    static struct hvsim_echo e;
+    struct hvsim_chan *hc;
+    struct vmbus_channel *ch = echo_up(&e, &hc);
+    REQUIRE(ch);
+    e.comp_payload = true;
+    uint8_t resp[8];
+    memset(resp, 0xEE, sizeof resp);
+    size_t n = 0;
+    CHECK_EQ(vmbus_xact(ch, &xctx, "0123456789abcdef", 16, resp, 4, &n, 1000), 0);
+    CHECK_EQ(n, 16);
+    CHECK(memcmp(resp, "0123", 4) == 0);
+    CHECK_EQ(resp[4], 0xEE);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* No completion: -ETIMEDOUT, the slot is free again, and the completion
+ * arriving afterwards is counted as late and taken for nothing -- the next
+ * request gets its own answer. */
+ISOLATED_TEST(xact_times_out_and_ignores_a_late_completion)
+{
+    static struct hvsim_echo e;
+    struct hvsim_chan *hc;
+    struct vmbus_channel *ch = echo_up(&e, &hc);
+    REQUIRE(ch);
+    e.comp_silent = true;
+    uint8_t resp[16] = { 0 };
+    size_t n = 0;
+    CHECK_EQ(vmbus_xact(ch, &xctx, "lost", 4, resp, sizeof resp, &n, 50), -ETIMEDOUT);
+    CHECK_EQ(xctx.timeouts, 1);
+    uint64_t lost = e.last_trans_id;
+    REQUIRE(hvsim_chan_send(hc, VMBUS_PKT_COMP, 0, lost, "stale!!!", 8) == 0);
+    hvsim_run_until_idle();
+    CHECK_EQ(xctx.late, 1);
+    e.comp_silent = false;
+    e.comp_payload = true;
+    CHECK_EQ(vmbus_xact(ch, &xctx, "fresh", 5, resp, sizeof resp, &n, 1000), 0);
+    CHECK_EQ(n, 8);                             /* the echo returns the padded payload */
+    CHECK(memcmp(resp, "fresh\0\0\0", 8) == 0);
+    for (size_t i = 0; i < VMBUS_XACT_SLOTS; i++)
+        CHECK_EQ(xctx.slot[i].state, 0);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* A hostile host completes ids never issued: counted, nothing filled. */
+ISOLATED_TEST(xact_completion_for_an_unknown_id_is_ignored)
+{
+    static struct hvsim_echo e;
+    struct hvsim_chan *hc;
+    struct vmbus_channel *ch = echo_up(&e, &hc);
+    REQUIRE(ch);
+    REQUIRE(hvsim_chan_send(hc, VMBUS_PKT_COMP, 0, 0xdeadbeef, "bogus", 5) == 0);
+    REQUIRE(hvsim_chan_send(hc, VMBUS_PKT_COMP, 0, VMBUS_XACT_ID_TAG | 999, "bogus", 5) == 0);
+    hvsim_run_until_idle();
+    CHECK_EQ(xctx.unknown, 2);
+    CHECK_EQ(xctx.late, 0);
+    e.comp_payload = true;
+    uint8_t resp[8] = { 0 };
+    CHECK_EQ(vmbus_xact(ch, &xctx, "ok", 2, resp, sizeof resp, NULL, 1000), 0);
+    CHECK(memcmp(resp, "ok", 2) == 0);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* Every slot busy: -EBUSY, nothing sent. Slots are filled by hand, as
+ * requests in flight on other threads would hold them. */
+ISOLATED_TEST(xact_all_slots_busy)
+{
+    static struct hvsim_echo e;
+    struct hvsim_chan *hc;
+    struct vmbus_channel *ch = echo_up(&e, &hc);
+    REQUIRE(ch);
+    for (size_t i = 0; i < VMBUS_XACT_SLOTS; i++)
+        xctx.slot[i].state = 1;
+    CHECK_EQ(vmbus_xact(ch, &xctx, "x", 1, NULL, 0, NULL, 1000), -EBUSY);
+    hvsim_run_until_idle();
+    CHECK_EQ(e.packets, 0);
 }
