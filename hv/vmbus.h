@@ -110,7 +110,9 @@ struct vmbus_gpa_buf {
     const uint64_t *pfns;
     size_t npfns;
 };
-#define VMBUS_GPA_MAX_BUFS 16
+/* netvsc's page-buffer form uses one range per page, up to 32 (Linux
+ * include/linux/hyperv.h MAX_PAGE_BUFFER_COUNT). */
+#define VMBUS_GPA_MAX_BUFS 32
 
 /* Sends a VMBUS_PKT_DATA_GPA_DIRECT packet: the ranges of bufs[0..nbufs)
  * in the header, then data[0..len) in-band. -EINVAL for a malformed range,

@@ -194,6 +194,31 @@ ISOLATED_TEST(simulator_refuses_gpa_outside_guest_memory)
     CHECK(hvsim_chan_stats(hc)->corrupt);
 }
 
+/* A header whose ranges end before offset8 (8 stray bytes before the
+ * payload) is refused by the simulator's host half: Linux puts the payload
+ * right after the last PFN. */
+ISOLATED_TEST(simulator_refuses_gpa_header_with_a_gap)
+{
+    static struct hvsim_echo e;
+    struct hvsim_chan *hc;
+    struct vmbus_channel *ch = echo_up(&e, &hc);
+    REQUIRE(ch);
+    hvsim_set_verbose(false);
+    uint64_t phys;
+    REQUIRE(hvp_alloc_pages(1, &phys));
+    struct {
+        struct vmbus_pkt_gpa_direct_hdr h;
+        struct vmbus_gpa_range r;
+        uint64_t pfn, stray;
+    } hdr = { { 0, 1 }, { 64, 0 }, phys >> 12, 0 };
+    struct vmbus_iov iov = { &hdr, sizeof hdr };
+    REQUIRE(vmbus_send_iov(ch, VMBUS_PKT_DATA_GPA_DIRECT, 0, 1, sizeof hdr, &iov, 1) == 0);
+    hvsim_run_until_idle();
+    CHECK_EQ(e.gpa_packets, 0);
+    CHECK_EQ(hvsim_violation_count(HVV_RING), 1);
+    CHECK(hvsim_chan_stats(hc)->corrupt);
+}
+
 /* --- Transfer pages ----------------------------------------------------------------- */
 ISOLATED_TEST(xfer_pages_received_and_completed)
 {
