@@ -82,6 +82,8 @@ int vmbus_ring_avail_write(const struct vmbus_ring *r, uint32_t *bytes)
 /* Copies into the data area at offset `at` (wrapping); returns the next offset. */
 static uint32_t put(struct vmbus_ring *r, uint32_t at, const void *src, size_t len)
 {
+    if (len == 0)                   /* an empty piece may have no buffer */
+        return at;
     size_t first = len < r->size - at ? len : r->size - at;
     memcpy(r->data + at, src, first);
     memcpy(r->data, (const uint8_t *)src + first, len - first);
@@ -99,6 +101,12 @@ static uint32_t get(const struct vmbus_ring *r, uint32_t at, void *dst, size_t l
 int vmbus_ring_write(struct vmbus_ring *r, uint16_t type, uint16_t flags, uint64_t trans_id,
                      const struct vmbus_iov *iov, size_t niov, bool *signal)
 {
+    return vmbus_ring_write_hdr(r, type, flags, trans_id, 0, iov, niov, signal);
+}
+
+int vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type, uint16_t flags, uint64_t trans_id,
+                         size_t hdr_len, const struct vmbus_iov *iov, size_t niov, bool *signal)
+{
     static const uint8_t zeros[8];
     size_t payload = 0;
     for (size_t i = 0; i < niov; i++)
@@ -106,7 +114,7 @@ int vmbus_ring_write(struct vmbus_ring *r, uint16_t type, uint16_t flags, uint64
     size_t body = sizeof(struct vmbus_pkt_desc) + ((payload + 7) & ~(size_t)7);
     size_t total = body + VMBUS_PKT_TRAILER_SIZE;
     *signal = false;
-    if (body > 0xFFFFu * 8 || total + 8 > r->size)
+    if (hdr_len % 8 || hdr_len > payload || body > 0xFFFFu * 8 || total + 8 > r->size)
         return -EMSGSIZE;
 
     uint32_t old_write = r->ctl->write_index, rd = r->ctl->read_index, used;
@@ -116,7 +124,7 @@ int vmbus_ring_write(struct vmbus_ring *r, uint16_t type, uint16_t flags, uint64
         return -EAGAIN;
 
     struct vmbus_pkt_desc d = {
-        .type = type, .offset8 = sizeof d / 8, .len8 = (uint16_t)(body / 8),
+        .type = type, .offset8 = (uint16_t)((sizeof d + hdr_len) / 8), .len8 = (uint16_t)(body / 8),
         .flags = flags, .trans_id = trans_id,
     };
     uint32_t at = put(r, old_write, &d, sizeof d);

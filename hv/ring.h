@@ -43,6 +43,12 @@ static inline uint32_t vmbus_ring_pkt_size(size_t payload)
 int vmbus_ring_write(struct vmbus_ring *r, uint16_t type, uint16_t flags, uint64_t trans_id,
                      const struct vmbus_iov *iov, size_t niov, bool *signal);
 
+/* vmbus_ring_write for packets with a type-specific header after the
+ * descriptor (GPA-direct ranges): the first hdr_len bytes of the pieces
+ * (a multiple of 8) are that header, and offset8 points past it. */
+int vmbus_ring_write_hdr(struct vmbus_ring *r, uint16_t type, uint16_t flags, uint64_t trans_id,
+                         size_t hdr_len, const struct vmbus_iov *iov, size_t niov, bool *signal);
+
 /* Looks at the next packet without consuming it: copies its descriptor.
  * Returns the packet's length (len8 x 8, trailer excluded), 0 when the
  * ring is empty, -EIO when the packet is malformed (bad offset8/len8,

@@ -2,5 +2,5 @@
 # integration services (ic.c), and the kernel's platform glue (hv_kernel.c).
 # The same sources minus hv_kernel.c build into the hosted tests against
 # the host simulator in tests/hvsim/.
-HV_CORE_SRCS := hv/hyperv.c hv/vmbus.c hv/ring.c hv/ic.c
+HV_CORE_SRCS := hv/hyperv.c hv/vmbus.c hv/vmbus_chan.c hv/vmbus_xact.c hv/ring.c hv/ic.c
 KSRCS += $(HV_CORE_SRCS) hv/hv_kernel.c

@@ -984,14 +984,25 @@ static void signal_host(struct vmbus_channel *ch)
     hv_signal_event(ch->conn_id);
 }
 
+void vmbus_signal_host(struct vmbus_channel *ch) { signal_host(ch); }
+
 int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id, const void *data,
                size_t len)
 {
+    struct vmbus_iov iov = { data, len };
+    return vmbus_send_iov(ch, type, flags, trans_id, 0, &iov, 1);
+}
+
+int vmbus_send_iov(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id, size_t hdr_len,
+                   const struct vmbus_iov *iov, size_t niov)
+{
     if (ch->state != VMBUS_CHAN_OPEN)
         return -EPIPE;
-    struct vmbus_iov iov = { data, len };
+    size_t len = 0;
+    for (size_t i = 0; i < niov; i++)
+        len += iov[i].len;
     bool signal;
-    int err = vmbus_ring_write(&ch->out, type, flags, trans_id, &iov, 1, &signal);
+    int err = vmbus_ring_write_hdr(&ch->out, type, flags, trans_id, hdr_len, iov, niov, &signal);
     if (err == -EAGAIN) {
         /* Full: ask the host to signal us once the packet fits. P is the
          * packet's length in the ring (8-aligned, trailer included), as
@@ -1005,7 +1016,7 @@ int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t
         ch->out.ctl->pending_send_sz = vmbus_ring_pkt_size(len);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         /* Space may have appeared before the host saw the request. */
-        err = vmbus_ring_write(&ch->out, type, flags, trans_id, &iov, 1, &signal);
+        err = vmbus_ring_write_hdr(&ch->out, type, flags, trans_id, hdr_len, iov, niov, &signal);
         if (err)
             return err;
     }

@@ -39,6 +39,9 @@ struct vmbus_channel {
     uint32_t open_status;
     bool rescinded;
     bool event_pending;                 /* an event to deliver once open */
+    bool rxbuf_set;                     /* vmbus_chan_set_rxbuf was called */
+    uint16_t rxbuf_set_id;
+    uint32_t rxbuf_size;
     unsigned busy;                      /* probe/open in progress: not freed meanwhile */
     /* Counters. */
     uint64_t tx_packets, rx_packets, signals, events, tx_full;
@@ -90,6 +93,61 @@ void vmbus_close(struct vmbus_channel *ch);
  * the host if the rules say so. -EAGAIN when the ring is full. */
 int vmbus_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
                const void *data, size_t len);
+/* vmbus_send from pieces; the first hdr_len bytes (a multiple of 8) are a
+ * type-specific header between descriptor and payload (vmbus_chan.c). */
+int vmbus_send_iov(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint64_t trans_id, size_t hdr_len,
+                   const struct vmbus_iov *iov, size_t niov);
+
+/* Signals the host on ch's connection (and sets its interrupt-page bit on
+ * a shared interrupt), for a consumer whose ring rules say so. */
+void vmbus_signal_host(struct vmbus_channel *ch);
+
+/* --- Data channels (vmbus_chan.c) --- */
+/* One multi-page buffer of a GPA-direct packet: len bytes starting offset
+ * bytes into pfns[0]; npfns must be exactly the pages those bytes touch. */
+struct vmbus_gpa_buf {
+    uint32_t offset, len;
+    const uint64_t *pfns;
+    size_t npfns;
+};
+/* netvsc's page-buffer form uses one range per page, up to 32 (Linux
+ * include/linux/hyperv.h MAX_PAGE_BUFFER_COUNT). */
+#define VMBUS_GPA_MAX_BUFS 32
+
+/* Sends a VMBUS_PKT_DATA_GPA_DIRECT packet: the ranges of bufs[0..nbufs)
+ * in the header, then data[0..len) in-band. -EINVAL for a malformed range,
+ * -EMSGSIZE when it can never fit, else as vmbus_send. */
+int vmbus_send_gpa(struct vmbus_channel *ch, uint16_t flags, uint64_t trans_id, const struct vmbus_gpa_buf *bufs,
+                   size_t nbufs, const void *data, size_t len);
+
+/* Sends the completion of a packet the host sent (transfer pages, or a
+ * request with completion asked): VMBUS_PKT_COMP with its trans_id. */
+int vmbus_send_comp(struct vmbus_channel *ch, uint64_t trans_id, const void *data, size_t len);
+
+/* The receive buffer transfer-page packets may point into: its set id
+ * and size in bytes. Until set, every transfer-page packet is refused. */
+void vmbus_chan_set_rxbuf(struct vmbus_channel *ch, uint16_t set_id, uint32_t size);
+
+/* One received packet as vmbus_recv_pkt reports it. */
+struct vmbus_rx_pkt {
+    uint16_t type, flags;
+    uint64_t trans_id;
+    size_t len;                         /* in-band payload bytes copied */
+    uint16_t xfer_set_id;               /* transfer pages only: */
+    uint32_t nranges;                   /* ranges stored (== the packet's count) */
+};
+
+/* Receives the next packet of any type: payload after offset8 into buf,
+ * and for a transfer-page packet its ranges into ranges[0..max_ranges),
+ * each checked against the registered receive buffer. 0 on success;
+ * -EAGAIN when empty; -EIO when the ring is corrupt. The packet is
+ * consumed in every other case, with pkt's type and trans_id filled so
+ * that the caller can still complete it: -EMSGSIZE when the payload is
+ * longer than cap or has more ranges than max_ranges, -EPROTO for an
+ * unknown set id or a range outside the buffer, or a malformed header. */
+int vmbus_recv_pkt(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus_rx_pkt *pkt,
+                   struct vmbus_xfer_range *ranges, size_t max_ranges);
+
 /* For a callback that stops before the ring is empty: the host signals
  * only on empty -> non-empty, so ask the worker to call back anyway. */
 void vmbus_channel_reschedule(struct vmbus_channel *ch);

@@ -231,6 +231,25 @@ struct vmbus_pkt_gpa_direct_hdr {         /* follows the descriptor */
     uint32_t range_count;
 };
 
+/* A transfer-page packet (host -> guest, netvsc's receive buffer): after
+ * the descriptor, the set id the guest registered (NVSP's receive buffer
+ * id), then range_count ranges of that buffer; the in-band payload follows
+ * at offset8 (Linux include/linux/hyperv.h struct
+ * vmtransfer_page_packet_header, struct vmtransfer_page_range). The guest
+ * answers with a VMBUS_PKT_COMP carrying the same trans_id
+ * (drivers/net/hyperv/netvsc.c netvsc_receive, send_recv_completions). */
+struct vmbus_pkt_xfer_hdr {               /* follows the descriptor */
+    uint16_t xfer_set_id;
+    uint8_t sender_owns_set;
+    uint8_t reserved;
+    uint32_t range_count;
+};
+
+struct vmbus_xfer_range {
+    uint32_t byte_count;
+    uint32_t byte_offset;                 /* into the receive buffer */
+};
+
 _Static_assert(sizeof(struct vmbus_msg_hdr) == 8, "msg hdr");
 _Static_assert(sizeof(struct vmbus_guid) == 16, "guid");
 _Static_assert(sizeof(struct vmbus_msg_initiate_contact) == 40, "initiate contact");
@@ -268,3 +287,6 @@ _Static_assert(offsetof(struct vmbus_ring_ctl, feature_bits) == 64, "ring featur
 _Static_assert(sizeof(struct vmbus_pkt_desc) == 16, "packet descriptor");
 _Static_assert(sizeof(struct vmbus_gpa_range) == 8, "gpa range");
 _Static_assert(sizeof(struct vmbus_pkt_gpa_direct_hdr) == 8, "gpa direct header");
+_Static_assert(sizeof(struct vmbus_pkt_xfer_hdr) == 8, "xfer page header");
+_Static_assert(offsetof(struct vmbus_pkt_xfer_hdr, range_count) == 4, "xfer range count");
+_Static_assert(sizeof(struct vmbus_xfer_range) == 8, "xfer range");

@@ -8,6 +8,7 @@
  * sizeof(struct vmbus_ring_ctl), data area of D bytes, D any multiple of 8
  * from 16 up, or 1..4 pages), so ASan reports any read or write outside
  * them, then runs a sequence of operations: guest reads (vmbus_recv, and
+ * vmbus_recv_pkt with a receive buffer for transfer pages, and
  * peek/copy_out/consume directly), guest writes (vmbus_send,
  * vmbus_ring_write with several pieces), and host moves (new indices,
  * raw bytes, mask and pending_send_sz changes).
@@ -15,6 +16,8 @@
  * Invariants checked (abort = a finding):
  *   - vmbus_recv returns only 0, -EAGAIN, -EMSGSIZE or -EIO, and on 0 the
  *     length fits the caller's buffer and matches the descriptor;
+ *   - vmbus_recv_pkt (also -EPROTO) accepts transfer pages only of the
+ *     registered set, with ranges inside the buffer and the caller's array;
  *   - every index the guest writes (inbound read_index, outbound
  *     write_index) is < D and 8-aligned, and the guest never consumes more
  *     than the host had published;
@@ -155,6 +158,38 @@ static int do_recv(struct vmbus_channel *ch, struct in *s)
     if ((err == -EAGAIN || err == -EIO) && ch->in.ctl->read_index != rd)
         FAILF("vmbus_recv returned %d but moved read_index %u -> %u", err, rd, ch->in.ctl->read_index);
     check_guest_read_index(&ch->in, rd, wr);
+    free(buf);
+    return err;
+}
+
+/* vmbus_recv_pkt (hv/vmbus_chan.c) with a receive buffer and a range
+ * array of fuzzer-chosen sizes (the array exactly sized on the heap). */
+static int do_recv_pkt(struct vmbus_channel *ch, struct in *s)
+{
+    size_t cap = u16(s) % 10000, max_ranges = u8(s) % 17;
+    vmbus_chan_set_rxbuf(ch, u8(s) & 1 ? 0xCAFE : u16(s), (uint32_t)u16(s) << (u8(s) % 17));
+    uint8_t *buf = malloc(cap ? cap : 1);
+    struct vmbus_xfer_range *ranges = malloc(max_ranges ? max_ranges * sizeof *ranges : 1);
+    struct vmbus_rx_pkt pkt;
+    uint32_t rd = ch->in.ctl->read_index, wr = ch->in.ctl->write_index;
+    int err = vmbus_recv_pkt(ch, buf, cap, &pkt, ranges, max_ranges);
+    if (err != 0 && err != -EAGAIN && err != -EMSGSIZE && err != -EIO && err != -EPROTO)
+        FAILF("vmbus_recv_pkt returned %d", err);
+    if (err == 0 && pkt.len > cap)
+        FAILF("vmbus_recv_pkt returned %zu bytes into a %zu-byte buffer", pkt.len, cap);
+    if (err == 0 && pkt.type == VMBUS_PKT_DATA_XFER_PAGES) {
+        if (pkt.nranges == 0 || pkt.nranges > max_ranges || pkt.xfer_set_id != ch->rxbuf_set_id)
+            FAILF("vmbus_recv_pkt accepted %u ranges (max %zu), set %u", pkt.nranges, max_ranges,
+                  pkt.xfer_set_id);
+        for (uint32_t i = 0; i < pkt.nranges; i++)
+            if ((uint64_t)ranges[i].byte_offset + ranges[i].byte_count > ch->rxbuf_size)
+                FAILF("vmbus_recv_pkt accepted range %u+%u past a %u-byte buffer", ranges[i].byte_offset,
+                      ranges[i].byte_count, ch->rxbuf_size);
+    }
+    if ((err == -EAGAIN || err == -EIO) && ch->in.ctl->read_index != rd)
+        FAILF("vmbus_recv_pkt returned %d but moved read_index %u -> %u", err, rd, ch->in.ctl->read_index);
+    check_guest_read_index(&ch->in, rd, wr);
+    free(ranges);
     free(buf);
     return err;
 }
@@ -301,10 +336,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (op % 6) {
         case 0:
         case 1:
-            /* Drain like a driver callback: until empty or an error. */
-            for (int k = 0, e = 0; k < 64 && (e = do_recv(ch, &s)) != -EAGAIN && e != -EIO; k++)
-                if (ch->in.ctl->read_index == ch->in.ctl->write_index)
+            /* Drain like a driver callback: until empty or an error;
+             * op 1 through vmbus_recv_pkt (transfer pages). */
+            for (int k = 0, e = 0; k < 64; k++) {
+                e = op % 6 ? do_recv_pkt(ch, &s) : do_recv(ch, &s);
+                if (e == -EAGAIN || e == -EIO || ch->in.ctl->read_index == ch->in.ctl->write_index)
                     break;
+            }
             break;
         case 2:
             do_peek_consume(&ch->in, &s);

@@ -197,6 +197,10 @@ size_t hvsim_gpadl_pages(uint32_t handle);
  * too large for the ring ever. */
 int hvsim_chan_send(struct hvsim_chan *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
                     const void *data, size_t len);
+/* hvsim_chan_send with a type-specific header (hdr_len a multiple of 8)
+ * between descriptor and payload; offset8 points past it. */
+int hvsim_chan_send_hdr(struct hvsim_chan *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
+                        const void *hdr, size_t hdr_len, const void *data, size_t len);
 size_t hvsim_chan_backlog(const struct hvsim_chan *ch);   /* packets not yet written */
 /* Stops (true) or resumes reading the guest->host ring, so that it fills
  * and the guest has to wait with pending_send_sz. */
@@ -236,8 +240,31 @@ struct hvsim_echo {
     uint32_t last_len;
     bool paused;
     bool opened;
+    /* GPA-direct packets: the last one's range count, the bytes its ranges
+     * name (read from guest memory, the first 16 KiB kept), its payload. */
+    uint64_t gpa_packets;
+    uint32_t gpa_ranges;
+    size_t gpa_len;
+    uint8_t gpa_data[16384];
+    uint8_t gpa_inband[64];
+    uint32_t gpa_inband_len;
+    /* Transfer-page packets sent with hvsim_echo_send_xfer and not yet
+     * completed; a completion for any other id is a violation once one
+     * was sent (HVV_CHANNEL). */
+    /* Completion requests: by default an in-band echo and an empty COMP;
+     * comp_payload: only a COMP carrying the request's payload (a
+     * handshake reply); comp_silent: no COMP at all. */
+    bool comp_payload, comp_silent;
+    uint64_t last_trans_id;
+    uint64_t xfer_open[32];
+    unsigned nxfer_open, xfer_sent, xfer_comps, unknown_comps;
 };
 struct hvsim_chan *hvsim_add_echo(struct hvsim_echo *e, uint32_t relid);
+/* Sends a transfer-page packet (set id, ranges, in-band payload) and
+ * expects its completion. -22 when not open or too many outstanding. */
+int hvsim_echo_send_xfer(struct hvsim_chan *ch, uint64_t trans_id, uint16_t set_id,
+                         const struct vmbus_xfer_range *ranges, uint32_t nranges, const void *data,
+                         size_t len);
 extern const struct vmbus_guid hvsim_echo_class;
 
 /* Integration services (sources in hv/ic_reg.h: openvmm

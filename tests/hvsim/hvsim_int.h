@@ -47,7 +47,8 @@ struct hs_pkt {
     struct hs_pkt *next;
     uint16_t type, flags;
     uint64_t trans_id;
-    size_t len;
+    size_t len;                 /* header + payload */
+    uint32_t hdr_len;           /* type-specific header at the start of data (8-aligned) */
     uint8_t data[];
 };
 struct hvsim_chan {

@@ -223,7 +223,9 @@ static bool gpa_direct_ok(struct hvsim_chan *ch, const uint8_t *pkt, uint32_t hd
             }
         }
     }
-    return true;
+    /* The payload starts right after the last PFN (Linux: dataoffset8 =
+     * the descriptor size / 8). */
+    return pos == hdr_len;
 }
 
 /* Reads one packet at our read index; false when empty or corrupt. */
@@ -306,19 +308,28 @@ static bool read_one(struct hvsim_chan *ch)
 int hvsim_chan_send(struct hvsim_chan *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
                     const void *data, size_t len)
 {
-    if (!ch->open)
+    return hvsim_chan_send_hdr(ch, type, flags, trans_id, NULL, 0, data, len);
+}
+
+int hvsim_chan_send_hdr(struct hvsim_chan *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
+                        const void *hdr, size_t hdr_len, const void *data, size_t len)
+{
+    if (!ch->open || hdr_len % 8 || hdr_len > 0xFFF0)
         return -22;
-    size_t pkt = 16 + ((len + 7) & ~(size_t)7) + VMBUS_PKT_TRAILER_SIZE;
+    size_t pkt = 16 + hdr_len + ((len + 7) & ~(size_t)7) + VMBUS_PKT_TRAILER_SIZE;
     if (pkt >= ch->h2g.dsize - 8)       /* openvmm OutgoingRing::write: never fits */
         return -22;
-    struct hs_pkt *p = malloc(sizeof *p + len);
+    struct hs_pkt *p = malloc(sizeof *p + hdr_len + len);
     p->next = NULL;
     p->type = type;
     p->flags = flags;
     p->trans_id = trans_id;
-    p->len = len;
+    p->len = hdr_len + len;
+    p->hdr_len = (uint32_t)hdr_len;
+    if (hdr_len)
+        memcpy(p->data, hdr, hdr_len);
     if (len)
-        memcpy(p->data, data, len);
+        memcpy(p->data + hdr_len, data, len);
     if (ch->out_tail)
         ch->out_tail->next = p;
     else
@@ -358,7 +369,8 @@ static bool write_one(struct hvsim_chan *ch, const struct hs_pkt *p, bool *fatal
         }
         return false;
     }
-    struct vmbus_pkt_desc d = {p->type, 2, (uint16_t)(body / 8), p->flags, p->trans_id};
+    struct vmbus_pkt_desc d = {p->type, (uint16_t)((16 + p->hdr_len) / 8), (uint16_t)(body / 8), p->flags,
+                               p->trans_id};
     uint32_t start = r->idx;
     static const uint8_t zero[8];
     ring_io(r, start, &d, sizeof d, true);

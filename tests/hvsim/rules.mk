@@ -1,6 +1,7 @@
 # tests/hvsim/: the strict Hyper-V host simulator and the hosted hv/ tests.
 #   test_hvsim  the simulator's own rules, driven by hand-built messages
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
+#   test_vmbus_chan  hv/vmbus_chan.c: GPA-direct sends, transfer pages, completions
 #   test_ring   hv/ring.c's flow control against Linux's and openvmm's rules
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
@@ -18,6 +19,12 @@ $(BUILD)/host/hosted/test_hvsim: tests/hvsim/test_hvsim.c tests/unit/test_main.c
 
 HV_TEST_BINS += $(BUILD)/host/hosted/test_vmbus
 $(BUILD)/host/hosted/test_vmbus: tests/hvsim/test_vmbus.c tests/unit/test_main.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
+
+HV_TEST_BINS += $(BUILD)/host/hosted/test_vmbus_chan
+$(BUILD)/host/hosted/test_vmbus_chan: tests/hvsim/test_vmbus_chan.c tests/unit/test_main.c $(HVSIM_SRCS) \
 		$(HV_GUEST_SRCS) $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
