@@ -124,6 +124,7 @@ static const char *e1000_reg_name(uint32_t reg)
     static const struct { uint16_t reg; char name[8]; } names[] = {
         { E1000_CTRL, "CTRL" }, { E1000_CTRL_EXT, "CTRL_EXT" }, { E1000_EERD, "EERD" },
         { E1000_IMS, "IMS" }, { E1000_IMC, "IMC" }, { E1000_IVAR, "IVAR" },
+        { E1000_ITR, "ITR" }, { E1000_EITR(0), "EITR0" },
         { E1000_RCTL, "RCTL" }, { E1000_TCTL, "TCTL" }, { E1000_TIPG, "TIPG" },
         { E1000_RDBAL, "RDBAL" }, { E1000_RDBAH, "RDBAH" }, { E1000_RDLEN, "RDLEN" },
         { E1000_RDH, "RDH" }, { E1000_RDT, "RDT" }, { E1000_RDTR, "RDTR" },
@@ -544,6 +545,22 @@ static void e1000_thread(void *arg)
 
 /* ---- Interrupt setup ---------------------------------------------------- */
 
+/* Interrupt moderation: at most one interrupt per E1000_ITR_DEFAULT * 256 ns
+ * (SDM 13.4.18), i.e. about 20,000 a second: the rate at which Linux's e1000
+ * and e1000e start their default dynamic mode (InterruptThrottleRate in
+ * drivers/net/ethernet/intel/e1000/e1000_param.c and e1000e/param.c). Under
+ * load the service thread then finds many frames per wakeup instead of one
+ * (e1000_service drains the ring); an idle link still interrupts at once
+ * for its first frame. Fixed rather than dynamic: what Linux's tuning buys
+ * is latency at low rates, and a 50 us bound already keeps that small.
+ * NOTE: QEMU raises any non-zero interval to 500 (128 us, "7813 interrupts
+ * per second", hw/net/e1000.c set_interrupt_cause, hw/net/e1000e_core.c
+ * E1000E_MIN_XITR). Its 82540EM/82545EM throttle so even with ITR 0 when
+ * the "mitigation" property is on (the default); its 82574L only once ITR or,
+ * under MSI-X, EITR is non-zero. */
+#define E1000_ITR_DEFAULT 195u
+_Static_assert(E1000_ITR_DEFAULT <= E1000_ITR_INTERVAL_MASK, "ITR interval field");
+
 /* MSI-X (82574: one vector for rx, tx and other causes through IVAR), else
  * MSI, else INTx: devio_irq_setup tries them in that order. */
 static int e1000_setup_irq(struct e1000 *e)
@@ -560,7 +577,11 @@ static int e1000_setup_irq(struct e1000 *e)
         wr(e, E1000_IVAR, E1000_IVAR_VALID << E1000_IVAR_RXQ0_SHIFT |
                               E1000_IVAR_VALID << E1000_IVAR_TXQ0_SHIFT |
                               E1000_IVAR_VALID << E1000_IVAR_OTHER_SHIFT);
+        /* Under MSI-X the 82574 throttles each vector by its own EITR
+         * (82574 datasheet, EITR registers); IVAR above uses vector 0. */
+        wr(e, E1000_EITR(0), E1000_ITR_DEFAULT);
     }
+    wr(e, E1000_ITR, E1000_ITR_DEFAULT);
     return 0;
 }
 

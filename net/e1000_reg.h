@@ -27,6 +27,7 @@
 #define E1000_EIAC      0x00DC  /* 82574: extended interrupt auto clear */
 #define E1000_IAM       0x00E0  /* 82574: interrupt acknowledge auto mask */
 #define E1000_IVAR      0x00E4  /* 82574: interrupt vector allocation (MSI-X) */
+#define E1000_EITR(n)   (0x00E8 + 4 * (n))  /* 82574: extended ITR of MSI-X vector n (0-4) */
 #define E1000_RCTL      0x0100  /* receive control */
 #define E1000_TCTL      0x0400  /* transmit control */
 #define E1000_TIPG      0x0410  /* transmit inter-packet gap */
@@ -106,6 +107,12 @@
 #define E1000_IVAR_RXQ0_SHIFT   0
 #define E1000_IVAR_TXQ0_SHIFT   8
 #define E1000_IVAR_OTHER_SHIFT  16
+
+/* ---- ITR (8254x SDM 13.4.18) and EITR (82574 datasheet 10.2.4.x): bits 15:0
+ * are the minimum interval between two interrupts, in units of 256 ns; 0
+ * turns throttling off. */
+#define E1000_ITR_INTERVAL_MASK 0xFFFFu
+#define E1000_ITR_UNIT_NS       256u
 
 /* ---- RCTL ---------------------------------------------------------------- */
 #define E1000_RCTL_EN          (1u << 1)

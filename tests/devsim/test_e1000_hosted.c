@@ -48,6 +48,9 @@ static void probe_from_eeprom(enum e1000m_kind kind, const char *line)
     CHECK_EQ(e1000m_reg(f.m, E1000_RXCSUM), E1000_RXCSUM_IPOFLD | E1000_RXCSUM_TUOFLD);
     CHECK(f.m->ims & E1000_ICR_LSC);
     CHECK(f.m->ims & E1000_ICR_RXT0);
+    /* Interrupt moderation on (SDM 13.4.18): about 20,000 interrupts a
+     * second at most, 195 * 256 ns apart. */
+    CHECK_EQ(e1000m_reg(f.m, E1000_ITR), 195u);
     fx_end(&f);
 }
 
@@ -81,6 +84,8 @@ TEST(probe_82574l_msix_routing)
     CHECK(ivar >> E1000_IVAR_TXQ0_SHIFT & E1000_IVAR_VALID);
     CHECK(ivar >> E1000_IVAR_OTHER_SHIFT & E1000_IVAR_VALID);
     CHECK(e1000m_reg(f.m, E1000_CTRL_EXT) & E1000_CTRL_EXT_PBA_CLR);
+    /* The one vector is throttled by its own EITR (82574 datasheet, EITR). */
+    CHECK_EQ(e1000m_reg(f.m, E1000_EITR(0)), 195u);
     CHECK_EQ(f.m->ims & (E1000_ICR_RXQ0 | E1000_ICR_TXQ0 | E1000_ICR_OTHER),
              E1000_ICR_RXQ0 | E1000_ICR_TXQ0 | E1000_ICR_OTHER);
     CHECK_EQ(f.m->msix_unrouted, 0);
@@ -95,6 +100,8 @@ TEST(probe_82574l_msi_without_msix)
     CHECK_EQ(fx_probe(&f), 0);
     CHECK(host_log_has("82574L mac 52:54:00:ab:cd:ef, link up 1000 Mb/s, msi, eth0"));
     CHECK_EQ(e1000m_reg(f.m, E1000_IVAR), 0);
+    CHECK_EQ(e1000m_reg(f.m, E1000_EITR(0)), 0);
+    CHECK_EQ(e1000m_reg(f.m, E1000_ITR), 195u);
     fx_end(&f);
 }
 
@@ -188,6 +195,8 @@ TEST(trace_lines)
     CHECK(host_log_has("e1000: 00:02.0 RXCSUM <- 0x00000300\n"));
     CHECK(host_log_has("e1000: 00:02.0 RCTL <- 0x04008002\n"));
     CHECK(host_log_has("e1000: 00:02.0 IVAR <- 0x00080808\n"));
+    CHECK(host_log_has("e1000: 00:02.0 EITR0 <- 0x000000c3\n"));
+    CHECK(host_log_has("e1000: 00:02.0 ITR <- 0x000000c3\n"));
     CHECK(host_log_has("e1000: 00:02.0 STATUS 0x00000083: link up, 1000 Mb/s, full duplex\n"));
     CHECK(host_log_has("e1000: 00:02.0 rx[0] len 60 status 0x03 DD EOP errors 0x00 type 88b5\n"));
     CHECK(host_log_has("e1000: 00:02.0 tx[0] len 60 type 88b5\n"));

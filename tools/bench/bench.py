@@ -68,10 +68,10 @@ class Bench:
         out = g.wait_line(r"^floor$", 0)
         return t, (out[0] if out else None)
 
-    def minnow(self, nic, mode, app="httpd", mem=MEM, fwds=(80,), extra=""):
+    def minnow(self, nic, mode, app="httpd", mem=MEM, fwds=(80,), extra="", kernel=None):
         ports = [(G.free_port(), p) for p in fwds]
         cmd = f"app={app} {STATIC if mode == 'static' else ''} {extra}".strip()
-        args = base_args(mem) + ["-kernel", os.path.join(ROOT, "build", "minnow.elf"),
+        args = base_args(mem) + ["-kernel", kernel or os.path.join(ROOT, "build", "minnow.elf"),
                                  "-append", cmd] + G.nic_args(nic, ports)
         return G.Guest(args, self.logpath(f"minnow-{nic}-{mode}-{app}-{mem}")), dict((g, h) for h, g in ports)
 
@@ -117,6 +117,28 @@ class Bench:
         m = re.search(r"\]\s+[\d.]+-([\d.]+) sec\s+[\d.]+ KBytes\s+([\d.]+) Kbits/sec", p.stdout)
         return float(m.group(2)) / 1000 if m else None
 
+    def iperf_from_minnow(self, nic, kernel=None):
+        """Guest -> host: `iperf_to=10.0.2.2` makes minnow's lwiperf client send
+        10 s to 10.0.2.2:5001, which QEMU's user network (slirp) connects to
+        the host's 127.0.0.1:5001, where `iperf -s` listens. The port is fixed
+        by lwiperf (LWIPERF_TCP_PORT_DEFAULT), so it must be free on the host.
+        The rate is the one lwiperf reports at the client's end."""
+        srv = subprocess.Popen(["iperf", "-s", "-B", "127.0.0.1", "-p", "5001", "-f", "k"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        if srv.poll() is not None:
+            log("iperf guest->host: cannot listen on 127.0.0.1:5001")
+            return None
+        g, _ = self.minnow(nic, "static", app="iperf", fwds=(), extra="iperf_to=10.0.2.2", kernel=kernel)
+        try:
+            m = g.wait_line(r"^iperf: \d+ bytes in \d+ ms, (\d+) kbit/s \(from 10\.0\.2\.2:5001\), client done$",
+                            BOOT_TIMEOUT + 15)
+            return int(m[1].group(1)) / 1000 if m else None
+        finally:
+            g.stop()
+            srv.kill()
+            srv.wait()
+
     def ab(self, url, n, keepalive):
         args = ["ab", "-q", "-n", str(n), "-c", "1", "-s", "10"] + (["-k"] if keepalive else []) + [url]
         try:
@@ -137,6 +159,7 @@ class Bench:
                 res["iperf host->guest"] = self.iperf_to_guest(ports[5001], secs)
         finally:
             g.stop()
+        res["iperf guest->host"] = self.iperf_from_minnow(nic)
         g, ports = self.minnow(nic, "static")
         try:
             if g.wait_line(r"^httpd: listening", BOOT_TIMEOUT) and G.first_answer(g, ports[80], 20, attempt_timeout=0.2):
@@ -402,9 +425,9 @@ def write_report(a, b, R, runs, cpu, qver, ncpu, size, have_linux, elapsed):
 
     w("## Throughput and requests/s (through slirp, TCG)\n")
     w("iperf 2 (`iperf -c` on the host for the stated time) to minnow's `app=iperf` (lwiperf) and to `iperf -s` "
-      "in the Linux guest; guest -> host: the Linux guest's `iperf -c 10.0.2.2` to an `iperf -s` on the host. "
-      "minnow has no iperf client, and lwiperf's reverse test (`-r`) does not interoperate with iperf 2.1.8 "
-      "(lwiperf aborts with a data check error), so that cell is n/a. Requests/s: `ab -c 1` on 16-byte bodies "
+      "in the Linux guest; guest -> host: an `iperf -s` on the host, to which the Linux guest's `iperf -c 10.0.2.2` "
+      "and minnow's lwiperf client (`app=iperf iperf_to=10.0.2.2`, 10 s to port 5001, the rate lwiperf reports) "
+      "send through slirp. Requests/s: `ab -c 1` on 16-byte bodies "
       "(minnow `/bytes/16`, busybox httpd a 16-byte file), keep-alive (`-k`) and one connection per request; "
       "busybox httpd closes every connection, so its keep-alive figure is one connection per request too. "
       "Static addresses on both.\n")
