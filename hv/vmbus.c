@@ -1066,7 +1066,7 @@ int vmbus_send_wait(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uin
     return err;
 }
 
-int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, size_t *len, struct vmbus_pkt_desc *desc)
+int vmbus_recv_peek(struct vmbus_channel *ch, struct vmbus_pkt_desc *desc)
 {
     if (!ch->ring_mem)
         return -EIO;
@@ -1078,6 +1078,21 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, size_t *len, str
                ch->in.ctl->read_index, ch->in.ctl->write_index);
         return -EIO;
     }
+    return total;
+}
+
+void vmbus_recv_done(struct vmbus_channel *ch, uint32_t total)
+{
+    ch->rx_packets++;
+    if (vmbus_ring_consume(&ch->in, total))
+        signal_host(ch);
+}
+
+int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, size_t *len, struct vmbus_pkt_desc *desc)
+{
+    int total = vmbus_recv_peek(ch, desc);
+    if (total < 0)
+        return total;
     uint32_t off = desc->offset8 * 8u;
     *len = (uint32_t)total - off;
     int ret = 0;
@@ -1085,10 +1100,7 @@ int vmbus_recv(struct vmbus_channel *ch, void *buf, size_t cap, size_t *len, str
         ret = -EMSGSIZE;
     else
         vmbus_ring_copy_out(&ch->in, off, buf, *len);
-    ch->rx_packets++;
-    if (vmbus_ring_consume(&ch->in, (uint32_t)total)) {
-        signal_host(ch);
-    }
+    vmbus_recv_done(ch, (uint32_t)total);
     return ret;
 }
 

@@ -101,6 +101,13 @@ int vmbus_send_iov(struct vmbus_channel *ch, uint16_t type, uint16_t flags, uint
 /* Signals the host on ch's connection (and sets its interrupt-page bit on
  * a shared interrupt), for a consumer whose ring rules say so. */
 void vmbus_signal_host(struct vmbus_channel *ch);
+/* The two halves of every receive (vmbus_recv, vmbus_recv_pkt): the next
+ * inbound packet's validated descriptor and total length (-EAGAIN: none,
+ * -EIO: no ring, or a corrupt one, logged), then, whatever the caller made
+ * of it, the packet counted and consumed, the host signalled if the ring
+ * rules say so. */
+int vmbus_recv_peek(struct vmbus_channel *ch, struct vmbus_pkt_desc *desc);
+void vmbus_recv_done(struct vmbus_channel *ch, uint32_t total);
 
 /* --- Data channels (vmbus_chan.c) --- */
 /* One multi-page buffer of a GPA-direct packet: len bytes starting offset

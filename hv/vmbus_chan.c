@@ -139,17 +139,10 @@ int vmbus_recv_pkt(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus
                    struct vmbus_xfer_range *ranges, size_t max_ranges)
 {
     memset(pkt, 0, sizeof *pkt);
-    if (!ch->ring_mem)
-        return -EIO;
     struct vmbus_pkt_desc d;
-    int total = vmbus_ring_peek(&ch->in, &d);
-    if (total == 0)
-        return -EAGAIN;
-    if (total < 0) {
-        pr_err("vmbus: relid %u: corrupt inbound ring (read %u write %u)\n", ch->relid,
-               ch->in.ctl->read_index, ch->in.ctl->write_index);
-        return -EIO;
-    }
+    int total = vmbus_recv_peek(ch, &d);
+    if (total < 0)
+        return total;
     pkt->type = d.type;
     pkt->flags = d.flags;
     pkt->trans_id = d.trans_id;
@@ -163,8 +156,6 @@ int vmbus_recv_pkt(struct vmbus_channel *ch, void *buf, size_t cap, struct vmbus
         pkt->len = (uint32_t)total - off;
         vmbus_ring_copy_out(&ch->in, off, buf, pkt->len);
     }
-    ch->rx_packets++;
-    if (vmbus_ring_consume(&ch->in, (uint32_t)total))
-        vmbus_signal_host(ch);
+    vmbus_recv_done(ch, (uint32_t)total);
     return ret;
 }

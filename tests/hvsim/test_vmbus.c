@@ -14,36 +14,9 @@
 #include "kernel/core/trace.h"
 #include "tests/hvsim/hvsim.h"
 #include "tests/unit/test.h"
+#include "tests/hvsim/isolated.h"
 
 TRACE_DECLARE(vmbus);
-
-/* Runs fn in a child process; its CHECK failures print there. */
-static void isolated(void (*fn)(void))
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* test_failed_now is inherited: a second failing child of the same
-         * test prints continuation lines, not a second FAIL. */
-        fn();
-        fflush(stdout);
-        _exit(test_failed_now ? 3 : 0);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-        return;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 3) {
-        test_failed_now = 1;        /* the child printed the FAIL lines */
-        return;
-    }
-    test_fail(__FILE__, __LINE__, "child crashed or a sanitizer fired (see stderr)");
-}
-#define ISOLATED_TEST(name)                                                     \
-    static void body_##name(void);                                              \
-    TEST(name) { isolated(body_##name); }                                       \
-    static void body_##name(void)
 
 /* --- Helpers -------------------------------------------------------------------- */
 static int guest_up(void)

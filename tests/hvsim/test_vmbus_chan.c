@@ -15,31 +15,8 @@
 #include "lib/string.h"
 #include "tests/hvsim/hvsim.h"
 #include "tests/unit/test.h"
+#include "tests/hvsim/isolated.h"
 
-static void isolated(void (*fn)(void))
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        fn();
-        fflush(stdout);
-        _exit(test_failed_now ? 3 : 0);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-        return;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 3) {
-        test_failed_now = 1;
-        return;
-    }
-    test_fail(__FILE__, __LINE__, "child crashed or a sanitizer fired (see stderr)");
-}
-#define ISOLATED_TEST(name)                                                     \
-    static void body_##name(void);                                              \
-    TEST(name) { isolated(body_##name); }                                       \
-    static void body_##name(void)
 
 /* --- Helpers ------------------------------------------------------------------------ */
 #define RXBUF_ID   0xCAFE      /* netvsc's receive-buffer set id (Linux netvsc.h NETVSC_RECEIVE_BUFFER_ID) */
