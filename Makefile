@@ -37,6 +37,9 @@ include kernel/rules.mk
 include lib/rules.mk
 include hv/rules.mk
 include net/rules.mk
+# Subsystems that arrive later: blk/ (block devices, SCSI), vmw/ (VMware's
+# devices), virtio/, vsock/.
+include $(wildcard blk/rules.mk vmw/rules.mk virtio/rules.mk vsock/rules.mk)
 include apps/rules.mk
 include tools/rules.mk
 include tests/rules.mk

@@ -1539,3 +1539,20 @@ CASES.append(Case("shell-net-drops", machine="q35", app="shell", debug_exit=Fals
                           r"  stack dropped: no rx buffer 0, input queue full 0, invalid ipv4 source \d+",
                           r"eth0: carrier up, 10\.0\.2\.20/24 .* rx no buffer 0, rx queue full 0",
                           r"invalid sources dropped \d+; carrier lost 0", r"powering off"]))
+
+
+# --- cases of each further subsystem live in their own file ---------------
+# tests/system/cases_<topic>.py defines CASES (a list); each is added here in
+# name order, so a new driver's cases need no edit of this file. They may
+# import the helpers above with `from cases import ...`.
+def _topic_cases():
+    import glob as _glob
+    import importlib as _importlib
+    import os as _os
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    for path in sorted(_glob.glob(_os.path.join(here, "cases_*.py"))):
+        mod = _importlib.import_module(_os.path.basename(path)[:-3])
+        CASES.extend(mod.CASES)
+
+
+_topic_cases()
