@@ -128,11 +128,14 @@ static uint32_t vd_rd(struct vmx *v, uint32_t reg) { return devio_read32(&v->vd,
 static void vd_wr(struct vmx *v, uint32_t reg, uint32_t val) { devio_write32(&v->vd, reg, val); }
 static void pt_wr(struct vmx *v, uint32_t reg, uint32_t val) { devio_write32(&v->pt, reg, val); }
 
-/* One command; returns what the device reads back (a result or 0). */
+/* One command; returns its result: ACTIVATE_DEV's and the GET_ ones'
+ * (0xF00D....) are read back, the others have none. */
 static uint32_t vmx_cmd(struct vmx *v, uint32_t cmd)
 {
     vd_wr(v, VMXNET3_VD_CMD, cmd);
-    uint32_t r = vd_rd(v, VMXNET3_VD_CMD);
+    uint32_t r = 0;
+    if (cmd == VMXNET3_CMD_ACTIVATE_DEV || (cmd >> 16) == VMXNET3_CMD_GET_LINK >> 16)
+        r = vd_rd(v, VMXNET3_VD_CMD);
     TRACE(vmxnet3, "%s CMD 0x%08x -> 0x%08x\n", v->where, cmd, r);
     return r;
 }
@@ -382,14 +385,14 @@ static int vmx_rx_poll(struct vmx *v, int budget)
         unsigned idx = w0 & VMXNET3_RCD_IDX_MASK, len = w2 & VMXNET3_RCD_LEN_MASK;
         v->rxc_next = ring_next(v->rxc_next, VMX_RXC_RING, &v->rxc_gen);
         /* Only ring 1 has buffers, and the device fills it in order: any
-         * other slot was never the device's to complete. */
-        if (VMXNET3_COMP_TYPE(w3) != VMXNET3_CDTYPE_RXCOMP || VMXNET3_RCD_RQID(w0) != 0 ||
-            idx != v->rx_next) {
+         * other slot was never the device's to complete. NOTE: the type
+         * field is not checked: QEMU leaves it 0 in rx completions (hw/net/
+         * vmxnet3.c vmxnet3_indicate_packet), where VMware writes RXCOMP. */
+        if (VMXNET3_RCD_RQID(w0) != 0 || idx != v->rx_next) {
             v->bad_comps++;
             v->nd.stats.rx_errors++;
-            pr_warn("vmxnet3: %s rx completion for ring %u slot %u (type %u), expected slot %u: "
-                    "ignored\n", v->where, VMXNET3_RCD_RQID(w0) + 1, idx, VMXNET3_COMP_TYPE(w3),
-                    v->rx_next);
+            pr_warn("vmxnet3: %s rx completion for ring %u slot %u, expected ring 1 slot %u: "
+                    "ignored\n", v->where, VMXNET3_RCD_RQID(w0) + 1, idx, v->rx_next);
             continue;
         }
         unsigned next_lap = v->rx_gen ^ 1;     /* the slot's next turn with the device */
