@@ -20,3 +20,15 @@ $(BUILD)/host/hosted/test_e1000_hosted: tests/unit/test_main.c $(E1000_HOSTED_SR
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(E1000_HOSTED_SRCS) $(DEVSIM_SRCS)
 
 HOSTED_BINS += $(BUILD)/host/hosted/test_e1000_hosted
+
+# test_vmxnet3_hosted  vmw/vmxnet3.c against the vmxnet3 register and ring
+#                      model: activation, rx/tx byte-exact, offloads, link,
+#                      INTx, and a hostile device (test_vmxnet3_hostile.c)
+VMXNET3_HOSTED_SRCS := tests/devsim/test_vmxnet3_hosted.c tests/devsim/test_vmxnet3_hostile.c \
+	tests/devsim/vmxnet3_model.c vmw/vmxnet3.c net/e1000_rxpool.c
+$(BUILD)/host/hosted/test_vmxnet3_hosted: tests/unit/test_main.c $(VMXNET3_HOSTED_SRCS) \
+		$(DEVSIM_SRCS) $(DEVSIM_HEADERS) vmw/vmxnet3_reg.h vmw/vmxnet3_test.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(VMXNET3_HOSTED_SRCS) $(DEVSIM_SRCS)
+
+HOSTED_BINS += $(BUILD)/host/hosted/test_vmxnet3_hosted
