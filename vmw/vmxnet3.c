@@ -383,6 +383,7 @@ static int vmx_rx_poll(struct vmx *v, int budget)
         __asm__ volatile("" ::: "memory");      /* the rest after the generation bit */
         uint32_t w0 = c->w0, w2 = c->w2;
         unsigned idx = w0 & VMXNET3_RCD_IDX_MASK, len = w2 & VMXNET3_RCD_LEN_MASK;
+        unsigned ci = v->rxc_next, cg = v->rxc_gen;     /* for the trace */
         v->rxc_next = ring_next(v->rxc_next, VMX_RXC_RING, &v->rxc_gen);
         /* Only ring 1 has buffers, and the device fills it in order: any
          * other slot was never the device's to complete. NOTE: the type
@@ -400,7 +401,8 @@ static int vmx_rx_poll(struct vmx *v, int budget)
         uint8_t *f = e1000_rxpool_virt(v->pool, v->rx_buf[idx]);
         bool whole = (w0 & (VMXNET3_RCD_SOP | VMXNET3_RCD_EOP)) ==
                      (VMXNET3_RCD_SOP | VMXNET3_RCD_EOP);
-        TRACE(vmxnet3, "%s rx[%u] len %u%s%s%s%s%s type %02x%02x\n", v->where, idx, len,
+        TRACE(vmxnet3, "%s rx[%u] comp[%u] gen %u len %u%s%s%s%s%s type %02x%02x\n", v->where, idx,
+              ci, cg, len,
               whole ? " sop eop" : " partial", w2 & VMXNET3_RCD_ERR ? " err" : "",
               w0 & VMXNET3_RCD_CNC ? " cnc" : "", w3 & VMXNET3_RCD_IPC ? " ipc" : "",
               w3 & VMXNET3_RCD_TUC ? " tuc" : "", f[12], f[13]);

@@ -95,7 +95,7 @@ CASES.append(Case("trace-vmxnet3-q35", machine="q35", app="httpd", nic="vmxnet3"
                           r"^vmxnet3: \S+ CMD 0xcafe0000 -> 0x00000000$",
                           r"^vmxnet3: \S+ CMD 0xf00d0002 -> 0x03e80001$", PROBE_LINE,
                           r"^vmxnet3: \S+ tx\[0\] gen 1 len \d+ type 0800",
-                          r"^vmxnet3: \S+ rx\[0\] len \d+ sop eop", HTTPD_UP]))
+                          r"^vmxnet3: \S+ rx\[0\] comp\[0\] gen 1 len \d+ sop eop", HTTPD_UP]))
 
 
 # --- TAP: curl --local-port reuse (the scenario of cases.py's portreuse-curl-*)
