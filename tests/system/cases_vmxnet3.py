@@ -29,7 +29,7 @@ from qemu import Case
 from cases import (READY, NO_PANIC, HTTPD_UP, ECHO_UP, IPERF_UP, IPERF_REPORT, TAP_IP, TW_LINE,
                    REUSE_PORT, REUSE_ROUNDS, curl_status, keep_alive, protocol, bytes_stream,
                    sequential, parallel, timed_checks, http_get, echo_checks, iperf_client, link_flap,
-                   tap_status)
+                   tap_status, HP_PRE, HP_OPTS, HP_MAC)
 
 VMX_ID = "15ad:07b0"
 VMX_OFFLOAD = (r"^    csum offload tx-tcp rx-ip rx-tcp/udp: tx (\d+), rx ok (\d+), rx bad (\d+)\n"
@@ -96,6 +96,57 @@ CASES.append(Case("trace-vmxnet3-q35", machine="q35", app="httpd", nic="vmxnet3"
                           r"^vmxnet3: \S+ CMD 0xf00d0002 -> 0x03e80001$", PROBE_LINE,
                           r"^vmxnet3: \S+ tx\[0\] gen 1 len \d+ type 0800",
                           r"^vmxnet3: \S+ rx\[0\] comp\[0\] gen 1 len \d+ sop eop", HTTPD_UP]))
+
+
+# --- Hot-unplug and plug again (pciehp): vmx_remove, then a fresh probe ------
+def vmx_hotplug(name):
+    """Two cycles of device_del / device_add under the QEMU monitor; after
+    each plug DHCP again and 10 MiB verified (cases.hotplug_cycle does the
+    same for the e1000 family, whose log lines it names)."""
+    def host(ports, log, qemu):
+        port, times = ports["tcp:80"], []
+        for cycle in (1, 2):
+            pos, t0 = len(qemu.log()), time.time()
+            out = qemu.monitor("device_del nic1")
+            if "rror" in out:
+                return f"device_del nic1: {out.strip()[-200:]}"
+            for rx in (r"^eth0: removed$", r"^vmxnet3: \S+ removed \(eth0\)$",
+                       r"^pciehp: \S+ slot \d+: powered off$"):
+                m = qemu.wait_log(rx, 20, pos)
+                if not m:
+                    return f"cycle {cycle}: no /{rx}/ within 20 s of device_del"
+                pos = m.end()
+            times.append(f"unplug {time.time() - t0:.1f} s")
+            time.sleep(1)               # QEMU finishes the unplug after the power-off
+            t1 = time.time()
+            out = qemu.monitor(f"device_add vmxnet3{HP_OPTS},netdev=n0")
+            if "rror" in out:
+                return f"device_add: {out.strip()[-200:]}"
+            for rx in (rf"^vmxnet3: \S+ mac {HP_MAC}, link up 1000 Mb/s, \S+, eth0$",
+                       r"^net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)$"):
+                m = qemu.wait_log(rx, 30, pos)
+                if not m:
+                    return f"cycle {cycle}: no /{rx}/ within 30 s of device_add"
+                pos = m.end()
+            times.append(f"plug + dhcp {time.time() - t1:.1f} s")
+            end, err = time.time() + 20, None
+            while True:
+                err = curl_status(port, [r"eth0 vmxnet3"])
+                if not err or time.time() > end:
+                    break
+                time.sleep(0.5)
+            err = err or bytes_stream(port)
+            if err:
+                return f"cycle {cycle}: after device_add: {err}"
+        print(f"     {name}: " + ", ".join(times), flush=True)
+        return None
+    return host
+
+
+CASES.append(Case("hotplug-vmxnet3-q35", machine="q35", app="httpd", nic="vmxnet3", nic_opts=HP_OPTS,
+                  nic_pre=HP_PRE, hostfwd=["tcp:80"], host=vmx_hotplug("hotplug-vmxnet3-q35"), monitor=True,
+                  host_after=HTTPD_UP, timeout=180, reject=NO_PANIC + [r"unregister waits"],
+                  expect=[READY, HTTPD_UP, r"^eth0: removed$", r"^net: eth0 attached \(dhcp\)$"]))
 
 
 # --- TAP: curl --local-port reuse (the scenario of cases.py's portreuse-curl-*)
