@@ -114,6 +114,7 @@ TEST(vmxnet3_rx_csum)
     CHECK_EQ(host.rx[0].csum, NETDEV_RX_CSUM_IP_OK | NETDEV_RX_CSUM_L4_OK);
     CHECK_EQ(host.rx[1].csum, NETDEV_RX_CSUM_IP_OK);
     CHECK_EQ(host.rx[2].csum, 0);
+    CHECK_EQ(f.nd->stats.rx_csum_ok, 2);    /* counted once, by netdev_rx */
     vx_end(&f);
 }
 
