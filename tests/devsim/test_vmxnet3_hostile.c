@@ -130,6 +130,27 @@ TEST(vmxnet3_hostile_empty_interrupts)
     vx_end(&f);
 }
 
+/* Queue errors are logged with the queue's status; an event storm (every
+ * bit, over and over) costs one acknowledgement per wakeup. */
+TEST(vmxnet3_hostile_events)
+{
+    struct vx f;
+    if (!vx_up(&f, DEVIO_IRQ_MSIX))
+        return vx_end(&f);
+    vmx3m_event(f.m, VMXNET3_ECR_TQERR);
+    vx_pump(&f);
+    CHECK(host_log_has("vmxnet3: 00:03.0 queue error: tx stopped 0 error 0x0, rx stopped 0 error 0x0"));
+    const struct vmxnet3_shared *sh = vmx3m_shared(f.m);
+    CHECK_EQ(sh->ecr, 0);
+    for (unsigned k = 0; k < 200; k++) {
+        vmx3m_event(f.m, 0xFFFFFFFFu);
+        CHECK(vx_pump(&f) <= 3);
+    }
+    CHECK(f.nd->link_up);                   /* GET_LINK still says up */
+    check_recovers(&f, 0);
+    vx_end(&f);
+}
+
 /* ACTIVATE_DEV fails: the probe fails, the device is reset, nothing leaks. */
 TEST(vmxnet3_hostile_activation_fails)
 {

@@ -227,13 +227,17 @@ void *vmx3m_shared(struct vmx3m *m)
     return m->shared_pa ? devhost_dma_peek(m->shared_pa, sizeof(struct vmxnet3_shared)) : NULL;
 }
 
+void vmx3m_event(struct vmx3m *m, uint32_t ecr)
+{
+    set_ecr(m, sh_ecr(m) | ecr);
+    irq_fire(m);
+}
+
 void vmx3m_set_link(struct vmx3m *m, bool up)
 {
     m->link_up = up;
-    if (!m->active)
-        return;
-    set_ecr(m, sh_ecr(m) | VMXNET3_ECR_LINK);
-    irq_fire(m);
+    if (m->active)
+        vmx3m_event(m, VMXNET3_ECR_LINK);
 }
 
 int vmx3m_rx_inject(struct vmx3m *m, const void *frame, size_t len, uint32_t rcd_w3)

@@ -62,6 +62,8 @@ void vmx3m_free(struct vmx3m *m);
 
 /* Link state; a change sets ECR.LINK and interrupts, as QEMU does. */
 void vmx3m_set_link(struct vmx3m *m, bool up);
+/* Sets event bits in the shared area's ecr and interrupts. */
+void vmx3m_event(struct vmx3m *m, uint32_t ecr);
 /* One frame into ring 1: 0, -ENOSPC (no buffer or completion slot),
  * -EAGAIN (inactive or link down). rcd_w3 ORs checksum bits into the
  * completion (0: "not calculated"). */
