@@ -24,7 +24,7 @@
  * bits) on QEMU (vmport.c vmport_cmd_ram_size). */
 #include <stdbool.h>
 #include <stdint.h>
-#include "kernel/arch/cpu.h"
+#include "kernel/arch/cpuinfo.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/init.h"
 #include "kernel/shell/shell.h"
@@ -46,7 +46,6 @@ static struct {
     int state;
     bool vmware;                    /* CPUID says VMware (else QEMU's vmport) */
     bool asked;                     /* the platform may have it: the port was read */
-    char sig[13];                   /* the hypervisor's CPUID signature */
     uint32_t version, type, mem, uuid[4];
     uint64_t hz;
 } bd;
@@ -61,17 +60,12 @@ static void bdoor(uint32_t cmd, uint32_t r[4])
                      : "memory");
 }
 
-/* May the port be touched? CPUID's hypervisor signature decides. */
+/* May the port be touched? The hypervisor's CPUID signature decides
+ * (kernel/arch/cpuinfo.c read it before the TSC is set up). */
 static bool bd_platform_may_have_it(void)
 {
-    uint32_t r[4];
-    cpuid(1, 0, r);
-    if (!(r[2] & (1u << 31)))
-        return false;               /* no hypervisor: port 0x5658 may be real hardware */
-    cpuid(0x40000000, 0, r);
-    memcpy(bd.sig, &r[1], 4), memcpy(bd.sig + 4, &r[2], 4), memcpy(bd.sig + 8, &r[3], 4);
-    bd.vmware = !memcmp(bd.sig, "VMwareVMware", 12);
-    return bd.vmware || !memcmp(bd.sig, "TCGTCGTCGTCG", 12) || !memcmp(bd.sig, "KVMKVMKVM", 9);
+    bd.vmware = cpu.hv == HV_VMWARE;
+    return bd.vmware || cpu.hv == HV_TCG || cpu.hv == HV_KVM;
 }
 
 /* Detects the backdoor once and reads what minnow uses. */
@@ -113,7 +107,7 @@ TSC_SOURCE(vmware_backdoor, bd_tsc_khz, BDOOR_TSC_PRIO);
 static void bd_print(void)
 {
     if (!bd_detect()) {
-        kprintf("vmware: no backdoor%s%s\n", bd.sig[0] ? " under " : "", bd.sig);
+        kprintf("vmware: no backdoor under %s\n", cpuinfo_hv_name(cpu.hv));
         return;
     }
     const uint8_t *u = (const uint8_t *)bd.uuid;

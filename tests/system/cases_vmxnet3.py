@@ -276,4 +276,4 @@ CASES.append(Case("vmware-backdoor-shell-q35", machine="q35", app="shell", debug
                           r"uuid 00000000-0000-0000-0000-000000000000", r"powering off"]))
 CASES.append(Case("vmware-backdoor-vmport-off", machine="pc", extra=["-machine", "vmport=off"],
                   reject=NO_PANIC + [r"^vmware: backdoor version"], timeout=60,
-                  expect=[r"^vmware: no backdoor under TCGTCGTCGTCG$", READY]))
+                  expect=[r"^vmware: no backdoor under QEMU TCG$", READY]))
