@@ -151,7 +151,8 @@ static void scsi_log_error(const char *who, const struct scsi_cmd *c, const stru
         scsi_sense_format(s, why, sizeof why);
     else
         fmt_snprintf(why, sizeof why, "host status %d, status 0x%02x", c->host_status, c->status);
-    pr_err("%s: command 0x%02x failed (%d): %s\n", who, c->cdb[0], rc, why);
+    const char *op = scsi_op_name(c->cdb[0]);
+    pr_err("%s: %s failed (%d): %s\n", who, op ? op : "command", rc, why);
 }
 
 /* ---- Waiting for one command --------------------------------------------- */

@@ -92,6 +92,24 @@ unsigned scsi_cdb_sync_cache10(uint8_t *cdb, uint32_t lba, uint16_t count)
     return sizeof *c;
 }
 
+const char *scsi_op_name(uint8_t op)
+{
+    switch (op) {
+    case SCSI_OP_TEST_UNIT_READY: return "TEST UNIT READY";
+    case SCSI_OP_REQUEST_SENSE: return "REQUEST SENSE";
+    case SCSI_OP_INQUIRY: return "INQUIRY";
+    case SCSI_OP_READ_CAPACITY10: return "READ CAPACITY(10)";
+    case SCSI_OP_READ10: return "READ(10)";
+    case SCSI_OP_WRITE10: return "WRITE(10)";
+    case SCSI_OP_SYNC_CACHE10: return "SYNCHRONIZE CACHE(10)";
+    case SCSI_OP_READ16: return "READ(16)";
+    case SCSI_OP_WRITE16: return "WRITE(16)";
+    case SCSI_OP_SERVICE_IN16: return "READ CAPACITY(16)";
+    case SCSI_OP_REPORT_LUNS: return "REPORT LUNS";
+    default: return NULL;
+    }
+}
+
 /* ---- Sense --------------------------------------------------------------- */
 
 int scsi_sense_parse(const uint8_t *s, size_t len, struct scsi_sense *out)

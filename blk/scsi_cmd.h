@@ -63,6 +63,9 @@ int scsi_report_luns_parse(const uint8_t *buf, size_t len, uint16_t *luns, unsig
 int scsi_read_cap10_parse(const uint8_t *buf, size_t len, uint32_t *last_lba, uint32_t *block_len);
 int scsi_read_cap16_parse(const uint8_t *buf, size_t len, uint64_t *last_lba, uint32_t *block_len);
 
+/* "READ(10)", "INQUIRY", ... for the commands minnow sends; NULL otherwise. */
+const char *scsi_op_name(uint8_t op);
+
 /* Big-endian fields. */
 uint32_t scsi_be32(const uint8_t *p);
 void scsi_put_be32(uint8_t *p, uint32_t v);
