@@ -12,3 +12,5 @@ $(BUILD)/host/unit/test_blk $(BUILD)/host/unit/test_scsi_cmd $(BUILD)/host/unit/
 UNIT_TESTS += ustar
 unit_ustar_SRCS := blk/ustar.c blk/blk.c lib/fmt.c
 $(BUILD)/host/unit/test_ustar: $(wildcard blk/*.h) tests/unit/blk_stubs.h
+# httpd GET /files/ (apps/httpd_files.c): the ustar archive, with the blk/ code it needs.
+KSRCS += apps/httpd_files.c

@@ -48,11 +48,29 @@ struct ustar_io {
     uint64_t bus;
 };
 
+/* Concurrency: readers (httpd's connection threads) take the mutex for
+ * each ustar_read, as mounting does, since they share the bounce buffer.
+ * Unmounting comes from the device's removal, possibly in the thread that
+ * completes the device's requests, so it cannot wait for the mutex: it
+ * only clears io.dev (a reader then fails with -ENODEV) and frees the
+ * buffer if no reader is using it (else the reader frees it). The file
+ * table is allocated once and never freed: a reader keeps pointers into
+ * it between reads. */
 static struct {
     struct ustar_io io;                 /* io.dev: the mounted device */
-    struct ustar_file *files;
+    struct ustar_file *files;           /* USTAR_MAX_FILES */
     unsigned count;
+    bool reading;
 } ust;
+
+#ifdef HOSTED
+static void ustar_lock(void) {}
+static void ustar_unlock(void) {}
+#else
+static struct mutex ustar_mutex;
+static void ustar_lock(void) { mutex_lock(&ustar_mutex); }
+static void ustar_unlock(void) { mutex_unlock(&ustar_mutex); }
+#endif
 
 int ustar_octal(const char *f, size_t n, uint64_t *out)
 {
@@ -92,6 +110,8 @@ static int ustar_pread(const struct ustar_io *io, uint64_t off, void *buf, size_
         int rc = blk_rw_sync(d, BLK_READ, lba, n, io->buf, io->bus, USTAR_IO_TIMEOUT_MS);
         if (rc)
             return rc;
+        if (ust.reading && ust.io.dev != d)
+            return -ENODEV;             /* unmounted while we waited */
         size_t k = (size_t)n * ss - skip;
         if (k > len)
             k = len;
@@ -155,12 +175,13 @@ static void ustar_path(const struct ustar_header *h, char *out)
 
 void ustar_unmount(void)
 {
-    if (ust.io.dev) {
-        pr_info("ustar: %s unmounted\n", ust.io.dev->name);
+    if (!ust.io.dev)
+        return;
+    pr_info("ustar: %s unmounted\n", ust.io.dev->name);
+    if (!ust.reading)
         blk_buf_free(ust.io.dev, ust.io.buf, USTAR_BOUNCE);
-    }
-    kfree(ust.files);
-    memset(&ust, 0, sizeof ust);
+    ust.io = (struct ustar_io){ 0 };
+    ust.count = 0;
 }
 
 static int ustar_scan(const struct ustar_io *io, struct ustar_file *files, unsigned *count)
@@ -178,8 +199,11 @@ static int ustar_scan(const struct ustar_io *io, struct ustar_file *files, unsig
         if (rc)
             return rc;
         static const uint8_t zero[USTAR_BLOCK];
-        if (memcmp(&h, zero, sizeof h) == 0)
+        if (memcmp(&h, zero, sizeof h) == 0) {
+            if (off == 0)
+                return -ENOENT;                     /* a blank disk */
             break;                                  /* the end */
+        }
         uint64_t size;
         const char *why = ustar_check(&h, &size);
         if (why && off == 0)
@@ -218,6 +242,8 @@ int ustar_mount(struct blk_dev *d)
     struct ustar_io io = { .dev = d };
     if (d->sector_size > USTAR_BOUNCE)
         return -EINVAL;
+    if (!ust.files && !(ust.files = kzalloc(USTAR_MAX_FILES * sizeof *ust.files)))
+        return -ENOMEM;
     io.buf = blk_buf_alloc(d, USTAR_BOUNCE, &io.bus);
     struct ustar_file *files = kzalloc(USTAR_MAX_FILES * sizeof *files);
     unsigned n = 0;
@@ -227,10 +253,13 @@ int ustar_mount(struct blk_dev *d)
         blk_buf_free(d, io.buf, USTAR_BOUNCE);
         return rc;
     }
+    ustar_lock();
     ustar_unmount();
+    memcpy(ust.files, files, n * sizeof *files);
     ust.io = io;
-    ust.files = files;
     ust.count = n;
+    ustar_unlock();
+    kfree(files);
     pr_info("ustar: %s mounted, %u files\n", d->name, n);
     return 0;
 }
@@ -251,14 +280,21 @@ const struct ustar_file *ustar_lookup(const char *path)
 
 long ustar_read(const struct ustar_file *f, uint64_t off, void *buf, size_t len)
 {
-    if (!ust.io.dev)
-        return -ENODEV;
-    if (off >= f->size)
-        return 0;
-    if (len > f->size - off)
-        len = (size_t)(f->size - off);
-    int rc = ustar_pread(&ust.io, f->offset + off, buf, len);
-    return rc ? rc : (long)len;
+    ustar_lock();
+    struct ustar_io io = ust.io;
+    long rc = io.dev ? 0 : -ENODEV;
+    if (io.dev && off < f->size) {
+        if (len > f->size - off)
+            len = (size_t)(f->size - off);
+        ust.reading = true;
+        rc = ustar_pread(&io, f->offset + off, buf, len);
+        ust.reading = false;
+        if (ust.io.dev != io.dev)       /* unmounted meanwhile: the buffer is ours to free */
+            blk_buf_free(io.dev, io.buf, USTAR_BOUNCE);
+        rc = rc ? rc : (long)len;
+    }
+    ustar_unlock();
+    return rc;
 }
 
 /* ---- Mounting at boot -------------------------------------------------------- */

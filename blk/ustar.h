@@ -15,7 +15,7 @@
 #include "blk/blk.h"
 
 #define USTAR_PATH_MAX 256              /* prefix (155) + '/' + name (100) + NUL */
-#define USTAR_MAX_FILES 512
+#define USTAR_MAX_FILES 256
 
 struct ustar_file {
     char path[USTAR_PATH_MAX];          /* "css/site.css": no leading "./" or "/" */

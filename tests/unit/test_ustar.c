@@ -210,6 +210,7 @@ static void second_gnu(void)
     fix_checksum(h);
 }
 static void truncated(void) { img_len = 1024; }
+static void blank(void) { memset(img, 0, img_len); }
 
 TEST(corrupt_archives_refused)
 {
@@ -227,6 +228,7 @@ TEST(corrupt_archives_refused)
     CHECK(strstr(blk_log, "not a POSIX ustar header") != NULL);
     CHECK_EQ(mount_corrupt(truncated), -EINVAL);   /* cut after two headers */
     CHECK(strstr(blk_log, "truncated") != NULL);
+    CHECK_EQ(mount_corrupt(blank), -ENOENT);
     CHECK(ustar_device() == NULL);
     /* And the good one still mounts. */
     attach(512);
