@@ -1,6 +1,6 @@
 # blk/: block devices (registry, requests), the SCSI layer (scan, disks,
 # commands) that storvsc and pvscsi share.
-KSRCS += blk/blk.c blk/scsi.c blk/scsi_cmd.c blk/ustar.c
+KSRCS += blk/blk.c blk/scsi.c blk/scsi_cmd.c blk/ustar.c blk/blk_shell.c
 
 UNIT_TESTS += blk scsi_cmd scsi
 unit_blk_SRCS      := blk/blk.c lib/fmt.c
