@@ -42,6 +42,7 @@
 #include "vmw/pvscsi_reg.h"
 #include "blk/scsi.h"
 #include "blk/scsi_cmd.h"
+#include "kernel/core/cmdline.h"
 #include "kernel/core/trace.h"
 #include "kernel/dev/devio.h"
 #include "kernel/errno.h"
@@ -54,6 +55,9 @@
 #include "lib/string.h"
 
 TRACE_FLAG(pvscsi, "pvscsi: setup commands, every request, completion and message");
+static bool pvscsi_intx;
+CMDLINE_OPTION(pvscsi_intx, .key = "pvscsi_intx", .type = CMDLINE_BOOL, .dst = &pvscsi_intx,
+               .help = "pvscsi: use the INTx line even when MSI is there");
 
 #define PVSCSI_SLOTS        32          /* request ring entries: one page */
 #define PVSCSI_CMP_ENTRIES  128         /* one page */
@@ -496,7 +500,7 @@ static int pvscsi_probe(struct pci_dev *pd, const struct pci_id *id)
     /* From here on an interrupt or the thread may refer to p: on failure
      * the device is reset and p kept. */
     fmt_snprintf(p->irq_name, sizeof p->irq_name, "pvscsi %s", p->io.name);
-    r = devio_irq_setup(&p->io, DEVIO_IRQ_MSI | DEVIO_IRQ_INTX, pvscsi_irq, p, p->irq_name, &p->irq);
+    r = devio_irq_setup(&p->io, (pvscsi_intx ? 0 : DEVIO_IRQ_MSI) | DEVIO_IRQ_INTX, pvscsi_irq, p, p->irq_name, &p->irq);
     if (!r) {
         p->thread = thread_create("pvscsi", pvscsi_thread, p, 0);
         r = p->thread ? 0 : -ENOMEM;

@@ -37,9 +37,9 @@ CMDLINE_OPTION(disk_hold, .key = "disk_hold", .type = CMDLINE_BOOL, .dst = &disk
                .help = "selftest=disk: stay up after passing");
 CMDLINE_OPTION(disk_eio, .key = "disk_eio", .type = CMDLINE_STR, .dst = disk_eio,
                .dst_size = sizeof disk_eio, .help = "selftest=disk: the disk with injected errors");
-CMDLINE_OPTION(disk_eio_read, .key = "disk_eio_read", .type = CMDLINE_UINT, .dst = &eio_read,
+CMDLINE_OPTION(disk_eio_read, .key = "disk_eio_read", .type = CMDLINE_UINT, .dst = &eio_read, .max = ~0ull,
                .help = "selftest=disk: an LBA whose reads fail");
-CMDLINE_OPTION(disk_eio_write, .key = "disk_eio_write", .type = CMDLINE_UINT, .dst = &eio_write,
+CMDLINE_OPTION(disk_eio_write, .key = "disk_eio_write", .type = CMDLINE_UINT, .dst = &eio_write, .max = ~0ull,
                .help = "selftest=disk: an LBA whose writes fail");
 
 static uint64_t rng;
