@@ -149,7 +149,7 @@ SITE = {
 
 def make_tar(name):
     """A ustar image of SITE made by the host's tar; its path."""
-    src = path(name + ".d")
+    src = path(name + "-src")
     shutil.rmtree(src, ignore_errors=True)
     for rel, (data, _) in SITE.items():
         os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
