@@ -264,3 +264,26 @@ CASES.append(Case("pvscsi-hotplug", machine="q35", app="httpd", nic="e1000", hos
                           r"^scsi0: 4:0: QEMU QEMU HARDDISK 2\.5\+, \d+ x 512 B -> blk1$",
                           r"^pvscsi: \S+: disk removed at target 4 lun 0$",
                           r"^scsi0: 4:0: blk1 removed$"]))
+
+
+# --- the shell's blk command ---------------------------------------------------
+# `blk` lists the disks, `blk read` dumps the tar's first header (its name
+# field "./" and the "ustar" magic at offset 0x101), `blk verify` writes,
+# checks and restores a range of the blank disk, and bad arguments are refused.
+CASES.append(Case("pvscsi-shell-blk", machine="q35", app="shell", debug_exit=False, exit_code=0, timeout=120,
+                  extra=["-device", "pvscsi,id=h"] + scsi_hd(0, 1, blank("shell-0.img", 8)) +
+                  scsi_hd(1, 2, TAR),
+                  reject=NO_PANIC + [r"FAILED"],
+                  interact=[(r"minnow> ", "blk\r"), (r"errors \d+\r?\n[\s\S]*errors \d+\r?\n[\s\S]*?minnow> ",
+                                                      "blk read blk1 0\r"),
+                            (r"01f0:[^\n]*\n[\s\S]*?minnow> ", "blk verify blk0 100 8\r"),
+                            (r"verify LBA 100 count 8: [\s\S]*?minnow> ", "blk verify blk0 16380 8\r"),
+                            (r"outside the device[\s\S]*?minnow> ", "blk read blk9 0\r"),
+                            (r"usage: [\s\S]*?minnow> ", "poweroff\r")],
+                  expect=[r"blk0: pvscsi \"QEMU QEMU HARDDISK 2\.5\+\" 8 MiB \(16384 x 512 B\) at scsi0:0:1:0",
+                          r"blk1: pvscsi \"QEMU QEMU HARDDISK 2\.5\+\" \d+ MiB \(\d+ x 512 B\) at scsi0:0:2:0",
+                          r"0000: 2e 2f 00 00 ",
+                          r"0100: 00 75 73 74 61 72 00 30 30 ",
+                          r"blk: blk0: verify LBA 100 count 8: ok \(0\)",
+                          r"LBA 16380 count 8 is outside the device",
+                          r"usage: blk", r"powering off"]))
