@@ -287,3 +287,19 @@ CASES.append(Case("pvscsi-shell-blk", machine="q35", app="shell", debug_exit=Fal
                           r"blk: blk0: verify LBA 100 count 8: ok \(0\)",
                           r"LBA 16380 count 8 is outside the device",
                           r"usage: blk", r"powering off"]))
+
+
+# --- a command that does not finish in time -----------------------------------
+# QEMU's throttle filter lets 64 bytes a second be read from the disk: a
+# 64 KiB READ cannot finish within scsi_timeout_ms=2000, so pvscsi aborts
+# it (ABORT_CMD; QEMU answers ABORTQUEUE) and the caller gets -ETIMEDOUT;
+# writes (not throttled) still work afterwards, and the kernel goes on.
+CASES.append(Case("pvscsi-timeout-abort", machine="q35", timeout=240, reject=NO_PANIC,
+                  cmdline="selftest=disk disk_slow=blk0 scsi_timeout_ms=2000",
+                  extra=["-device", "pvscsi,id=h", "-object", "throttle-group,id=tg0,x-bps-read=64",
+                         "-drive", f"if=none,id=d0,driver=throttle,throttle-group=tg0,file.driver=file,"
+                                   f"file.filename={blank('slow.img', 8)}",
+                         "-device", "scsi-hd,drive=d0,bus=h.0,scsi-id=0"],
+                  expect=[READY, r"^pvscsi: \S+: command 0x28 to target 0 timed out: abort$",
+                          r"^disk: blk0: read of 128 sectors: -110 after \d+ ms$",
+                          r"^disk: blk0: write after it: 0$", r"^selftest: disk passed$"]))
