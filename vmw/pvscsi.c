@@ -378,19 +378,24 @@ static void pvscsi_irq(void *arg)
     sem_up(&p->work);
 }
 
+/* The thread's work for one wakeup. Both rings every time: cheap, and
+ * robust to a lost interrupt. */
+static void pvscsi_service(struct pvscsi *p)
+{
+    pvscsi_poll_cmp(p);
+    if (p->has_msg)
+        pvscsi_poll_msg(p);
+    pvscsi_check_timeouts(p);
+    waitq_wake_all(&p->done_wq);
+}
+
 static void pvscsi_thread(void *arg)
 {
     struct pvscsi *p = arg;
     while (!p->stopping) {
         sem_down_timeout(&p->work, PVSCSI_POLL_MS * MS);
-        if (p->stopping)
-            break;
-        /* Both rings every time: cheap, and robust to a lost interrupt. */
-        pvscsi_poll_cmp(p);
-        if (p->has_msg)
-            pvscsi_poll_msg(p);
-        pvscsi_check_timeouts(p);
-        waitq_wake_all(&p->done_wq);
+        if (!p->stopping)
+            pvscsi_service(p);
     }
 }
 
@@ -560,3 +565,11 @@ static const struct pci_id pvscsi_ids[] = {
 };
 PCI_DRIVER(pvscsi, .name = "pvscsi", .ids = pvscsi_ids, .probe = pvscsi_probe,
            .remove = pvscsi_remove);
+
+#ifdef HOSTED
+/* Test hooks for tests/devsim/test_pvscsi_hosted.c, where no thread runs:
+ * the test calls the service step itself. */
+int pvscsi_test_probe(struct pci_dev *pd) { return pvscsi_probe(pd, NULL); }
+void pvscsi_test_service(struct pci_dev *pd) { if (pd->priv) pvscsi_service(pd->priv); }
+void pvscsi_test_remove(struct pci_dev *pd) { pvscsi_remove(pd); }
+#endif
