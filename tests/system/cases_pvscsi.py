@@ -17,6 +17,9 @@ the test makes:
   pvscsi-hotplug          a tar disk hot-added through the monitor
                           (device_add scsi-hd) becomes blk1 and is mounted
                           and served; device_del takes it away again
+  pvscsi-shell-blk        the shell's blk: list, read, verify, bad arguments
+  pvscsi-timeout-abort    a READ stalled by QEMU's throttle filter: aborted
+  pvscsi-unplug-adapter   the adapter hot-unplugged from a PCIe root port
 
 The raw files live in build/test-logs/pvscsi/ (sparse) and are made when
 this module is loaded.
@@ -303,3 +306,31 @@ CASES.append(Case("pvscsi-timeout-abort", machine="q35", timeout=240, reject=NO_
                   expect=[READY, r"^pvscsi: \S+: command 0x28 to target 0 timed out: abort$",
                           r"^disk: blk0: read of 128 sectors: -110 after \d+ ms$",
                           r"^disk: blk0: write after it: 0$", r"^selftest: disk passed$"]))
+
+
+# --- the adapter itself hot-unplugged ------------------------------------------
+# pvscsi behind a PCIe root port; device_del of the adapter (the guest's
+# PCIe hot-plug answers the attention button) unregisters its disks, the
+# archive on one of them is unmounted, and httpd answers 404 instead of
+# the file, without a panic.
+def unplug_host(ports, log, qemu):
+    port = ports["tcp:80"]
+    err = check_site(port)
+    if err:
+        return "before unplug: " + err
+    pos = len(qemu.log())
+    qemu.monitor("device_del h")
+    if not qemu.wait_log(r"^pvscsi: \S+ removed$", 60, pos):
+        return "device_del: pvscsi was not removed"
+    st, _, _ = curl(port, "index.html")
+    return None if st == 404 else f"after unplug: /files/index.html gives {st}, not 404"
+
+
+CASES.append(Case("pvscsi-unplug-adapter", machine="q35", app="httpd", nic="e1000", hostfwd=["tcp:80"],
+                  extra=["-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
+                         "-device", "pcie-root-port,id=rp1,slot=1,chassis=1", "-device", "pvscsi,id=h,bus=rp1"] +
+                  scsi_hd(0, 0, blank("unplug-0.img", 4)) + scsi_hd(1, 3, TAR),
+                  monitor=True, host=unplug_host, host_after=HTTPD_UP, timeout=180, reject=NO_PANIC,
+                  expect=[r"^ustar: blk1 mounted", READY, HTTPD_UP, r"^scsi0: 3:0: blk1 removed$",
+                          r"^ustar: blk1 unmounted$", r"^scsi0: 0:0: blk0 removed$",
+                          r"^pvscsi: \S+ removed$"]))
