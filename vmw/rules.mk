@@ -1,4 +1,15 @@
-# vmw/: VMware's paravirtual devices: the vmxnet3 NIC (vmxnet3.c, wire
-# format in vmxnet3_reg.h) and the backdoor I/O port (backdoor.c: detection,
-# TSC rate, memory size, UUID).
-KSRCS += vmw/vmxnet3.c vmw/backdoor.c
+# vmw/: VMware's virtual devices: the vmxnet3 NIC (vmxnet3.c, wire format in
+# vmxnet3_reg.h), the PVSCSI paravirtual SCSI adapter (pvscsi.c, a host for
+# blk/scsi.c) and the backdoor I/O port (backdoor.c: detection, TSC rate,
+# memory size, UUID).
+KSRCS += vmw/vmxnet3.c vmw/backdoor.c vmw/pvscsi.c
+
+# Hosted: vmw/pvscsi.c, blk/scsi.c and blk/blk.c against the register-level
+# model of tests/devsim/pvscsi_model.c (DEVSIM_* come from tests/devsim/rules.mk).
+HOSTED_TESTS += pvscsi_hosted
+PVSCSI_HOSTED_SRCS := tests/devsim/test_pvscsi_hosted.c tests/devsim/pvscsi_model.c vmw/pvscsi.c \
+	blk/scsi.c blk/scsi_cmd.c blk/blk.c
+$(BUILD)/host/hosted/test_pvscsi_hosted: tests/unit/test_main.c $(PVSCSI_HOSTED_SRCS) \
+		$$(DEVSIM_SRCS) $$(DEVSIM_HEADERS) $(wildcard vmw/*.h blk/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(PVSCSI_HOSTED_SRCS) $(DEVSIM_SRCS)
