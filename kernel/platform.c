@@ -5,6 +5,7 @@
 #include "kernel/platform.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/acpi/acpi_reg.h"
+#include "kernel/dev/mmio_bus.h"
 #include "kernel/irq/apic.h"
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpuinfo.h"
@@ -56,6 +57,7 @@ static void setup_time(void)
 void platform_init(const struct boot_info *bi, bool acpidump)
 {
     acpi_init(bi, acpidump);                /* tables; power off / reset registers */
+    mmio_bus_from_cmdline(bi->cmdline);     /* virtio_mmio.device= (the DSDT's come first) */
     timeline_mark("acpi");
     cpuinfo_init();
     pr_info("cpu: %s%s%s, hypervisor: %s%s%s%s\n", cpu.vendor, cpu.brand[0] ? " " : "", cpu.brand,
