@@ -4,6 +4,7 @@
  * is none, and the TSC's reference clock is whichever the tables name. */
 #include "kernel/platform.h"
 #include "kernel/acpi/acpi.h"
+#include "kernel/acpi/acpi_aml_dev.h"
 #include "kernel/acpi/acpi_reg.h"
 #include "kernel/dev/mmio_bus.h"
 #include "kernel/irq/apic.h"
@@ -57,7 +58,8 @@ static void setup_time(void)
 void platform_init(const struct boot_info *bi, bool acpidump)
 {
     acpi_init(bi, acpidump);                /* tables; power off / reset registers */
-    mmio_bus_from_cmdline(bi->cmdline);     /* virtio_mmio.device= (the DSDT's come first) */
+    acpi_mmio_scan();                       /* DSDT/SSDT devices -> the MMIO bus */
+    mmio_bus_from_cmdline(bi->cmdline);     /* virtio_mmio.device= (after: the DSDT's win) */
     timeline_mark("acpi");
     cpuinfo_init();
     pr_info("cpu: %s%s%s, hypervisor: %s%s%s%s\n", cpu.vendor, cpu.brand[0] ? " " : "", cpu.brand,

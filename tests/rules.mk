@@ -46,3 +46,6 @@ UNIT_BINS += $(BUILD)/host/unit/test_pvclock
 UNIT_TESTS += mmio_bus
 unit_mmio_bus_SRCS := kernel/dev/mmio_bus.c lib/fmt.c
 UNIT_BINS += $(BUILD)/host/unit/test_mmio_bus
+UNIT_TESTS += acpi_aml_dev
+unit_acpi_aml_dev_SRCS := kernel/acpi/acpi.c kernel/acpi/acpi_aml.c kernel/acpi/acpi_aml_dev.c lib/fmt.c tests/unit/fakemem.c
+UNIT_BINS += $(BUILD)/host/unit/test_acpi_aml_dev

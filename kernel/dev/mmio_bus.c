@@ -65,13 +65,15 @@ struct mmio_dev *mmio_bus_get(unsigned i) { return i < ndevs ? &devs[i] : NULL; 
 int mmio_bus_add(const struct mmio_dev *d)
 {
     uint64_t end = d->base + d->size;     /* exclusive; checked for wrap below */
-    if (d->size == 0 || end < d->base || end > MMIO_PHYS_LIMIT) {
+    if (d->size == 0 || end < d->base || end > (d->io ? 0x10000 : MMIO_PHYS_LIMIT)) {
         pr_warn("mmio: %s: bad window 0x%llx+0x%llx (ignored)\n", d->path, (unsigned long long)d->base,
                 (unsigned long long)d->size);
         return -EINVAL;
     }
     for (unsigned i = 0; i < ndevs; i++) {
         const struct mmio_dev *o = &devs[i];
+        if (o->io != d->io)
+            continue;
         if (o->base == d->base) {
             pr_info("mmio: %s: 0x%llx already listed as %s\n", d->path, (unsigned long long)d->base, o->path);
             return -EEXIST;
@@ -93,8 +95,8 @@ int mmio_bus_add(const struct mmio_dev *d)
     n->driver = NULL;
     n->priv = NULL;
     tried[ndevs++] = false;
-    pr_info("mmio: %s %s uid %u at 0x%llx+0x%llx, gsi %u %s\n", n->path, n->hid, n->uid,
-            (unsigned long long)n->base, (unsigned long long)n->size, n->gsi, trigger(n));
+    pr_info("mmio: %s %s uid %u at %s0x%llx+0x%llx, gsi %u %s\n", n->path, n->hid, n->uid,
+            n->io ? "port " : "", (unsigned long long)n->base, (unsigned long long)n->size, n->gsi, trigger(n));
     return 0;
 }
 
@@ -250,12 +252,12 @@ static int cmd_dev(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    kprintf("%-12s %-8s %5s %18s %8s %4s %-10s %s\n", "path", "hid", "uid", "base", "size", "gsi", "trigger",
-            "driver");
+    kprintf("%-20s %-8s %5s %-5s %18s %8s %4s %-10s %s\n", "path", "hid", "uid", "space", "base", "size", "gsi",
+            "trigger", "driver");
     for (unsigned i = 0; i < ndevs; i++) {
         const struct mmio_dev *d = &devs[i];
-        kprintf("%-12s %-8s %5u %#18llx %#8llx %4u %-10s %s\n", d->path, d->hid, d->uid,
-                (unsigned long long)d->base, (unsigned long long)d->size, d->gsi,
+        kprintf("%-20s %-8s %5u %-5s %#18llx %#8llx %4u %-10s %s\n", d->path, d->hid, d->uid,
+                d->io ? "io" : "mem", (unsigned long long)d->base, (unsigned long long)d->size, d->gsi,
                 trigger(d),
                 d->driver ? d->driver->name : "-");
     }

@@ -34,6 +34,7 @@ struct mmio_dev {
     uint32_t gsi;                   /* interrupt: a GSI (IOAPIC input) */
     bool has_irq;
     bool irq_level, irq_active_low; /* from the Interrupt descriptor; cmdline: edge, high */
+    bool io;                        /* base/size are I/O ports (the RTC's 0x70), not memory */
     enum mmio_src src;
     char path[24];                  /* "\_SB_.VR00" or "cmdline#0": for the log */
     const struct mmio_driver *driver;
