@@ -346,9 +346,12 @@ static int name_op(struct walk *w, size_t *pos, size_t end, struct dev_acc *acc)
     if (a[p] == AML_BUFFER_OP) {                /* 20.2.5.4 DefBuffer: PkgLength BufferSize ByteList */
         size_t pe;
         p++;
-        if (pkg(a, &p, end, &pe) || int_const(a, &p, pe, &v))
+        if (pkg(a, &p, end, &pe))
             return -EINVAL;
-        if (crs && acpi_crs_parse(a + p, pe - p, &acc->d))
+        r = int_const(a, &p, pe, &v);       /* BufferSize: a computed one is skipped */
+        if (r < 0)
+            return r;
+        if (r == 0 && crs && acpi_crs_parse(a + p, pe - p, &acc->d))
             acc->bad = true;
         *pos = pe;
         return 0;

@@ -62,41 +62,41 @@ static const char *trigger(const struct mmio_dev *d)
 
 struct mmio_dev *mmio_bus_get(unsigned i) { return i < ndevs ? &devs[i] : NULL; }
 
-int mmio_bus_add(const struct mmio_dev *d)
+int mmio_bus_add(const struct mmio_dev *dev)
 {
-    uint64_t end = d->base + d->size;     /* exclusive; checked for wrap below */
-    if (d->size == 0 || end < d->base || end > (d->io ? 0x10000 : MMIO_PHYS_LIMIT)) {
-        pr_warn("mmio: %s: bad window 0x%llx+0x%llx (ignored)\n", d->path, (unsigned long long)d->base,
-                (unsigned long long)d->size);
+    struct mmio_dev n = *dev;               /* strings terminated before any use */
+    n.hid[MMIO_HID_MAX - 1] = '\0';
+    n.path[sizeof n.path - 1] = '\0';
+    n.driver = NULL;
+    n.priv = NULL;
+    uint64_t end = n.base + n.size;         /* exclusive; checked for wrap below */
+    if (n.size == 0 || end < n.base || end > (n.io ? 0x10000 : MMIO_PHYS_LIMIT)) {
+        pr_warn("mmio: %s: bad window 0x%llx+0x%llx (ignored)\n", n.path, (unsigned long long)n.base,
+                (unsigned long long)n.size);
         return -EINVAL;
     }
     for (unsigned i = 0; i < ndevs; i++) {
         const struct mmio_dev *o = &devs[i];
-        if (o->io != d->io)
+        if (o->io != n.io)
             continue;
-        if (o->base == d->base) {
-            pr_info("mmio: %s: 0x%llx already listed as %s\n", d->path, (unsigned long long)d->base, o->path);
+        if (o->base == n.base) {
+            pr_info("mmio: %s: 0x%llx already listed as %s\n", n.path, (unsigned long long)n.base, o->path);
             return -EEXIST;
         }
-        if (d->base < o->base + o->size && o->base < end) {
-            pr_warn("mmio: %s: 0x%llx+0x%llx overlaps %s (ignored)\n", d->path, (unsigned long long)d->base,
-                    (unsigned long long)d->size, o->path);
+        if (n.base < o->base + o->size && o->base < end) {
+            pr_warn("mmio: %s: 0x%llx+0x%llx overlaps %s (ignored)\n", n.path, (unsigned long long)n.base,
+                    (unsigned long long)n.size, o->path);
             return -EINVAL;
         }
     }
     if (ndevs == MMIO_DEV_MAX) {
-        pr_warn("mmio: %s: more than %d devices (ignored)\n", d->path, MMIO_DEV_MAX);
+        pr_warn("mmio: %s: more than %d devices (ignored)\n", n.path, MMIO_DEV_MAX);
         return -ENOSPC;
     }
-    struct mmio_dev *n = &devs[ndevs];
-    *n = *d;
-    n->hid[MMIO_HID_MAX - 1] = '\0';
-    n->path[sizeof n->path - 1] = '\0';
-    n->driver = NULL;
-    n->priv = NULL;
-    tried[ndevs++] = false;
-    pr_info("mmio: %s %s uid %u at %s0x%llx+0x%llx, gsi %u %s\n", n->path, n->hid, n->uid,
-            n->io ? "port " : "", (unsigned long long)n->base, (unsigned long long)n->size, n->gsi, trigger(n));
+    tried[ndevs] = false;
+    devs[ndevs++] = n;
+    pr_info("mmio: %s %s uid %u at %s0x%llx+0x%llx, gsi %u %s\n", n.path, n.hid, n.uid, n.io ? "port " : "",
+            (unsigned long long)n.base, (unsigned long long)n.size, n.gsi, trigger(&n));
     return 0;
 }
 

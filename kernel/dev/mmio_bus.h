@@ -52,9 +52,11 @@ _Static_assert(sizeof(struct mmio_driver) % 8 == 0, "mmio_driver stride");
     static const struct mmio_driver mmio_driver_##var_                         \
         LINKSET_ENTRY(mmio_drivers) = { __VA_ARGS__ }
 
-/* Adds a discovered device: 0, -EEXIST (same base already listed: the
- * first source wins, the duplicate is logged), -EINVAL (size 0, a window
- * that wraps or is not page-aligned where the source demands it), -ENOSPC. */
+/* Adds a discovered device (copied; hid and path are cut to their arrays):
+ * 0, -EEXIST (same base in the same space already listed: the first source
+ * wins, the duplicate is logged), -EINVAL (size 0, a window that wraps,
+ * lies past the 52-bit physical space (I/O: past 0xFFFF) or overlaps a
+ * listed one), -ENOSPC (MMIO_DEV_MAX). Each refusal is one log line. */
 int mmio_bus_add(const struct mmio_dev *d);
 /* Parses every virtio_mmio.device= of the command line into the bus;
  * malformed entries are logged and skipped. Returns how many were added. */

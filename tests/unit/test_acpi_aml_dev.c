@@ -316,6 +316,15 @@ TEST(synthetic_aml)
     CHECK_EQ(L.bad, 1);
     REQUIRE(L.n == 1);
     CHECK_STR(D[0].path, "\\EEEE");
+
+    /* A Buffer whose size is computed (Local0) is stepped over, not read. */
+    static const uint8_t dynbuf[] = {
+        0x5B, 0x82, 0x11, 'F', 'F', 'F', 'F', 0x08, '_', 'C', 'R', 'S', 0x11, 0x06, 0x60, 0x86, 0x09, 0x00, 0x00,
+    };
+    CHECK_EQ(read_aml(dynbuf, sizeof dynbuf), 0);
+    CHECK_EQ(L.bad, 0);
+    REQUIRE(L.n == 1);
+    CHECK(!D[0].has_mem);
 }
 
 TEST(refused_aml)

@@ -189,13 +189,11 @@ TEST(registry_full_and_unterminated_strings)
     struct mmio_dev d = dev_at(0x900000, 0x200, "d");
     CHECK_EQ(mmio_bus_add(&d), -ENOSPC);
     reset();
+    /* Neither string terminated: the copy is, and the log reads no further. */
     memset(d.hid, 'A', sizeof d.hid);
-    memset(d.path, 'B', sizeof d.path - 1);
-    d.path[sizeof d.path - 1] = 'C';
-    /* path must be a string for the log: the caller's job; but the copy is
-     * terminated whatever the caller passed in hid. */
-    d.path[sizeof d.path - 1] = '\0';
+    memset(d.path, 'B', sizeof d.path);
     CHECK_EQ(mmio_bus_add(&d), 0);
+    CHECK_EQ(strlen(mmio_bus_get(0)->path), sizeof d.path - 1);
     CHECK_EQ(strlen(mmio_bus_get(0)->hid), MMIO_HID_MAX - 1);
 }
 
