@@ -171,34 +171,59 @@ void acpi_eisa_id(uint32_t id, char buf[8])
     buf[7] = '\0';
 }
 
-static uint32_t le(const uint8_t *b, int n)
+static uint64_t le(const uint8_t *b, unsigned n)
 {
-    uint32_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | b[i];
+    uint64_t v = 0;
+    while (n--)
+        v = v << 8 | b[n];
     return v;
 }
 
-static uint64_t le64(const uint8_t *b) { return le(b, 4) | (uint64_t)le(b + 4, 4) << 32; }
+/* Window descriptors, as data: the descriptor's tag (a small item's
+ * without its length bits), the shortest
+ * body it may have, where its base and length are and how wide, and
+ * whether byte 0 of the body is a resource type that must say memory (0).
+ * The base of a range descriptor is its minimum. */
+static const struct win_desc {
+    uint8_t tag, min, base, len, width, typed, io;
+} win_descs[] = {
+    { 0x40, 7, 1, 6, 2, 0, 1 },     /* 6.4.2.5 I/O Port: info min max align len(1) */
+    { 0x48, 3, 0, 2, 2, 0, 1 },     /* 6.4.2.6 Fixed I/O: base len(1) */
+    { 0x85, 17, 1, 13, 4, 0, 0 },   /* 6.4.3.3 32-bit Memory Range: info min max align len */
+    { 0x86, 9, 1, 5, 4, 0, 0 },     /* 6.4.3.4 32-bit Fixed Memory Range: info base len */
+    { 0x87, 23, 7, 19, 4, 1, 0 },   /* 6.4.3.5.2 DWord Address Space: type gflags tflags gran min max tra len */
+    { 0x8A, 43, 11, 35, 8, 1, 0 },  /* 6.4.3.5.1 QWord Address Space: the same, 8-byte fields */
+};
 
-static void set_mem(struct acpi_aml_dev *d, uint64_t base, uint64_t len)
+/* One descriptor (tag as above, body b[0..n)). Returns -EINVAL when it is shorter
+ * than its type demands. */
+static int crs_item(uint8_t tag, const uint8_t *b, size_t n, struct acpi_aml_dev *d)
 {
-    if (d->has_mem || len == 0)
-        return;
-    d->has_mem = true;
-    d->mem_base = base;
-    d->mem_len = len;
-}
-
-/* One descriptor's body b[0..n) of item `item` (large when big). Returns
- * -EINVAL when it is shorter than its type demands. */
-static int crs_item(unsigned item, bool big, const uint8_t *b, size_t n, struct acpi_aml_dev *d)
-{
-    if (!big && item == 0x04) {                 /* 6.4.2.1 IRQ: mask[, flags] */
-        uint32_t mask;
+    for (size_t i = 0; i < sizeof win_descs / sizeof win_descs[0]; i++) {
+        const struct win_desc *w = &win_descs[i];
+        if (w->tag != tag)
+            continue;
+        if (n < w->min)
+            return -EINVAL;
+        /* the I/O forms' length is one byte, the others' as wide as the base */
+        uint64_t base = le(b + w->base, w->width), len = le(b + w->len, w->io ? 1 : w->width);
+        if (w->typed && b[0] != 0)
+            return 0;                           /* an I/O or bus-number range */
+        if (w->io && !d->has_io && len) {
+            d->has_io = true;
+            d->io_base = (uint32_t)(tag == 0x48 ? base & 0x3FF : base);
+            d->io_len = (uint32_t)len;
+        } else if (!w->io && !d->has_mem && len) {
+            d->has_mem = true;
+            d->mem_base = base;
+            d->mem_len = len;
+        }
+        return 0;
+    }
+    if (tag == 0x20) {                          /* 6.4.2.1 IRQ: mask[, flags] */
         if (n < 2)
             return -EINVAL;
-        mask = le(b, 2);
+        uint32_t mask = (uint32_t)le(b, 2);
         if (d->has_irq || !mask)
             return 0;
         d->has_irq = d->irq_isa = true;
@@ -207,41 +232,7 @@ static int crs_item(unsigned item, bool big, const uint8_t *b, size_t n, struct 
          * flags byte: edge, active high. */
         d->irq_level = n >= 3 && !(b[2] & 1);
         d->irq_active_low = n >= 3 && (b[2] & 8);
-    } else if (!big && item == 0x08) {          /* 6.4.2.5 I/O Port: info min max align len */
-        if (n < 7)
-            return -EINVAL;
-        if (!d->has_io && b[6]) {
-            d->has_io = true;
-            d->io_base = le(b + 1, 2);
-            d->io_len = b[6];
-        }
-    } else if (!big && item == 0x09) {          /* 6.4.2.6 Fixed I/O: base len */
-        if (n < 3)
-            return -EINVAL;
-        if (!d->has_io && b[2]) {
-            d->has_io = true;
-            d->io_base = le(b, 2) & 0x3FF;
-            d->io_len = b[2];
-        }
-    } else if (big && item == 0x05) {           /* 6.4.3.3 Memory32: info min max align len */
-        if (n < 17)
-            return -EINVAL;
-        set_mem(d, le(b + 1, 4), le(b + 13, 4));
-    } else if (big && item == 0x06) {           /* 6.4.3.4 Memory32Fixed: info base len */
-        if (n < 9)
-            return -EINVAL;
-        set_mem(d, le(b + 1, 4), le(b + 5, 4));
-    } else if (big && item == 0x07) {           /* 6.4.3.5.2 DWord: type ... min@7 ... len@19 */
-        if (n < 23)
-            return -EINVAL;
-        if (b[0] == 0)                          /* memory range */
-            set_mem(d, le(b + 7, 4), le(b + 19, 4));
-    } else if (big && item == 0x0A) {           /* 6.4.3.5.1 QWord: min@11 len@35 */
-        if (n < 43)
-            return -EINVAL;
-        if (b[0] == 0)
-            set_mem(d, le64(b + 11), le64(b + 35));
-    } else if (big && item == 0x09) {           /* 6.4.3.6 Extended Interrupt */
+    } else if (tag == 0x89) {                   /* 6.4.3.6 Extended Interrupt */
         /* flags: bit 1 1 = edge, bit 2 1 = active low; count; count DWORDs */
         if (n < 2 || b[1] == 0 || n < 2 + 4u * b[1])
             return -EINVAL;
@@ -249,7 +240,7 @@ static int crs_item(unsigned item, bool big, const uint8_t *b, size_t n, struct 
             return 0;
         d->has_irq = true;
         d->irq_isa = false;
-        d->irq = le(b + 2, 4);
+        d->irq = (uint32_t)le(b + 2, 4);
         d->irq_level = !(b[0] & 2);
         d->irq_active_low = b[0] & 4;
     }
@@ -260,36 +251,40 @@ int acpi_crs_parse(const uint8_t *b, size_t len, struct acpi_aml_dev *d)
 {
     size_t i = 0;
     while (i < len) {
+        /* 6.4.2 small items: tag bit 7 clear, length in bits 2-0 (the tag
+         * compared is the byte without them); 6.4.3 large items: a 16-bit
+         * length follows the tag. */
         uint8_t tag = b[i];
         bool big = tag & 0x80;
-        size_t body, n;
-        if (big) {
-            if (len - i < 3)
-                return -EINVAL;
-            n = le(b + i + 1, 2);
-            body = i + 3;
-        } else {
-            n = tag & 7;
-            body = i + 1;
-        }
+        size_t body = i + (big ? 3 : 1), n;
+        if (big && len - i < 3)
+            return -EINVAL;
+        n = big ? le(b + i + 1, 2) : (size_t)(tag & 7);
         if (n > len - body)
             return -EINVAL;
-        unsigned item = big ? tag & 0x7F : tag >> 3 & 0xF;
-        if (!big && item == 0x0F)               /* 6.4.2.9 End Tag */
+        if (!big && (tag & 0x78) == 0x78)       /* 6.4.2.9 End Tag */
             return 0;
-        if (crs_item(item, big, b + body, n, d))
+        if (crs_item(big ? tag : tag & 0xF8, b + body, n, d))
             return -EINVAL;
         i = body + n;
     }
     return 0;                                   /* no End Tag: what was read stands */
 }
 
-/* Whether the name just read into tmp (from the device's path) is
- * <device path>.<seg>: one of the device's own names. */
-static bool own_name(const struct walk *w, const char *tmp, size_t tlen, const char *seg)
+enum { OWN_HID, OWN_UID, OWN_STA, OWN_CRS, OWN_NONE };
+
+/* Which of the device's own names the name just read into tmp (from the
+ * device's path) is: <device path>.<_HID|_UID|_STA|_CRS>, or OWN_NONE. */
+static int own_name(const struct walk *w, const char *tmp, size_t tlen)
 {
+    static const char names[] = "_HID_UID_STA_CRS";
     size_t sep = w->plen > 1;
-    return tlen == w->plen + sep + 4 && memcmp(tmp, w->path, w->plen) == 0 && memcmp(tmp + tlen - 4, seg, 4) == 0;
+    if (tlen != w->plen + sep + 4 || memcmp(tmp, w->path, w->plen) != 0)
+        return OWN_NONE;
+    int i = 0;
+    while (i < OWN_NONE && memcmp(tmp + tlen - 4, names + 4 * i, 4) != 0)
+        i++;
+    return i;
 }
 
 /* Name(<name>, <data>) inside a Device (acc) or elsewhere (acc NULL). */
@@ -301,8 +296,8 @@ static int name_op(struct walk *w, size_t *pos, size_t end, struct dev_acc *acc)
     memcpy(tmp, w->path, w->plen + 1);
     if (name_string(a, &p, end, tmp, &tlen))
         return -EINVAL;
-    bool hid = acc && own_name(w, tmp, tlen, "_HID"), uid = acc && own_name(w, tmp, tlen, "_UID");
-    bool sta = acc && own_name(w, tmp, tlen, "_STA"), crs = acc && own_name(w, tmp, tlen, "_CRS");
+    int own = acc ? own_name(w, tmp, tlen) : OWN_NONE;
+    bool hid = own == OWN_HID, uid = own == OWN_UID, sta = own == OWN_STA, crs = own == OWN_CRS;
     uint64_t v;
     int r = int_const(a, &p, end, &v);
     if (r < 0)
