@@ -67,4 +67,22 @@ CASES = [
                  r"^mmio: cmdline#5 LNRO0005 uid 3 at 0xd0001000\+0x1000, gsi 6 edge/high$",
                  READY],
          reject=NO_PANIC + [r"unknown option", r"cmdline#4 LNRO0005"]),
+
+    # selftest=mmio (tests/selftest/mmio.c): the windows the bus lists answer
+    # as virtio-mmio transports (magic "virt"; device id 1 = net, 2 = block)
+    # and their GSIs are IOAPIC inputs -- 46 and 47 on microvm's second one.
+    Case("mmio-selftest-acpi-microvm", boot="pvh", machine="microvm", cmdline="selftest=mmio", extra=VIRTIO2,
+         expect=[READY, r"^selftest: mmio: \\_SB_\.VR23 magic 0x74726976 version \d device id 1$",
+                 r"^selftest: mmio: \\_SB_\.VR22 magic 0x74726976 version \d device id 2$",
+                 r"^selftest: mmio passed"], reject=NO_PANIC),
+    Case("mmio-selftest-cmdline-microvm", boot="pvh", machine="microvm,acpi=off", cmdline="selftest=mmio",
+         extra=VIRTIO2,
+         expect=[READY, r"^selftest: mmio: cmdline#0 magic 0x74726976 version \d device id 1$",
+                 r"^selftest: mmio: cmdline#1 magic 0x74726976 version \d device id 2$",
+                 r"^selftest: mmio passed"], reject=NO_PANIC),
+    # ... and it fails when a listed window has no device behind it.
+    Case("mmio-selftest-nodevice", boot="pvh", machine="microvm", exit_code=35,
+         cmdline="selftest=mmio virtio_mmio.device=4K@0xd0001000:6",
+         expect=[READY, r"^selftest: mmio: cmdline#0 magic 0x00000000", r"^selftest: mmio FAILED"],
+         reject=NO_PANIC),
 ]
