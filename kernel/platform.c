@@ -58,9 +58,10 @@ static void setup_time(void)
 void platform_init(const struct boot_info *bi, bool acpidump)
 {
     acpi_init(bi, acpidump);                /* tables; power off / reset registers */
+    timeline_mark("acpi");
     acpi_mmio_scan();                       /* DSDT/SSDT devices -> the MMIO bus */
     mmio_bus_from_cmdline(bi->cmdline);     /* virtio_mmio.device= (after: the DSDT's win) */
-    timeline_mark("acpi");
+    timeline_mark("mmio devices");
     cpuinfo_init();
     pr_info("cpu: %s%s%s, hypervisor: %s%s%s%s\n", cpu.vendor, cpu.brand[0] ? " " : "", cpu.brand,
             cpuinfo_hv_name(cpu.hv), cpu.hv_signature[0] ? " (" : "", cpu.hv_signature,
