@@ -35,8 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ACPI_AML_MAX_DEPTH 16       /* Scope/Device nesting */
-#define ACPI_AML_PATH_MAX  96       /* "\_SB_.PCI0.ISA_.RTC_" and deeper */
+#define ACPI_AML_MAX_DEPTH 12       /* Scope/Device nesting (QEMU: 4; about 600 bytes of stack each) */
+#define ACPI_AML_PATH_MAX  64       /* "\_SB_.PCI0.S08_.RTC_": 12 segments fit */
 
 struct acpi_aml_dev {
     char path[ACPI_AML_PATH_MAX];   /* "\_SB_.VR23" */
