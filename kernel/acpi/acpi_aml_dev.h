@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #define ACPI_AML_MAX_DEPTH 12       /* Scope/Device nesting (QEMU: 4; about 600 bytes of stack each) */
-#define ACPI_AML_PATH_MAX  64       /* "\_SB_.PCI0.S08_.RTC_": 12 segments fit */
+#define ACPI_AML_PATH_MAX  72       /* 12 segments and a name in them: "\_SB_.PCI0...._HID" */
 
 struct acpi_aml_dev {
     char path[ACPI_AML_PATH_MAX];   /* "\_SB_.VR23" */
