@@ -12,9 +12,15 @@
  *     drivers/virtio/virtio_mmio.c vm_cmdline_set()).
  * A device found both ways (the same base) is listed once.
  *
+ * Discovery runs in platform_init() right after the ACPI tables: the
+ * DSDT/SSDTs first (kernel/acpi/acpi_mmio.c: LNRO0005, the RTC PNP0B00
+ * whose window is I/O ports, any device with a memory window and an
+ * interrupt), then the command line. `dev` in the shell lists the bus.
+ *
  * Drivers register with MMIO_DRIVER() and are matched by the hardware id
  * ("LNRO0005"; the command-line form counts as "LNRO0005"). Probing runs
- * at INIT_BUS level, after discovery. */
+ * at INIT_BUS level, after discovery; a probe that fails is logged and the
+ * device stays listed without a driver. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
