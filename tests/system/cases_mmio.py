@@ -51,6 +51,11 @@ CASES = [
                  READY],
          reject=NO_PANIC + [r"unknown option", r"\(ignored\)", r"\\_SB_"]),
 
+    # The same with QEMU's auto-kernel-cmdline off: nothing tells the guest,
+    # and the bus stays empty (the entries above came from QEMU, not minnow).
+    Case("mmio-cmdline-microvm-noauto", boot="pvh", machine="microvm,acpi=off,auto-kernel-cmdline=off",
+         extra=VIRTIO2, expect=[r"^cmdline: qemu_exit=0xf4 app=none$", READY], reject=NO_PANIC + [r"^mmio: "]),
+
     # Malformed entries are logged and skipped, the boot goes on; a device the
     # DSDT already lists (same base) is listed once; a good entry after the
     # bad ones is added with its id.
