@@ -90,4 +90,14 @@ CASES = [
          cmdline="selftest=mmio virtio_mmio.device=4K@0xd0001000:6",
          expect=[READY, r"^selftest: mmio: cmdline#0 magic 0x00000000", r"^selftest: mmio FAILED"],
          reject=NO_PANIC),
+
+    # pc and q35 (hw/i386/acpi-build.c): the RTC under the ISA bridge is the
+    # only device listed (the HPET has a window but no interrupt in _CRS; the
+    # PCI interrupt links have no window).
+    Case("mmio-acpi-pc", machine="pc",
+         expect=[r"^mmio: \\_SB_\.PCI0\.S08_\.RTC_ PNP0B00 uid 0 at port 0x70\+0x8, gsi 8 edge/high$", READY],
+         reject=NO_PANIC + [r"^mmio: (?!\\_SB_\.PCI0\.S08_\.RTC_ )", r"AML not readable"]),
+    Case("mmio-acpi-q35", machine="q35",
+         expect=[r"^mmio: \\_SB_\.PCI0\.SF8_\.RTC_ PNP0B00 uid 0 at port 0x70\+0x8, gsi 8 edge/high$", READY],
+         reject=NO_PANIC + [r"^mmio: (?!\\_SB_\.PCI0\.SF8_\.RTC_ )", r"AML not readable"]),
 ]
