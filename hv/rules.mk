@@ -4,3 +4,6 @@
 # the host simulator in tests/hvsim/.
 HV_CORE_SRCS := hv/hyperv.c hv/vmbus.c hv/vmbus_chan.c hv/vmbus_xact.c hv/ring.c hv/ic.c
 KSRCS += $(HV_CORE_SRCS) hv/hv_kernel.c
+# storvsc sits on the SCSI layer (blk/scsi.c): in the kernel only once blk/
+# is there. The hosted tests build it against the simulator either way.
+KSRCS += $(if $(wildcard blk/scsi.c),hv/storvsc.c)

@@ -3,6 +3,7 @@
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
 #   test_vmbus_chan  hv/vmbus_chan.c: GPA-direct sends, transfer pages, completions
 #   test_ring   hv/ring.c's flow control against Linux's and openvmm's rules
+#   test_storvsc  hv/storvsc.c against the simulator's storvsp (hvsim_storvsc.c)
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
 # the demo), plus kprintf/klog shared with the kernel (kernel/console/klog.c).
@@ -28,6 +29,12 @@ $(BUILD)/host/hosted/test_vmbus_chan: tests/hvsim/test_vmbus_chan.c tests/unit/t
 		$(HV_GUEST_SRCS) $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
+
+HV_TEST_BINS += $(BUILD)/host/hosted/test_storvsc
+$(BUILD)/host/hosted/test_storvsc: tests/hvsim/test_storvsc.c tests/unit/test_main.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) hv/storvsc.c $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c
 
 HV_TEST_BINS += $(BUILD)/host/hosted/test_ring
 $(BUILD)/host/hosted/test_ring: tests/hvsim/test_ring.c tests/unit/test_main.c hv/ring.c $(HVSIM_HEADERS)
@@ -77,6 +84,16 @@ $(FUZZ_BINS): $(BUILD)/fuzz/%: tests/hvsim/%.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(
 	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
 HOSTED_BINS += $(FUZZ_BINS)
+
+#   fuzz_storvsc  hv/storvsc.c's packet handling: hostile completions and
+#               notifications on an initialized controller with commands in
+#               flight (its own rule: it links hv/storvsc.c)
+FUZZ_STORVSC := $(BUILD)/fuzz/fuzz_storvsc
+$(FUZZ_STORVSC): tests/hvsim/fuzz_storvsc.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c
+HOSTED_BINS += $(FUZZ_STORVSC)
+FUZZ_BINS += $(FUZZ_STORVSC)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
