@@ -101,30 +101,37 @@ static const char *op_name(uint32_t op)
     return op < sizeof names / sizeof names[0] ? names[op] : "?";
 }
 
-/* One line per packet: operation, id, status; an SRB's address, CDB and
- * data length going out, its SRB and SCSI status coming back. */
-static void trace_pkt(const char *dir, uint64_t id, const struct vstor_packet *p, bool srb)
+/* One line per packet. Replies carry COMPLETE_IO; `req` is the operation
+ * they answer, which says how to decode the body: the version, the
+ * properties, an SRB's address, CDB and length going out, its SRB status,
+ * SCSI status, sense length and bytes moved coming back. */
+static void trace_pkt(const char *dir, uint64_t id, const struct vstor_packet *p, uint32_t req)
 {
     if (!trace_storvsc)
         return;
     const struct vstor_srb *r = &p->u.srb;
-    char cdb[3 * VSTOR_CDB_MAX + 1] = "";
-    if (srb && p->operation == VSTOR_OP_EXECUTE_SRB)
+    bool reply = p->operation == VSTOR_OP_COMPLETE_IO;
+    kprintf("storvsc: %s %s", dir, op_name(p->operation));
+    if (reply)
+        kprintf(" (%s) status %#x", op_name(req), p->status);
+    if (id)
+        kprintf(" id %#llx", (unsigned long long)id);
+    if (req == VSTOR_OP_QUERY_VERSION) {
+        kprintf(" version %u.%u", p->u.version.major_minor >> 8, p->u.version.major_minor & 0xFF);
+    } else if (req == VSTOR_OP_QUERY_PROPERTIES && reply) {
+        kprintf(" max_transfer %u subchannels %u flags %#x", p->u.props.max_transfer_bytes,
+                p->u.props.max_channel_cnt, p->u.props.flags);
+    } else if (req == VSTOR_OP_EXECUTE_SRB && !reply) {
+        char cdb[3 * VSTOR_CDB_MAX + 1] = "";
         for (unsigned i = 0; i < r->cdb_length && i < VSTOR_CDB_MAX; i++)
-            fmt_snprintf(cdb + 3 * i, 4, "%02x ", r->cdb_or_sense[i]);
-    kprintf("storvsc: %s %s id %#llx status %#x", dir, op_name(p->operation), (unsigned long long)id,
-            p->status);
-    if (srb && p->operation == VSTOR_OP_EXECUTE_SRB)
-        kprintf(" %u:%u:%u cdb %slen %u %s\n", r->path_id, r->target_id, r->lun, cdb, r->data_transfer_length,
+            fmt_snprintf(cdb + 3 * i, 4, " %02x", r->cdb_or_sense[i]);
+        kprintf(" %u:%u:%u cdb%s len %u %s", r->path_id, r->target_id, r->lun, cdb, r->data_transfer_length,
                 r->data_in == VSTOR_DATA_IN ? "in" : r->data_in == VSTOR_DATA_OUT ? "out" : "none");
-    else if (srb)
-        kprintf(" srb_status %#x scsi_status %#x sense %u len %u\n", r->srb_status, r->scsi_status,
+    } else if (req == VSTOR_OP_EXECUTE_SRB) {
+        kprintf(" srb_status %#x scsi_status %#x sense %u len %u", r->srb_status, r->scsi_status,
                 r->sense_info_length, r->data_transfer_length);
-    else if (p->operation == VSTOR_OP_QUERY_VERSION || p->operation == VSTOR_OP_QUERY_PROPERTIES)
-        kprintf(" version %u.%u max_transfer %u\n", p->u.version.major_minor >> 8,
-                p->u.version.major_minor & 0xFF, p->u.props.max_transfer_bytes);
-    else
-        kprintf("\n");
+    }
+    kprintf("\n");
 }
 
 /* --- Handshake --------------------------------------------------------------- */
@@ -135,7 +142,7 @@ static int vstor_step(struct storvsc *sc, struct vstor_packet *p, uint32_t op)
     p->operation = op;
     p->flags = VSTOR_FLAG_REQUEST_COMPLETION;
     p->status = 0;
-    trace_pkt("->", 0, p, false);
+    trace_pkt("->", 0, p, op);
     struct vstor_packet r;
     size_t len = 0;
     memset(&r, 0, sizeof r);
@@ -150,7 +157,7 @@ static int vstor_step(struct storvsc *sc, struct vstor_packet *p, uint32_t op)
         sc->st.bad++;
         return -EPROTO;
     }
-    trace_pkt("<-", 0, &r, false);
+    trace_pkt("<-", 0, &r, op);
     *p = r;                         /* short replies read as zeros past their end */
     return 0;
 }
@@ -264,7 +271,7 @@ static int storvsc_queue(struct scsi_host *h, struct scsi_cmd *c)
     r->srb_flags = SRB_FLAGS_DISABLE_SYNCH_TRANSFER |
                    (c->dir == SCSI_DIR_IN ? SRB_FLAGS_DATA_IN : c->dir == SCSI_DIR_OUT ? SRB_FLAGS_DATA_OUT : 0);
     r->time_out_value = (s->timeout_ms + 999) / 1000;
-    trace_pkt("->", s->id, &p, true);
+    trace_pkt("->", s->id, &p, VSTOR_OP_EXECUTE_SRB);
 
     __atomic_store_n(&s->state, SLOT_INFLIGHT, __ATOMIC_RELEASE);
     int err;
@@ -346,7 +353,7 @@ static void on_completion(struct storvsc *sc, uint64_t id, const struct vstor_pa
             pr_warn("storvsc: completion %#llx for no waiting request (dropped)\n", (unsigned long long)id);
         return;
     }
-    trace_pkt("<-", id, p, true);
+    trace_pkt("<-", id, p, VSTOR_OP_EXECUTE_SRB);
     for (size_t i = 0; i < STORVSC_SLOTS; i++) {
         struct storvsc_slot *s = &sc->slot[i];
         if (id && __atomic_load_n(&s->id, __ATOMIC_ACQUIRE) == id && slot_claim_done(s)) {
@@ -408,7 +415,7 @@ static void on_inband(struct storvsc *sc, const struct vstor_packet *p, size_t l
         sc->st.bad++;
         return;
     }
-    trace_pkt("<-", 0, p, false);
+    trace_pkt("<-", 0, p, p->operation);
     /* Both mean "the LUNs changed": scan again (as Linux does), from a
      * context that may wait, once however many notices arrive meanwhile. */
     sc->st.enumerates++;

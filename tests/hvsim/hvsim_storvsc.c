@@ -555,6 +555,7 @@ static void stor_packet(struct hvsim_chan *ch, const struct vmbus_pkt_desc *d, c
         struct vstor_props pr;
         memset(&pr, 0, sizeof pr);
         pr.max_transfer_bytes = s->max_transfer;
+        pr.flags = s->version >= VSTOR_VER_WIN8;    /* multichannel, as openvmm says (0 subchannels) */
         complete(s, d->trans_id, VSTOR_NT_SUCCESS, &pr, sizeof pr, req_len);
     } else {
         complete(s, d->trans_id, VSTOR_NT_SUCCESS, NULL, 0, req_len);

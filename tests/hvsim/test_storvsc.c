@@ -188,8 +188,8 @@ ISOLATED_TEST(storvsc_handshake_falls_back_from_6_2_to_the_hosts_6_0)
     CHECK_EQ(h->max_transfer, 256 * 1024);
     CHECK_STR(h->driver, "storvsc");
     CHECK(h->can_queue >= 8);
-    CHECK(hvsim_log_contains("storvsc: -> QUERY_PROTOCOL_VERSION id 0 status 0 version 6.2"));
-    CHECK(hvsim_log_contains("storvsc: <- COMPLETE_IO id 0 status 0xc0000059"));
+    CHECK(hvsim_log_contains("storvsc: -> QUERY_PROTOCOL_VERSION version 6.2\n"));
+    CHECK(hvsim_log_contains("storvsc: <- COMPLETE_IO (QUERY_PROTOCOL_VERSION) status 0xc0000059 version 6.2\n"));
     CHECK(hvsim_log_contains("protocol 6.0, max transfer 256 KiB"));
     CHECK_EQ(hvsim_violations(), 0);
 }
@@ -413,6 +413,7 @@ ISOLATED_TEST(storvsc_sixteen_commands_in_flight_complete_out_of_order)
 
 ISOLATED_TEST(storvsc_medium_error_reaches_the_caller_and_spares_the_rest)
 {
+    trace_storvsc = true;
     struct scsi_host *h = up3();
     REQUIRE(h);
     sim.lun[1].medium_error = true;
@@ -427,6 +428,9 @@ ISOLATED_TEST(storvsc_medium_error_reaches_the_caller_and_spares_the_rest)
     CHECK_EQ(c.sense[2], 3);
     CHECK_EQ(c.sense[12], 0x0C);
     CHECK_EQ(c.sense[6], 300 & 0xFF);
+    CHECK(hvsim_log_contains(" 0:0:1 cdb 2a 00 00 00 01 28 00 00 08 00 len 4096 out\n"));
+    CHECK(hvsim_log_contains("(EXECUTE_SRB) status 0xc0000185 id 0x"));
+    CHECK(hvsim_log_contains(" srb_status 0x84 scsi_status 0x2 sense 18 len 0\n"));
     uint8_t zero[4096] = { 0 };
     CHECK(image_equals(1, 296 * 512, zero, 4096));      /* nothing written */
     CHECK_EQ(io(h, 1, false, 299, 2, 512, &b, &c), 0);
