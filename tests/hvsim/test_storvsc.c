@@ -647,6 +647,14 @@ ISOLATED_TEST(storvsc_hostile_inband_packets_are_dropped)
     hvsim_chan_send(sim.ch, VMBUS_PKT_COMP, 0, 77, big, sizeof big);        /* longer than any reply */
     hvsim_run_until_idle();
     CHECK_EQ(storvsc_stats(h)->bad, 3);
+    CHECK_EQ(scsi_fake.rescans, 0);
+    /* REMOVE_DEVICE, as Linux treats it: a rescan. */
+    struct vstor_packet rm;
+    memset(&rm, 0, sizeof rm);
+    rm.operation = VSTOR_OP_REMOVE_DEVICE;
+    hvsim_chan_send(sim.ch, VMBUS_PKT_DATA_INBAND, 0, 0, &rm, sizeof rm);
+    hvsim_run_until_idle();
+    CHECK_EQ(scsi_fake.rescans, 1);
     struct dbuf b = dbuf(h, 4096);
     struct scsi_cmd c;
     CHECK_EQ(io(h, 0, false, 0, 8, 512, &b, &c), 0);
