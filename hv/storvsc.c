@@ -153,7 +153,7 @@ static int vstor_step(struct storvsc *sc, struct vstor_packet *p, uint32_t op)
     if (err)
         return err;
     if (len < VSTOR_HDR_SIZE || r.operation != VSTOR_OP_COMPLETE_IO) {
-        pr_err("storvsc: malformed completion of %s (%zu bytes, operation %u)\n", op_name(op), len, r.operation);
+        pr_err("storvsc: malformed completion (%zu bytes, operation %u)\n", len, r.operation);
         sc->st.bad++;
         return -EPROTO;
     }
@@ -306,7 +306,7 @@ static void srb_result(struct storvsc *sc, struct scsi_cmd *c, const struct vsto
     const struct vstor_srb *r = &p->u.srb;
     /* Everything read below lies in the pre-5.1 part of the SRB. */
     if (len < VSTOR_PKT_WIN7 || p->operation != VSTOR_OP_COMPLETE_IO) {
-        pr_err("storvsc: malformed SRB completion (%zu bytes, operation %u)\n", len, p->operation);
+        pr_err("storvsc: malformed completion (%zu bytes, operation %u)\n", len, p->operation);
         sc->st.bad++;
         c->host_status = -EIO;
         return;
@@ -348,15 +348,16 @@ static void srb_result(struct storvsc *sc, struct scsi_cmd *c, const struct vsto
 
 static void on_completion(struct storvsc *sc, uint64_t id, const struct vstor_packet *p, size_t len)
 {
-    if ((id & VMBUS_XACT_ID_MASK) == VMBUS_XACT_ID_TAG) {
-        if (!vmbus_xact_complete(&sc->xact, id, p, len))
-            pr_warn("storvsc: completion %#llx for no waiting request (dropped)\n", (unsigned long long)id);
+    if ((id & VMBUS_XACT_ID_MASK) == VMBUS_XACT_ID_TAG && vmbus_xact_complete(&sc->xact, id, p, len))
         return;
-    }
     trace_pkt("<-", id, p, VSTOR_OP_EXECUTE_SRB);
     for (size_t i = 0; i < STORVSC_SLOTS; i++) {
         struct storvsc_slot *s = &sc->slot[i];
         if (id && __atomic_load_n(&s->id, __ATOMIC_ACQUIRE) == id && slot_claim_done(s)) {
+            if (s->id != id) {          /* freed and reused meanwhile: not ours */
+                __atomic_store_n(&s->state, SLOT_INFLIGHT, __ATOMIC_RELEASE);
+                continue;
+            }
             srb_result(sc, s->cmd, p, len);
             sc->st.completed++;
             slot_finish(sc, s);
@@ -443,18 +444,13 @@ static void storvsc_event(struct vmbus_channel *ch)
             sweep(sc, 0);
             return;
         }
-        if (err) {
-            pr_err("storvsc: packet type %u id %#llx refused (error %d)\n", pkt.type,
-                   (unsigned long long)pkt.trans_id, err);
-            sc->st.bad++;
-            continue;
-        }
-        if (pkt.type == VMBUS_PKT_COMP)
+        if (!err && pkt.type == VMBUS_PKT_COMP) {
             on_completion(sc, pkt.trans_id, &u.p, pkt.len);
-        else if (pkt.type == VMBUS_PKT_DATA_INBAND)
+        } else if (!err && pkt.type == VMBUS_PKT_DATA_INBAND) {
             on_inband(sc, &u.p, pkt.len);
-        else {
-            pr_err("storvsc: packet type %u (dropped)\n", pkt.type);
+        } else {
+            pr_err("storvsc: packet type %u id %#llx dropped (error %d)\n", pkt.type,
+                   (unsigned long long)pkt.trans_id, err);
             sc->st.bad++;
         }
     }
