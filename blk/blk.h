@@ -102,6 +102,7 @@ struct blk_dev {
     struct blk_stats stats;
     bool gone;
     bool registered;
+    bool kicking;                   /* blk is passing queued requests to the driver */
 };
 
 /* Validates and names d (the lowest free blkN); 0, -EINVAL (a field out of
@@ -139,4 +140,5 @@ struct blk_listener {
     void (*removed)(struct blk_dev *d);
     struct blk_listener *next;
 };
+/* Devices already registered are announced to l at once. */
 void blk_listen(struct blk_listener *l);
