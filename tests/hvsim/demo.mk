@@ -22,9 +22,11 @@ HOSTED_BINS += $(HV_DEMO)
 # `make hv-demo-storvsc`: a disk found, read and written over VMBus with
 # trace=storvsc on (tests/hvsim/demo_storvsc.c; docs/hyperv.md quotes it).
 HV_DEMO_STORVSC := $(BUILD)/host/hv-demo-storvsc
-$(HV_DEMO_STORVSC): tests/hvsim/demo_storvsc.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c $(HVSIM_HEADERS)
+# With the SCSI and block layers, so it needs blk/ (HV_BLK_SRCS, rules.mk).
+$(HV_DEMO_STORVSC): tests/hvsim/demo_storvsc.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c $(HV_BLK_SRCS) \
+		$(HVSIM_HEADERS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c $(HV_BLK_SRCS)
 
 .PHONY: hv-demo-storvsc
 hv-demo-storvsc: $(HV_DEMO_STORVSC)

@@ -275,6 +275,9 @@ static void execute(struct hvsim_storvsc *s, const struct vstor_srb *q, const st
                 out[8 + 8 * n++ + 1] = (uint8_t)i;
         put_be32(out, 8 * n);
         n = 8 + 8 * n;
+        /* SPC-4 6.33: REPORT LUNS clears REPORTED LUNS DATA HAS CHANGED. */
+        if (l && l->unit_attention && l->ua_asc == 0x3F && l->ua_ascq == 0x0E)
+            l->unit_attention = false;
         if (n > q->data_transfer_length)
             n = q->data_transfer_length < 8 ? 0 : q->data_transfer_length;
         good(r, n);
