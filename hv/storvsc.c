@@ -36,9 +36,17 @@
  * Timeouts are checked while someone waits through the `wait` operation
  * (every synchronous command and the scan do) and on every channel event.
  *
- * Run it: on Hyper-V, disks appear at boot; `trace=storvsc` prints every
- * packet. Here: `make test-hv` runs it against the simulator's storvsp
- * (tests/hvsim/hvsim_storvsc.c), `make hv-demo` shows a traced session. */
+ * Slots move FREE -> SETUP -> INFLIGHT -> DONE -> FREE by compare-and-swap,
+ * so the host's completion, a timeout and a rescind can race for one
+ * command and exactly one of them finishes it (minnow's threads are
+ * cooperative on one CPU today; the rule costs nothing and keeps it true
+ * if that changes).
+ *
+ * Run it: on Hyper-V (Gen1 or Gen2), the disks appear at boot as blkN
+ * (`blk` in the shell lists them); append `trace=storvsc` to the kernel
+ * line to see every packet. Here: `make test-hv` runs it against the
+ * simulator's storvsp (tests/hvsim/hvsim_storvsc.c), and
+ * `make hv-demo-storvsc` shows a traced session. */
 #include "blk/scsi.h"
 #include "hv/hv_platform.h"
 #include "hv/storvsc.h"
