@@ -488,6 +488,10 @@ static void on_srb(struct hvsim_storvsc *s, const struct vmbus_pkt_desc *d, cons
     if (!ok) {
         check_condition(&r, NULL, SK_ILLEGAL_REQUEST, 0x24, 0, false, 0);
         r.srb_status = SRB_STATUS_INVALID_REQUEST | SRB_STATUS_AUTOSENSE_VALID;
+    } else if (s->busy_next) {
+        s->busy_next--;
+        memset(&r, 0, sizeof r);
+        r.srb_status = SRB_STATUS_BUSY;
     } else {
         execute(s, q, &g, &r);
     }

@@ -49,6 +49,7 @@ struct hvsim_storvsc {
     struct hvsim_stor_lun lun[HVSIM_STOR_LUNS];
     /* Faults. */
     unsigned hang_next;             /* the next n SRBs are never completed */
+    unsigned busy_next;             /* the next n SRBs: SRB status BUSY, nothing done */
     enum hvsim_stor_hostile hostile;
     /* State. */
     int state;                      /* STOR_* in hvsim_storvsc.c */

@@ -462,6 +462,20 @@ ISOLATED_TEST(storvsc_not_ready_then_ready)
     CHECK_EQ(hvsim_violations(), 0);
 }
 
+ISOLATED_TEST(storvsc_host_busy_is_eagain)
+{
+    struct scsi_host *h = up3();
+    REQUIRE(h);
+    sim.busy_next = 1;
+    struct dbuf b = dbuf(h, 4096);
+    struct scsi_cmd c;
+    CHECK_EQ(io(h, 2, false, 0, 1, 4096, &b, &c), -EAGAIN);
+    CHECK_EQ(sim.lun[2].reads, 0);
+    CHECK_EQ(io(h, 2, false, 0, 1, 4096, &b, &c), 0);
+    CHECK_EQ(c.status, SCSI_STATUS_GOOD);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
 ISOLATED_TEST(storvsc_hot_add_gives_enumerate_bus_a_rescan_and_a_unit_attention)
 {
     trace_storvsc = true;

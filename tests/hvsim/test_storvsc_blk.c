@@ -171,7 +171,7 @@ ISOLATED_TEST(storvsc_blk_medium_error_is_eio_and_nothing_else_breaks)
     CHECK_EQ(hvsim_violations(), 0);
 }
 
-ISOLATED_TEST(storvsc_blk_not_ready_and_unit_attention_are_retried)
+ISOLATED_TEST(storvsc_blk_not_ready_unit_attention_and_busy_are_retried)
 {
     REQUIRE(up3());
     struct blk_dev *d = dev_of(0);
@@ -183,6 +183,9 @@ ISOLATED_TEST(storvsc_blk_not_ready_and_unit_attention_are_retried)
     sim.lun[0].unit_attention = true;
     sim.lun[0].ua_asc = 0x29;                          /* power on, reset */
     CHECK_EQ(blk_rw_sync(d, BLK_READ, 0, 8, buf, bus, 10000), 0);
+    sim.busy_next = 2;                                 /* SRB status BUSY: -EAGAIN, retried */
+    CHECK_EQ(blk_rw_sync(d, BLK_READ, 0, 8, buf, bus, 10000), 0);
+    CHECK_EQ(sim.busy_next, 0);
     CHECK_EQ(hvsim_violations(), 0);
 }
 
