@@ -3,11 +3,10 @@
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
 #   test_vmbus_chan  hv/vmbus_chan.c: GPA-direct sends, transfer pages, completions
 #   test_ring   hv/ring.c's flow control against Linux's and openvmm's rules
-#   test_storvsc  hv/storvsc.c against the simulator's storvsp (hvsim_storvsc.c)
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
 # the demo), plus kprintf/klog shared with the kernel (kernel/console/klog.c).
-HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo%.c,\
+HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo.c,\
 		$(wildcard tests/hvsim/*.c)) kernel/console/klog.c
 HVSIM_HEADERS := $(wildcard tests/hvsim/*.h hv/*.h) $(HOST_HEADERS)
 HV_GUEST_SRCS := $(HV_CORE_SRCS) lib/fmt.c
@@ -30,6 +29,10 @@ $(BUILD)/host/hosted/test_vmbus_chan: tests/hvsim/test_vmbus_chan.c tests/unit/t
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
+# test_storvsc: hv/storvsc.c against the simulator's storvsp
+# (hvsim_storvsc.c) under a stand-in SCSI layer (scsi_fake.h). The
+# storvsc demo is a program, not part of the simulator.
+HVSIM_SRCS := $(filter-out tests/hvsim/demo_storvsc.c,$(HVSIM_SRCS))
 HV_TEST_BINS += $(BUILD)/host/hosted/test_storvsc
 $(BUILD)/host/hosted/test_storvsc: tests/hvsim/test_storvsc.c tests/unit/test_main.c $(HVSIM_SRCS) \
 		$(HV_GUEST_SRCS) hv/storvsc.c $(HVSIM_HEADERS)
