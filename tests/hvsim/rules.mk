@@ -39,8 +39,7 @@ $(BUILD)/host/hosted/test_storvsc: tests/hvsim/test_storvsc.c tests/unit/test_ma
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c
 
-# storvsc under the real SCSI and block layers (once blk/ is in the tree).
-ifneq ($(wildcard blk/scsi.c),)
+# test_storvsc_blk: storvsc under the real SCSI and block layers.
 HV_BLK_SRCS := blk/blk.c blk/scsi.c blk/scsi_cmd.c
 HV_TEST_BINS += $(BUILD)/host/hosted/test_storvsc_blk
 $(BUILD)/host/hosted/test_storvsc_blk: tests/hvsim/test_storvsc_blk.c tests/unit/test_main.c $(HVSIM_SRCS) \
@@ -48,7 +47,6 @@ $(BUILD)/host/hosted/test_storvsc_blk: tests/hvsim/test_storvsc_blk.c tests/unit
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c \
 		$(HV_BLK_SRCS)
-endif
 
 HV_TEST_BINS += $(BUILD)/host/hosted/test_ring
 $(BUILD)/host/hosted/test_ring: tests/hvsim/test_ring.c tests/unit/test_main.c hv/ring.c $(HVSIM_HEADERS)
