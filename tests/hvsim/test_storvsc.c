@@ -688,6 +688,26 @@ static void raw(uint64_t id, uint16_t flags, uint32_t op, uint32_t len)
     sim.ops.on_packet(sim.ch, &d, (const uint8_t *)&p, len);
 }
 
+/* Hands the simulator a GPA-direct EXECUTE_SRB of dtl bytes whose one
+ * range is range_len long (the checks come before any page is touched);
+ * returns the violation count after it. */
+static unsigned gpa_srb(struct vstor_packet *p, uint32_t dtl, uint32_t range_len)
+{
+    static uint8_t pkt[16 + 8 + 8 + 8 * 80 + 64];
+    uint32_t npfn = (range_len + 4095) / 4096, hdr = 16 + 8 + 8 + 8 * npfn;
+    memset(pkt, 0, sizeof pkt);
+    struct vmbus_pkt_desc d = { .type = VMBUS_PKT_DATA_GPA_DIRECT, .offset8 = (uint16_t)(hdr / 8),
+                                .flags = VMBUS_PKT_FLAG_COMPLETION_REQUESTED, .trans_id = 11 };
+    struct vmbus_pkt_gpa_direct_hdr g = { .range_count = 1 };
+    memcpy(pkt, &d, sizeof d);
+    memcpy(pkt + 16, &g, sizeof g);
+    memcpy(pkt + 24, &range_len, 4);
+    p->u.srb.data_transfer_length = dtl;
+    memcpy(pkt + hdr, p, 64);
+    sim.ops.on_packet(sim.ch, &d, pkt + hdr, 64);
+    return sim.violations;
+}
+
 ISOLATED_TEST(storvsc_sim_refuses_what_hyperv_refuses)
 {
     static const uint64_t sec[1] = { 64 };
@@ -730,6 +750,16 @@ ISOLATED_TEST(storvsc_sim_refuses_what_hyperv_refuses)
     p.u.srb.cdb_length = 17;
     sim.ops.on_packet(sim.ch, &d, (const uint8_t *)&p, 64);
     CHECK_EQ(sim.violations, 7);
+    /* GPA direct: a range shorter than the transfer, a transfer above the
+     * maximum, a direction that contradicts the command. */
+    p.u.srb.cdb_length = 10;
+    CHECK_EQ(gpa_srb(&p, 4096, 512), 8);
+    CHECK(strstr(sim.last_violation, "GPA range of 512 bytes for a 4096-byte transfer"));
+    CHECK_EQ(gpa_srb(&p, sim.max_transfer + 4096, sim.max_transfer + 4096), 9);
+    CHECK(strstr(sim.last_violation, "above the"));
+    p.u.srb.data_in = VSTOR_DATA_OUT;
+    CHECK_EQ(gpa_srb(&p, 4096, 4096), 10);
+    CHECK(strstr(sim.last_violation, "data_in 0"));
     hvsim_clear_violations();
 }
 
