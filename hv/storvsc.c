@@ -428,9 +428,10 @@ static void on_inband(struct storvsc *sc, const struct vstor_packet *p, size_t l
     /* Both mean "the LUNs changed": scan again (as Linux does), from a
      * context that may wait, once however many notices arrive meanwhile. */
     sc->st.enumerates++;
-    if (sc->added && !sc->rescan_queued) {
-        sc->rescan_queued = true;
-        hvp_defer(rescan_deferred, (void *)(uintptr_t)sc->ch->relid);
+    if (!sc->rescan_queued) {
+        sc->rescan_queued = true;           /* during the first scan: after it */
+        if (sc->added)
+            hvp_defer(rescan_deferred, (void *)(uintptr_t)sc->ch->relid);
     }
 }
 
@@ -593,6 +594,8 @@ static int storvsc_probe_common(struct vmbus_channel *ch, bool ide)
         return err;
     }
     sc->added = true;
+    if (sc->rescan_queued)                  /* the LUNs changed while we scanned */
+        hvp_defer(rescan_deferred, (void *)(uintptr_t)ch->relid);
     return 0;
 }
 

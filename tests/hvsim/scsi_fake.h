@@ -10,12 +10,15 @@ static struct {
     struct scsi_host *h;            /* the last host added and not removed */
     unsigned adds, rescans, removes, luns_removed, done;
     int add_ret;                    /* what scsi_host_add returns */
+    void (*during_add)(struct scsi_host *h);    /* runs inside scsi_host_add (a "scan") */
 } scsi_fake;
 
 int scsi_host_add(struct scsi_host *h)
 {
     fmt_snprintf(h->name, sizeof h->name, "scsi%u", scsi_fake.adds);
     scsi_fake.adds++;
+    if (scsi_fake.during_add)
+        scsi_fake.during_add(h);
     if (scsi_fake.add_ret)
         return scsi_fake.add_ret;
     scsi_fake.h = h;

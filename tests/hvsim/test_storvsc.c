@@ -510,6 +510,35 @@ ISOLATED_TEST(storvsc_hot_add_gives_enumerate_bus_a_rescan_and_a_unit_attention)
     CHECK_EQ(hvsim_violations(), 0);
 }
 
+static bool never(void *arg)
+{
+    (void)arg;
+    return false;
+}
+
+static void hot_add_during_scan(struct scsi_host *h)
+{
+    char p[96];
+    img_path(p, sizeof p, 3);
+    if (hvsim_storvsc_hot_add(&sim, 3, p, 64, 512) == 0)
+        h->ops->wait(h, never, NULL, 50);               /* the scan goes on; ENUMERATE_BUS arrives */
+}
+
+ISOLATED_TEST(storvsc_enumerate_bus_during_the_first_scan_rescans_after_it)
+{
+    static const uint64_t sec[1] = { 64 };
+    static const uint32_t ss[1] = { 512 };
+    sim_setup(1, sec, ss);
+    scsi_fake.during_add = hot_add_during_scan;
+    struct scsi_host *h = guest_up();
+    REQUIRE(h);
+    CHECK_EQ(sim.enumerates, 1);
+    CHECK_EQ(storvsc_stats(h)->enumerates, 1);
+    hvsim_run_until_idle();
+    CHECK_EQ(scsi_fake.rescans, 1);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
 ISOLATED_TEST(storvsc_a_command_that_never_completes_times_out_alone)
 {
     struct scsi_host *h = up3();
