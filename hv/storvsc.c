@@ -405,10 +405,16 @@ static void sweep(struct storvsc *sc, uint32_t ms)
 
 /* --- Host notifications and the channel callback --------------------------------- */
 
+static void storvsc_remove(struct vmbus_channel *ch);
+
+/* Named by relid: by now the channel may be gone, or its relid reused by
+ * another device (then its driver is not ours). */
 static void rescan_deferred(void *arg)
 {
     struct vmbus_channel *ch = vmbus_channel_by_relid((uint32_t)(uintptr_t)arg);
-    struct storvsc *sc = ch && ch->state == VMBUS_CHAN_OPEN ? ch->priv : NULL;
+    struct storvsc *sc = ch && ch->state == VMBUS_CHAN_OPEN && ch->driver && ch->driver->remove == storvsc_remove
+                             ? ch->priv
+                             : NULL;
     if (!sc || !sc->added || sc->gone)
         return;
     sc->rescan_queued = false;
