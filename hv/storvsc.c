@@ -34,7 +34,9 @@
  * the command's timeout: the slot is freed, and a completion arriving
  * later is logged and dropped), -EIO (host failure or malformed reply).
  * Timeouts are checked while someone waits through the `wait` operation
- * (every synchronous command and the scan do) and on every channel event.
+ * (every synchronous command and the scan do: each wait slice that passes
+ * counts), and by the clock on every channel event. (Not from `queue`:
+ * finishing a command there would re-enter the SCSI layer.)
  *
  * Slots move FREE -> SETUP -> INFLIGHT -> DONE -> FREE by compare-and-swap,
  * so the host's completion, a timeout and a rescind can race for one
@@ -82,6 +84,7 @@ struct storvsc_slot {
     uint64_t id;                    /* transaction id while in flight */
     struct scsi_cmd *cmd;
     uint32_t waited_ms, timeout_ms;
+    uint64_t start_ns;              /* hvp_now_ns() when queued */
 };
 
 struct storvsc {
@@ -257,6 +260,7 @@ static int storvsc_queue(struct scsi_host *h, struct scsi_cmd *c)
     s->cmd = c;
     s->waited_ms = 0;
     s->timeout_ms = c->timeout_ms ? c->timeout_ms : STORVSC_CMD_MS;
+    s->start_ns = hvp_now_ns();
     c->drv = s;
     c->host_status = 0;
     c->status = 0;
@@ -377,17 +381,20 @@ static void on_completion(struct storvsc *sc, uint64_t id, const struct vstor_pa
     pr_warn("storvsc: completion for unknown id %#llx (late or bogus; dropped)\n", (unsigned long long)id);
 }
 
-/* Times out commands that waited too long (aged by `ms` more), or fails
- * every command once the channel is gone. */
+/* Times out commands that waited too long -- aged by `ms` more of timed-out
+ * waits, or older by the clock -- or fails every command once the channel
+ * is gone. */
 static void sweep(struct storvsc *sc, uint32_t ms)
 {
     bool gone = sc->gone || sc->ch->state != VMBUS_CHAN_OPEN;
+    uint64_t now = hvp_now_ns();
     for (size_t i = 0; i < STORVSC_SLOTS; i++) {
         struct storvsc_slot *s = &sc->slot[i];
         if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SLOT_INFLIGHT)
             continue;
         s->waited_ms += ms;
-        if ((!gone && s->waited_ms < s->timeout_ms) || !slot_claim_done(s))
+        bool late = s->waited_ms >= s->timeout_ms || now - s->start_ns >= s->timeout_ms * 1000000ull;
+        if ((!gone && !late) || !slot_claim_done(s))
             continue;
         struct scsi_cmd *c = s->cmd;
         if (gone) {

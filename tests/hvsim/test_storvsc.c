@@ -565,6 +565,41 @@ ISOLATED_TEST(storvsc_a_command_that_never_completes_times_out_alone)
     CHECK_EQ(hvsim_violations(), 0);
 }
 
+/* Nobody waits: a channel event still times out an old command by the
+ * clock (simulated time: 1 us per step). */
+ISOLATED_TEST(storvsc_an_old_command_times_out_by_the_clock_without_a_waiter)
+{
+    struct scsi_host *h = up3();
+    REQUIRE(h);
+    struct dbuf b = dbuf(h, 4096);
+    static struct multi m;
+    sim.hang_next = 1;
+    struct scsi_cmd *a = &m.c[0];
+    cdb_rw(a, false, false, 0, 8);
+    a->buf = b.p;
+    a->buf_bus = b.bus;
+    a->len = 4096;
+    a->timeout_ms = 1;
+    a->done = multi_done;
+    a->arg = &m;
+    CHECK_EQ(h->ops->queue(h, a), 0);
+    for (int i = 0; i < 100; i++)                       /* > 1 ms of simulated time */
+        hvsim_run_until_idle();
+    CHECK_EQ(m.done, 0);
+    uint8_t tur[6] = { 0 };
+    struct scsi_cmd *c = &m.c[1];
+    memcpy(c->cdb, tur, 6);
+    c->cdb_len = 6;
+    c->done = multi_done;
+    c->arg = &m;
+    CHECK_EQ(h->ops->queue(h, c), 0);
+    hvsim_run_until_idle();                             /* its completion is the event */
+    CHECK_EQ(m.done, 2);
+    CHECK_EQ(a->host_status, -ETIMEDOUT);
+    CHECK_EQ(c->host_status, 0);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
 ISOLATED_TEST(storvsc_a_late_completion_is_dropped)
 {
     struct scsi_host *h = up3();
