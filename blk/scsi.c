@@ -17,6 +17,7 @@
 #include "blk/scsi.h"
 #include "blk/scsi_cmd.h"
 #include "blk/scsi_reg.h"
+#include "kernel/core/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/mm/heap.h"
@@ -26,7 +27,6 @@
 #define SCSI_RETRIES        5
 #define SCSI_RETRY_DELAY_MS 50
 #define SCSI_SCAN_TIMEOUT_MS 5000       /* per command of the scan */
-#define SCSI_IO_TIMEOUT_MS  30000
 #define SCSI_GRACE_MS       2000        /* for the adapter to abort a timed-out command */
 #define SCSI_SCAN_BUF       4096
 #define SCSI_SCAN_LUNS      16          /* LUNs per target we look at */
@@ -52,6 +52,10 @@ struct scsi_lun {
 };
 
 static unsigned scsi_host_count;
+static uint64_t scsi_io_timeout_ms = 30000;
+CMDLINE_OPTION(scsi_timeout_ms, .key = "scsi_timeout_ms", .type = CMDLINE_UINT,
+               .dst = &scsi_io_timeout_ms, .min = 100, .max = 600000,
+               .help = "SCSI: a disk's READ/WRITE is aborted after this many ms (30000)");
 /* LUNs that went away. NOTE: their memory is kept: a user may still hold
  * the blk_dev (blk_rw_sync waiting, a buffer to free through its ops), and
  * blk/blk.h has no reference counts. A hot-removed disk costs ~1 KiB. */
@@ -509,7 +513,7 @@ static int scsi_blk_submit(struct blk_dev *d, struct blk_req *r)
         c->buf_bus = r->buf_bus;
         c->len = r->count * d->sector_size;
     }
-    c->timeout_ms = SCSI_IO_TIMEOUT_MS;
+    c->timeout_ms = (uint32_t)scsi_io_timeout_ms;
     c->done = scsi_io_done;
     c->arg = io;
     u->busy++;

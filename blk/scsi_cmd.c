@@ -157,6 +157,7 @@ const char *scsi_sense_key_name(uint8_t key)
 
 /* The ASC/ASCQ pairs a disk commonly returns (SPC-4 D.2, table D.1). */
 static const struct { uint8_t asc, ascq; const char *name; } scsi_ascs[] = {
+    { 0x00, 0x06, "I/O process terminated" },
     { 0x04, 0x01, "becoming ready" },
     { 0x04, 0x02, "initializing command required" },
     { 0x0c, 0x00, "write error" },

@@ -102,7 +102,8 @@ static int ustar_pread(const struct ustar_io *io, uint64_t off, void *buf, size_
     while (len) {
         uint64_t lba = off / ss;
         uint32_t skip = (uint32_t)(off % ss);
-        uint32_t n = USTAR_BOUNCE / ss;
+        uint64_t need = (skip + len + ss - 1) / ss;
+        uint32_t n = need < USTAR_BOUNCE / ss ? (uint32_t)need : USTAR_BOUNCE / ss;
         if (n > d->max_sectors)
             n = d->max_sectors;
         if (n > d->sectors - lba)

@@ -42,6 +42,7 @@
 #include "vmw/pvscsi_reg.h"
 #include "blk/scsi.h"
 #include "blk/scsi_cmd.h"
+#include "kernel/core/cmdline.h"
 #include "kernel/core/trace.h"
 #include "kernel/dev/devio.h"
 #include "kernel/errno.h"
@@ -54,6 +55,9 @@
 #include "lib/string.h"
 
 TRACE_FLAG(pvscsi, "pvscsi: setup commands, every request, completion and message");
+static bool pvscsi_intx;
+CMDLINE_OPTION(pvscsi_intx, .key = "pvscsi_intx", .type = CMDLINE_BOOL, .dst = &pvscsi_intx,
+               .help = "pvscsi: use the INTx line even when MSI is there");
 
 #define PVSCSI_SLOTS        32          /* request ring entries: one page */
 #define PVSCSI_CMP_ENTRIES  128         /* one page */
@@ -374,19 +378,24 @@ static void pvscsi_irq(void *arg)
     sem_up(&p->work);
 }
 
+/* The thread's work for one wakeup. Both rings every time: cheap, and
+ * robust to a lost interrupt. */
+static void pvscsi_service(struct pvscsi *p)
+{
+    pvscsi_poll_cmp(p);
+    if (p->has_msg)
+        pvscsi_poll_msg(p);
+    pvscsi_check_timeouts(p);
+    waitq_wake_all(&p->done_wq);
+}
+
 static void pvscsi_thread(void *arg)
 {
     struct pvscsi *p = arg;
     while (!p->stopping) {
         sem_down_timeout(&p->work, PVSCSI_POLL_MS * MS);
-        if (p->stopping)
-            break;
-        /* Both rings every time: cheap, and robust to a lost interrupt. */
-        pvscsi_poll_cmp(p);
-        if (p->has_msg)
-            pvscsi_poll_msg(p);
-        pvscsi_check_timeouts(p);
-        waitq_wake_all(&p->done_wq);
+        if (!p->stopping)
+            pvscsi_service(p);
     }
 }
 
@@ -496,7 +505,7 @@ static int pvscsi_probe(struct pci_dev *pd, const struct pci_id *id)
     /* From here on an interrupt or the thread may refer to p: on failure
      * the device is reset and p kept. */
     fmt_snprintf(p->irq_name, sizeof p->irq_name, "pvscsi %s", p->io.name);
-    r = devio_irq_setup(&p->io, DEVIO_IRQ_MSI | DEVIO_IRQ_INTX, pvscsi_irq, p, p->irq_name, &p->irq);
+    r = devio_irq_setup(&p->io, (pvscsi_intx ? 0 : DEVIO_IRQ_MSI) | DEVIO_IRQ_INTX, pvscsi_irq, p, p->irq_name, &p->irq);
     if (!r) {
         p->thread = thread_create("pvscsi", pvscsi_thread, p, 0);
         r = p->thread ? 0 : -ENOMEM;
@@ -556,3 +565,11 @@ static const struct pci_id pvscsi_ids[] = {
 };
 PCI_DRIVER(pvscsi, .name = "pvscsi", .ids = pvscsi_ids, .probe = pvscsi_probe,
            .remove = pvscsi_remove);
+
+#ifdef HOSTED
+/* Test hooks for tests/devsim/test_pvscsi_hosted.c, where no thread runs:
+ * the test calls the service step itself. */
+int pvscsi_test_probe(struct pci_dev *pd) { return pvscsi_probe(pd, NULL); }
+void pvscsi_test_service(struct pci_dev *pd) { if (pd->priv) pvscsi_service(pd->priv); }
+void pvscsi_test_remove(struct pci_dev *pd) { pvscsi_remove(pd); }
+#endif

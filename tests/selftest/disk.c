@@ -26,7 +26,7 @@
 static uint64_t disk_writes = 8, disk_min = 1, disk_burst = 12;
 static uint64_t eio_read = ~0ull, eio_write = ~0ull;
 static bool disk_hold;
-static char disk_eio[8];
+static char disk_eio[8], disk_slow[8];
 CMDLINE_OPTION(disk_writes, .key = "disk_writes", .type = CMDLINE_UINT, .dst = &disk_writes,
                .min = 1, .max = 1000, .help = "selftest=disk: random writes per disk");
 CMDLINE_OPTION(disk_min, .key = "disk_min", .type = CMDLINE_UINT, .dst = &disk_min, .max = 16,
@@ -37,9 +37,12 @@ CMDLINE_OPTION(disk_hold, .key = "disk_hold", .type = CMDLINE_BOOL, .dst = &disk
                .help = "selftest=disk: stay up after passing");
 CMDLINE_OPTION(disk_eio, .key = "disk_eio", .type = CMDLINE_STR, .dst = disk_eio,
                .dst_size = sizeof disk_eio, .help = "selftest=disk: the disk with injected errors");
-CMDLINE_OPTION(disk_eio_read, .key = "disk_eio_read", .type = CMDLINE_UINT, .dst = &eio_read,
+CMDLINE_OPTION(disk_slow, .key = "disk_slow", .type = CMDLINE_STR, .dst = disk_slow,
+               .dst_size = sizeof disk_slow,
+               .help = "selftest=disk: a disk too slow for scsi_timeout_ms (its reads)");
+CMDLINE_OPTION(disk_eio_read, .key = "disk_eio_read", .type = CMDLINE_UINT, .dst = &eio_read, .max = ~0ull,
                .help = "selftest=disk: an LBA whose reads fail");
-CMDLINE_OPTION(disk_eio_write, .key = "disk_eio_write", .type = CMDLINE_UINT, .dst = &eio_write,
+CMDLINE_OPTION(disk_eio_write, .key = "disk_eio_write", .type = CMDLINE_UINT, .dst = &eio_write, .max = ~0ull,
                .help = "selftest=disk: an LBA whose writes fail");
 
 static uint64_t rng;
@@ -180,6 +183,28 @@ static int disk_eio_test(struct blk_dev *d)
     return rc ? -EIO : 0;
 }
 
+/* A read the disk cannot finish in time (QEMU's throttle filter): the
+ * adapter aborts it, resets, gives up: -ETIMEDOUT; writes still work. */
+static int disk_slow_test(struct blk_dev *d)
+{
+    uint32_t n = d->max_sectors < 128 ? d->max_sectors : 128;
+    uint64_t bus;
+    uint8_t *b = blk_buf_alloc(d, (size_t)n * d->sector_size, &bus);
+    if (!b)
+        return -ENOMEM;
+    uint64_t t0 = clock_ns();
+    int r = blk_rw_sync(d, BLK_READ, 0, n, b, bus, 120000);
+    kprintf("disk: %s: read of %u sectors: %d after %llu ms\n", d->name, n, r,
+            (unsigned long long)((clock_ns() - t0) / 1000000));
+    blk_pattern(b, 4100, 1, d->sector_size, 80);
+    int w = blk_rw_sync(d, BLK_WRITE, 4100, 1, b, bus, 60000);
+    kprintf("disk: %s: write after it: %d\n", d->name, w);
+    if (!w)
+        report(d, 4100, 1, 80);
+    blk_buf_free(d, b, (size_t)n * d->sector_size);
+    return r == -ETIMEDOUT && w == 0 ? 0 : -EIO;
+}
+
 SELFTEST(disk, "random patterned writes on every disk, read back; injected errors (disk_eio=)")
 {
     rng = (clock_ns() ^ rdtsc()) | 1;
@@ -195,7 +220,8 @@ SELFTEST(disk, "random patterned writes on every disk, read back; injected error
             continue;
         kprintf("disk: %s %s \"%s\" %llu x %u B, queue depth %u\n", d->name, d->where, d->model,
                 (unsigned long long)d->sectors, d->sector_size, d->queue_depth);
-        rc = strcmp(d->name, disk_eio) == 0 ? disk_eio_test(d) : disk_random(d);
+        rc = strcmp(d->name, disk_eio) == 0 ? disk_eio_test(d)
+           : strcmp(d->name, disk_slow) == 0 ? disk_slow_test(d) : disk_random(d);
     }
     if (rc || !disk_hold)
         return rc;
