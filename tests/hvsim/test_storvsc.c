@@ -32,9 +32,11 @@ static char dir[64];
 
 static void img_path(char *out, size_t n, unsigned lun) { snprintf(out, n, "%s/lun%u.img", dir, lun); }
 
+/* The image files live in one directory per test program, made before
+ * the first test and removed when the program (the parent; each test runs
+ * in a child that leaves with _exit) ends. */
 static void cleanup(void)
 {
-    hvsim_storvsc_fini(&sim);
     for (unsigned i = 0; i < HVSIM_STOR_LUNS; i++) {
         char p[96];
         img_path(p, sizeof p, i);
@@ -43,16 +45,20 @@ static void cleanup(void)
     rmdir(dir);
 }
 
+__attribute__((constructor)) static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/hvsim-storvsc-XXXXXX");
+    if (!mkdtemp(dir))
+        abort();
+    atexit(cleanup);
+}
+
 /* The simulator with the given LUNs (sectors, sector size), before the
  * guest connects: tests may change sim's configuration next. */
 static void sim_setup(unsigned nluns, const uint64_t *sectors, const uint32_t *ssize)
 {
     hvsim_init(NULL);
     hvsim_storvsc_init(&sim);
-    snprintf(dir, sizeof dir, "/tmp/hvsim-storvsc-XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
-    atexit(cleanup);
     for (unsigned i = 0; i < nluns; i++) {
         char p[96];
         img_path(p, sizeof p, i);

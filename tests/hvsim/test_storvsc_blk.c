@@ -28,9 +28,11 @@ static char dir[64];
 
 static void img_path(char *out, size_t n, unsigned lun) { snprintf(out, n, "%s/lun%u.img", dir, lun); }
 
+/* The image files live in one directory per test program, made before
+ * the first test and removed when the program (the parent; each test runs
+ * in a child that leaves with _exit) ends. */
 static void cleanup(void)
 {
-    hvsim_storvsc_fini(&sim);
     for (unsigned i = 0; i < HVSIM_STOR_LUNS; i++) {
         char p[96];
         img_path(p, sizeof p, i);
@@ -39,14 +41,18 @@ static void cleanup(void)
     rmdir(dir);
 }
 
-static void sim_setup(unsigned nluns, const uint64_t *sectors, const uint32_t *ssize)
+__attribute__((constructor)) static void make_dir(void)
 {
-    hvsim_init(NULL);
-    hvsim_storvsc_init(&sim);
     snprintf(dir, sizeof dir, "/tmp/hvsim-storvsc-XXXXXX");
     if (!mkdtemp(dir))
         abort();
     atexit(cleanup);
+}
+
+static void sim_setup(unsigned nluns, const uint64_t *sectors, const uint32_t *ssize)
+{
+    hvsim_init(NULL);
+    hvsim_storvsc_init(&sim);
     for (unsigned i = 0; i < nluns; i++) {
         char p[96];
         img_path(p, sizeof p, i);
