@@ -29,6 +29,25 @@ $(BUILD)/host/hosted/test_vmbus_chan: tests/hvsim/test_vmbus_chan.c tests/unit/t
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
+# test_storvsc: hv/storvsc.c against the simulator's storvsp
+# (hvsim_storvsc.c) under a stand-in SCSI layer (scsi_fake.h). The
+# storvsc demo is a program, not part of the simulator.
+HVSIM_SRCS := $(filter-out tests/hvsim/demo_storvsc.c,$(HVSIM_SRCS))
+HV_TEST_BINS += $(BUILD)/host/hosted/test_storvsc
+$(BUILD)/host/hosted/test_storvsc: tests/hvsim/test_storvsc.c tests/unit/test_main.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) hv/storvsc.c $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c
+
+# test_storvsc_blk: storvsc under the real SCSI and block layers.
+HV_BLK_SRCS := blk/blk.c blk/scsi.c blk/scsi_cmd.c
+HV_TEST_BINS += $(BUILD)/host/hosted/test_storvsc_blk
+$(BUILD)/host/hosted/test_storvsc_blk: tests/hvsim/test_storvsc_blk.c tests/unit/test_main.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) hv/storvsc.c $(HV_BLK_SRCS) $(HVSIM_HEADERS) $(wildcard blk/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c \
+		$(HV_BLK_SRCS)
+
 HV_TEST_BINS += $(BUILD)/host/hosted/test_ring
 $(BUILD)/host/hosted/test_ring: tests/hvsim/test_ring.c tests/unit/test_main.c hv/ring.c $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
@@ -77,6 +96,16 @@ $(FUZZ_BINS): $(BUILD)/fuzz/%: tests/hvsim/%.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(
 	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
 HOSTED_BINS += $(FUZZ_BINS)
+
+#   fuzz_storvsc  hv/storvsc.c's packet handling: hostile completions and
+#               notifications on an initialized controller with commands in
+#               flight (its own rule: it links hv/storvsc.c)
+FUZZ_STORVSC := $(BUILD)/fuzz/fuzz_storvsc
+$(FUZZ_STORVSC): tests/hvsim/fuzz_storvsc.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c
+HOSTED_BINS += $(FUZZ_STORVSC)
+FUZZ_BINS += $(FUZZ_STORVSC)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
