@@ -119,7 +119,6 @@ static const struct netdev_ops netvsc_ops = { .xmit = netvsc_xmit };
 
 static void teardown(struct netvsc *nv)
 {
-    netvsc_nvsp_disconnect(nv);
     vmbus_close(nv->ch);
     netvsc_nvsp_free(nv);
     nv->ch->priv = NULL;
@@ -150,6 +149,7 @@ static int netvsc_probe(struct vmbus_channel *ch)
     }
     if (err) {
         pr_err("netvsc: relid %u: not attached (error %d)\n", ch->relid, err);
+        netvsc_nvsp_disconnect(nv);
         teardown(nv);
         return err;
     }
@@ -162,6 +162,14 @@ static int netvsc_probe(struct vmbus_channel *ch)
     return 0;
 }
 
+/* The host has read every packet we wrote and completed every send. */
+static bool drained(void *arg)
+{
+    struct netvsc *nv = arg;
+    uint32_t unread = 1;
+    return !nv->sect_busy && !nv->gpa_busy && vmbus_ring_avail_read(&nv->ch->out, &unread) == 0 && !unread;
+}
+
 static void netvsc_remove(struct vmbus_channel *ch)
 {
     struct netvsc *nv = ch->priv;
@@ -169,8 +177,13 @@ static void netvsc_remove(struct vmbus_channel *ch)
         return;
     netdev_unregister(&nv->nd);
     nv->up = false;
-    if (!ch->rescinded)
+    if (!ch->rescinded) {
+        /* HALT and the revokes, then the close once the host has read
+         * them (Linux rndis_filter_halt_device waits for its sends too). */
         netvsc_rndis_halt(nv);
+        netvsc_nvsp_disconnect(nv);
+        hvp_wait_until(drained, nv, NETVSC_XACT_MS);
+    }
     teardown(nv);
 }
 

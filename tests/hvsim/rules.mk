@@ -3,10 +3,12 @@
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
 #   test_vmbus_chan  hv/vmbus_chan.c: GPA-direct sends, transfer pages, completions
 #   test_ring   hv/ring.c's flow control against Linux's and openvmm's rules
+#   test_netvsc hv/netvsc*.c (NVSP, RNDIS, netdev glue) against the netvsp
+#               host (hvsim_netvsc.c), the netdev side in guest_netdev.c
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
 # the demo), plus kprintf/klog shared with the kernel (kernel/console/klog.c).
-HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo.c,\
+HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo.c tests/hvsim/guest_%.c,\
 		$(wildcard tests/hvsim/*.c)) kernel/console/klog.c
 HVSIM_HEADERS := $(wildcard tests/hvsim/*.h hv/*.h) $(HOST_HEADERS)
 HV_GUEST_SRCS := $(HV_CORE_SRCS) lib/fmt.c
@@ -33,6 +35,13 @@ HV_TEST_BINS += $(BUILD)/host/hosted/test_ring
 $(BUILD)/host/hosted/test_ring: tests/hvsim/test_ring.c tests/unit/test_main.c hv/ring.c $(HVSIM_HEADERS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< hv/ring.c
+
+HV_TEST_BINS += $(BUILD)/host/hosted/test_netvsc
+NETVSC_GUEST_SRCS := $(HV_NETVSC_SRCS) tests/hvsim/guest_netdev.c
+$(BUILD)/host/hosted/test_netvsc: tests/hvsim/test_netvsc.c tests/unit/test_main.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) $(NETVSC_GUEST_SRCS) $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(NETVSC_GUEST_SRCS)
 
 HOSTED_BINS += $(HV_TEST_BINS)
 
