@@ -352,16 +352,12 @@ static void on_comp(struct netvsc *nv, const struct vmbus_rx_pkt *p)
     }
 }
 
-/* Completions the ring had no room for; sent before anything else. */
-static uint64_t comp_backlog[NETVSC_MAX_RANGES];
-static unsigned ncomp_backlog;
-
 static int send_rx_comp(struct netvsc *nv, uint64_t id, uint32_t status)
 {
     struct nvsp_rndis_pkt_complete c = { NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE, status };
     int err = vmbus_send_comp(nv->ch, id, &c, sizeof c);
-    if (err == -EAGAIN && ncomp_backlog < NETVSC_MAX_RANGES)
-        comp_backlog[ncomp_backlog++] = id;
+    if (err == -EAGAIN && nv->ncomp_backlog < NETVSC_MAX_RANGES)
+        nv->comp_backlog[nv->ncomp_backlog++] = id;     /* sent before anything else */
     else if (err)
         pr_err("netvsc: receive completion %#llx lost (error %d)\n", (unsigned long long)id, err);
     return err;
@@ -407,8 +403,10 @@ static void on_inband(struct netvsc *nv, const struct vmbus_rx_pkt *p)
 void netvsc_on_event(struct vmbus_channel *ch)
 {
     struct netvsc *nv = ch->priv;
-    while (ncomp_backlog && send_rx_comp(nv, comp_backlog[ncomp_backlog - 1], NVSP_STATUS_SUCCESS) != -EAGAIN)
-        ncomp_backlog--;
+    struct nvsp_rndis_pkt_complete ok = { NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE, NVSP_STATUS_SUCCESS };
+    while (nv->ncomp_backlog &&
+           vmbus_send_comp(ch, nv->comp_backlog[nv->ncomp_backlog - 1], &ok, sizeof ok) != -EAGAIN)
+        nv->ncomp_backlog--;
     for (int n = 0; n < 256; n++) {     /* bounded; rescheduled below */
         struct vmbus_rx_pkt p;
         int err = vmbus_recv_pkt(ch, rx_msg, sizeof rx_msg, &p, rx_ranges, NETVSC_MAX_RANGES);

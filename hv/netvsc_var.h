@@ -56,6 +56,8 @@ struct netvsc {
         uint8_t buf[64];
         uint32_t len;
     } wait;
+    uint64_t comp_backlog[NETVSC_MAX_RANGES];  /* receive completions the ring had no room for */
+    unsigned ncomp_backlog;
     struct {
         uint64_t bad_nvsp, bad_rndis, unknown_comps, tx_busy, tx_gpa, tx_section;
         uint64_t rx_xfer, indications, keepalives;

@@ -85,6 +85,15 @@ $(FUZZ_BINS): $(BUILD)/fuzz/%: tests/hvsim/%.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
+# netvsc's parsers: NVSP packets and RNDIS messages from a hostile host
+# (tests/hvsim/fuzz_netvsc.h sets up the guest against the netvsp host).
+FUZZ_NETVSC_BINS := $(BUILD)/fuzz/fuzz_nvsp $(BUILD)/fuzz/fuzz_rndis
+$(FUZZ_NETVSC_BINS): $(BUILD)/fuzz/%: tests/hvsim/%.c tests/hvsim/fuzz_netvsc.h $(HVSIM_SRCS) $(HV_GUEST_SRCS) \
+		$(NETVSC_GUEST_SRCS) $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(NETVSC_GUEST_SRCS)
+FUZZ_BINS += $(FUZZ_NETVSC_BINS)
+
 HOSTED_BINS += $(FUZZ_BINS)
 
 .PHONY: fuzz
