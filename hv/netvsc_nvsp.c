@@ -345,6 +345,7 @@ static void on_comp(struct netvsc *nv, const struct vmbus_rx_pkt *p)
         return;
     }
     const union nvsp_msg *r = (const void *)rx_msg;
+    netvsc_trace_nvsp("<-", r, p->len);
     if (p->len < sizeof r->rndis_complete || r->type != NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE ||
         r->rndis_complete.status != NVSP_STATUS_SUCCESS) {
         nv->nd.stats.tx_dropped++;
@@ -355,6 +356,7 @@ static void on_comp(struct netvsc *nv, const struct vmbus_rx_pkt *p)
 static int send_rx_comp(struct netvsc *nv, uint64_t id, uint32_t status)
 {
     struct nvsp_rndis_pkt_complete c = { NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE, status };
+    netvsc_trace_nvsp("->", &c, sizeof c);
     int err = vmbus_send_comp(nv->ch, id, &c, sizeof c);
     if (err == -EAGAIN && nv->ncomp_backlog < NETVSC_MAX_RANGES)
         nv->comp_backlog[nv->ncomp_backlog++] = id;     /* sent before anything else */

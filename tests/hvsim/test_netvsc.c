@@ -175,6 +175,7 @@ ISOLATED_TEST(netvsc_large_frames_go_gpa_direct)
     struct netvsc *nv = up(cfg_small_sections);
     REQUIRE(nv);
     CHECK_EQ(nv->section_size, 1024);
+    trace_netvsc = true;
     static uint8_t f[1514];
     fill(f, sizeof f, 4);
     CHECK_EQ(guest_netdev_xmit(f, 1514), 0);
@@ -182,6 +183,7 @@ ISOLATED_TEST(netvsc_large_frames_go_gpa_direct)
     const struct hvsim_nv_frame *k = hvsim_netvsc_last(&host);
     REQUIRE(k);
     CHECK(k->gpa);
+    CHECK(hvsim_log_contains("netvsc: -> NVSP SEND_RNDIS_PKT (107) 0 0xffffffff 0"));
     CHECK_EQ(k->len, 1514);
     CHECK(memcmp(k->data, f, 1514) == 0);
     CHECK_EQ(guest_netdev_xmit(f, 500), 0);     /* fits a section */
