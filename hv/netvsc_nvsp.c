@@ -65,8 +65,7 @@ static int request(struct netvsc *nv, const union nvsp_msg *m, union nvsp_msg *r
     }
     netvsc_trace_nvsp("<-", r, n < sizeof *r ? n : sizeof *r);
     if (n < want_len || r->type != want) {
-        pr_err("netvsc: NVSP reply to %u: type %u, %zu bytes (want %u, %zu)\n", m->type, r->type, n, want,
-               want_len);
+        pr_err("netvsc: NVSP %u: reply type %u len %zu\n", m->type, r->type, n);
         return -EPROTO;
     }
     return 0;
@@ -85,7 +84,7 @@ static int negotiate(struct netvsc *nv)
             return 0;
         }
     }
-    pr_err("netvsc: the host accepts no NVSP version from 6.1 down to 1\n");
+    pr_err("netvsc: host accepts no NVSP version\n");
     return -ENOTSUP;
 }
 
@@ -122,7 +121,7 @@ static int give_buffer(struct netvsc *nv, uint32_t type, size_t pages, uint8_t *
     err = request(nv, &m, r, want, want_len);
     /* Both completions have status right after the type. */
     if (!err && r->rxbuf_complete.status != NVSP_STATUS_SUCCESS) {
-        pr_err("netvsc: the host refused buffer message %u (status %u)\n", type, r->rxbuf_complete.status);
+        pr_err("netvsc: NVSP %u: status %u\n", type, r->rxbuf_complete.status);
         err = -EIO;
     }
     return err;
@@ -141,9 +140,8 @@ static int setup_rxbuf(struct netvsc *nv)
     const struct nvsp_rxbuf_section *s = &r.rxbuf_complete.section;
     if (r.rxbuf_complete.num_sections != 1 || s->offset != 0 || s->sub_alloc_size == 0 ||
         s->end_offset > size || (uint64_t)s->sub_alloc_size * s->num_sub_allocs > size) {
-        pr_err("netvsc: receive buffer sections %u, {off %u, %u x %u, end %u} do not fit %u bytes\n",
-               r.rxbuf_complete.num_sections, s->offset, s->num_sub_allocs, s->sub_alloc_size, s->end_offset,
-               size);
+        pr_err("netvsc: bad receive sections (%u, %u x %u)\n", r.rxbuf_complete.num_sections, s->num_sub_allocs,
+               s->sub_alloc_size);
         return -EPROTO;
     }
     nv->rx_sub_size = s->sub_alloc_size;
@@ -161,7 +159,7 @@ static int setup_txbuf(struct netvsc *nv)
         return err;
     uint32_t ss = r.txbuf_complete.section_size;
     if (ss < 256 || ss > size) {
-        pr_err("netvsc: send-buffer section size %u outside 256..%u\n", ss, size);
+        pr_err("netvsc: bad send section size %u\n", ss);
         return -EPROTO;
     }
     nv->section_size = ss;
@@ -373,12 +371,9 @@ static void on_xfer(struct netvsc *nv, const struct vmbus_rx_pkt *p, int err)
     uint32_t status = NVSP_STATUS_SUCCESS;
     nv->st.rx_xfer++;
     if (!err && (p->len < sizeof m->rndis || m->type != NVSP_MSG1_SEND_RNDIS_PKT)) {
-        pr_err("netvsc: transfer-page packet carries NVSP type %u, %zu bytes (refused)\n",
-               p->len >= 4 ? m->type : 0, p->len);
+        pr_err("netvsc: transfer-page packet carries NVSP type %u\n", p->len >= 4 ? m->type : 0);
         err = -EPROTO;
     }
-    if (err == -EMSGSIZE)
-        pr_err("netvsc: receive packet of more than %d ranges (refused)\n", NETVSC_MAX_RANGES);
     if (err) {
         nv->st.bad_nvsp++;
         status = NVSP_STATUS_FAIL;
@@ -399,7 +394,7 @@ static void on_inband(struct netvsc *nv, const struct vmbus_rx_pkt *p)
     if (type == NVSP_MSG4_SEND_VF_ASSOCIATION || type == NVSP_MSG5_SEND_INDIRECTION_TABLE)
         return;
     nv->st.bad_nvsp++;
-    pr_err("netvsc: unexpected NVSP message type %u (%zu bytes) from the host (ignored)\n", type, p->len);
+    pr_err("netvsc: unexpected NVSP message type %u\n", type);
 }
 
 void netvsc_on_event(struct vmbus_channel *ch)
@@ -416,16 +411,13 @@ void netvsc_on_event(struct vmbus_channel *ch)
             return;
         if (p.type == VMBUS_PKT_DATA_XFER_PAGES) {
             on_xfer(nv, &p, err);
-        } else if (err) {
-            nv->st.bad_nvsp++;
-            pr_err("netvsc: packet type %u of more than %zu bytes (dropped)\n", p.type, sizeof rx_msg);
-        } else if (p.type == VMBUS_PKT_COMP) {
+        } else if (!err && p.type == VMBUS_PKT_COMP) {
             on_comp(nv, &p);
-        } else if (p.type == VMBUS_PKT_DATA_INBAND) {
+        } else if (!err && p.type == VMBUS_PKT_DATA_INBAND) {
             on_inband(nv, &p);
         } else {
             nv->st.bad_nvsp++;
-            pr_err("netvsc: packet type %u from the host (dropped)\n", p.type);
+            pr_err("netvsc: packet type %u (%d) dropped\n", p.type, err);
         }
     }
     vmbus_channel_reschedule(ch);

@@ -78,8 +78,7 @@ static int query(struct netvsc *nv, uint32_t oid, void *out, uint32_t need)
     uint64_t end = (uint64_t)RNDIS_BODY + c.buf_off + need;
     if (nv->wait.len < sizeof c || c.status != RNDIS_STATUS_SUCCESS || c.buf_len < need ||
         end > nv->wait.len || end > sizeof nv->wait.buf || c.buf_off < sizeof c - RNDIS_BODY) {
-        pr_err("netvsc: QUERY %#x: status %#x, %u bytes at %u in a %u-byte reply\n", oid, c.status, c.buf_len,
-               c.buf_off, nv->wait.len);
+        pr_err("netvsc: QUERY %#x: bad reply\n", oid);
         return -EPROTO;
     }
     memcpy(out, nv->wait.buf + RNDIS_BODY + c.buf_off, need);
@@ -107,7 +106,7 @@ int netvsc_rndis_init(struct netvsc *nv)
     struct rndis_init_cmplt c;
     memcpy(&c, nv->wait.buf, sizeof c);
     if (nv->wait.len < sizeof c || c.status != RNDIS_STATUS_SUCCESS) {
-        pr_err("netvsc: RNDIS INITIALIZE refused (status %#x, %u bytes)\n", c.status, nv->wait.len);
+        pr_err("netvsc: RNDIS INITIALIZE: status %#x\n", c.status);
         return -EIO;
     }
     nv->max_pkts = c.max_pkts;
@@ -120,7 +119,7 @@ int netvsc_rndis_init(struct netvsc *nv)
         (err = query(nv, RNDIS_OID_GEN_MEDIA_CONNECT_STATUS, &link, 4)))
         return err;
     if (mtu < 576 || mtu > 9216) {
-        pr_err("netvsc: host MTU %u outside 576..9216: using %u\n", mtu, NETDEV_MTU_DEFAULT);
+        pr_err("netvsc: host MTU %u: using 1500\n", mtu);
         mtu = NETDEV_MTU_DEFAULT;
     }
     nd->mtu = (uint16_t)mtu;
@@ -141,9 +140,7 @@ int netvsc_rndis_init(struct netvsc *nv)
         nd->offloads = NETDEV_OFF_RX_IPV4_CSUM | NETDEV_OFF_RX_L4_CSUM | NETDEV_OFF_TX_IPV4_CSUM |
                        NETDEV_OFF_TX_L4_CSUM;
     uint32_t filter = RNDIS_FILTER_DIRECTED | RNDIS_FILTER_ALL_MULTICAST | RNDIS_FILTER_BROADCAST;
-    if ((err = set(nv, RNDIS_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4)))
-        pr_err("netvsc: packet filter not set (%d)\n", err);
-    return err;
+    return set(nv, RNDIS_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4);
 }
 
 void netvsc_rndis_halt(struct netvsc *nv)
@@ -197,7 +194,7 @@ int netvsc_rndis_xmit(struct netvsc *nv, const struct netdev_frame *f)
 static void bad(struct netvsc *nv, const char *what, uint32_t a, uint32_t b)
 {
     nv->st.bad_rndis++;
-    pr_err("netvsc: bad RNDIS message from the host: %s (%u, %u): dropped\n", what, a, b);
+    pr_err("netvsc: bad RNDIS %s (%u, %u): dropped\n", what, a, b);
 }
 
 /* [off, off + len) relative to the body lies inside a message of msg_len. */
@@ -213,7 +210,7 @@ static int packet_csum(struct netvsc *nv, const uint8_t *msg, const struct rndis
     if (!p->ppi_len)
         return 0;
     if (p->ppi_off < sizeof *p - RNDIS_BODY || !body_fits(p->ppi_off, p->ppi_len, p->h.len)) {
-        bad(nv, "per-packet info outside the message", p->ppi_off, p->ppi_len);
+        bad(nv, "ppi", p->ppi_off, p->ppi_len);
         return -EPROTO;
     }
     const uint8_t *at = msg + RNDIS_BODY + p->ppi_off;
@@ -221,7 +218,7 @@ static int packet_csum(struct netvsc *nv, const uint8_t *msg, const struct rndis
         struct rndis_ppi e;
         memcpy(&e, at, sizeof e);
         if (e.size < sizeof e || e.size > left || e.off < sizeof e || e.off > e.size) {
-            bad(nv, "per-packet info element size/offset", e.size, e.off);
+            bad(nv, "ppi element", e.size, e.off);
             return -EPROTO;
         }
         if (e.type == RNDIS_PPI_CSUM && e.size - e.off >= 4)
@@ -237,13 +234,13 @@ static void rx_packet(struct netvsc *nv, const uint8_t *msg, uint32_t len)
     struct rndis_packet p;
     struct netdev *nd = &nv->nd;
     if (len < sizeof p)
-        return bad(nv, "short PACKET", len, 0);
+        return bad(nv, "PACKET", len, 0);
     memcpy(&p, msg, sizeof p);
     p.h.len = len;
     if (p.data_off < sizeof p - RNDIS_BODY || !body_fits(p.data_off, p.data_len, len) ||
         p.data_len < NETDEV_ETH_HLEN || p.data_len > nd->mtu + NETDEV_ETH_HLEN + 4u) {
         nd->stats.rx_errors++;
-        return bad(nv, "PACKET data offset/length", p.data_off, p.data_len);
+        return bad(nv, "PACKET data", p.data_off, p.data_len);
     }
     uint32_t info;
     if (packet_csum(nv, msg, &p, &info)) {
@@ -275,10 +272,10 @@ static void rx_indicate(struct netvsc *nv, const uint8_t *msg, uint32_t len)
 {
     struct rndis_indicate in;
     if (len < sizeof in)
-        return bad(nv, "short INDICATE_STATUS", len, 0);
+        return bad(nv, "indication", len, 0);
     memcpy(&in, msg, sizeof in);
     if (in.buf_len && !body_fits(in.buf_off, in.buf_len, len))
-        return bad(nv, "INDICATE_STATUS buffer", in.buf_off, in.buf_len);
+        return bad(nv, "indication", in.buf_off, in.buf_len);
     nv->st.indications++;
     if (in.status == RNDIS_STATUS_MEDIA_CONNECT)
         link(nv, true);
@@ -295,10 +292,10 @@ static void rx_cmplt(struct netvsc *nv, const uint8_t *msg, uint32_t type, uint3
     uint32_t rid = 0;
     bool reset = type == (RNDIS_MSG_RESET | RNDIS_MSG_CMPLT);
     if (len < (reset ? sizeof(struct rndis_reset_cmplt) : sizeof(struct rndis_status_cmplt)))
-        return bad(nv, "short completion", type, len);
+        return bad(nv, "completion", type, len);
     memcpy(&rid, msg + RNDIS_BODY, 4);
     if (nv->wait.type != type || nv->wait.done || (!reset && rid != nv->wait.rid))
-        return bad(nv, "completion for no request", type, rid);
+        return bad(nv, "completion", type, rid);
     nv->wait.len = len;
     memcpy(nv->wait.buf, msg, len < sizeof nv->wait.buf ? len : sizeof nv->wait.buf);
     nv->wait.done = true;
@@ -308,10 +305,10 @@ void netvsc_rndis_rx(struct netvsc *nv, const uint8_t *msg, uint32_t avail)
 {
     struct rndis_hdr h;
     if (avail < sizeof h)
-        return bad(nv, "range shorter than a header", avail, 0);
+        return bad(nv, "length", avail, 0);
     memcpy(&h, msg, sizeof h);
     if (h.len < sizeof h || h.len > avail)
-        return bad(nv, "message length outside its range", h.len, avail);
+        return bad(nv, "length", h.len, avail);
     netvsc_trace_rndis("<-", msg, h.len);
     if (h.type == RNDIS_MSG_PACKET) {
         rx_packet(nv, msg, h.len);
@@ -327,6 +324,6 @@ void netvsc_rndis_rx(struct netvsc *nv, const uint8_t *msg, uint32_t avail)
                (h.type & ~RNDIS_MSG_CMPLT) <= RNDIS_MSG_KEEPALIVE) {
         rx_cmplt(nv, msg, h.type, h.len);
     } else {
-        bad(nv, "unknown message type", h.type, h.len);
+        bad(nv, "type", h.type, h.len);
     }
 }

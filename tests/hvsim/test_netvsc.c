@@ -365,13 +365,13 @@ static void hostile_rndis(const void *msg, size_t len, uint32_t byte_count, cons
 ISOLATED_TEST(netvsc_hostile_rndis_length_past_its_range)
 {
     struct rndis_packet p = { { RNDIS_MSG_PACKET, 2000 }, 36, 100, 0, 0, 0, 0, 0, 0, 0 };
-    hostile_rndis(&p, sizeof p, 1000, "message length outside its range (2000, 1000)");
+    hostile_rndis(&p, sizeof p, 1000, "bad RNDIS length (2000, 1000)");
 }
 
 ISOLATED_TEST(netvsc_hostile_rndis_length_below_a_header)
 {
     struct rndis_hdr h = { RNDIS_MSG_PACKET, 4 };
-    hostile_rndis(&h, sizeof h, 0, "message length outside its range (4,");
+    hostile_rndis(&h, sizeof h, 0, "bad RNDIS length (4,");
 }
 
 ISOLATED_TEST(netvsc_hostile_packet_data_past_the_message)
@@ -379,7 +379,7 @@ ISOLATED_TEST(netvsc_hostile_packet_data_past_the_message)
     uint8_t m[200] = { 0 };
     struct rndis_packet p = { { RNDIS_MSG_PACKET, 200 }, 36, 200, 0, 0, 0, 0, 0, 0, 0 };
     memcpy(m, &p, sizeof p);
-    hostile_rndis(m, sizeof m, 0, "PACKET data offset/length (36, 200)");
+    hostile_rndis(m, sizeof m, 0, "bad RNDIS PACKET data (36, 200)");
 }
 
 ISOLATED_TEST(netvsc_hostile_packet_data_offset_overflow)
@@ -387,7 +387,7 @@ ISOLATED_TEST(netvsc_hostile_packet_data_offset_overflow)
     uint8_t m[200] = { 0 };
     struct rndis_packet p = { { RNDIS_MSG_PACKET, 200 }, 0xFFFFFFF0u, 60, 0, 0, 0, 0, 0, 0, 0 };
     memcpy(m, &p, sizeof p);
-    hostile_rndis(m, sizeof m, 0, "PACKET data offset/length");
+    hostile_rndis(m, sizeof m, 0, "bad RNDIS PACKET data (4294967280, 60)");
 }
 
 ISOLATED_TEST(netvsc_hostile_per_packet_info_size)
@@ -397,25 +397,25 @@ ISOLATED_TEST(netvsc_hostile_per_packet_info_size)
     struct rndis_ppi e = { 0, RNDIS_PPI_CSUM, 12 };      /* size 0: would loop forever */
     memcpy(m, &p, sizeof p);
     memcpy(m + sizeof p, &e, sizeof e);
-    hostile_rndis(m, sizeof m, 0, "per-packet info element size/offset (0, 12)");
+    hostile_rndis(m, sizeof m, 0, "bad RNDIS ppi element (0, 12)");
 }
 
 ISOLATED_TEST(netvsc_hostile_unknown_rndis_type)
 {
     struct rndis_rid_msg u = { { 0x77, sizeof u }, 1 };
-    hostile_rndis(&u, sizeof u, 0, "unknown message type (119, 12)");
+    hostile_rndis(&u, sizeof u, 0, "bad RNDIS type (119, 12)");
 }
 
 ISOLATED_TEST(netvsc_hostile_completion_for_no_request)
 {
     struct rndis_query_cmplt c = { { RNDIS_MSG_QUERY | RNDIS_MSG_CMPLT, sizeof c }, 999, 0, 0, 16 };
-    hostile_rndis(&c, sizeof c, 0, "completion for no request");
+    hostile_rndis(&c, sizeof c, 0, "bad RNDIS completion (2147483652, 999)");
 }
 
 ISOLATED_TEST(netvsc_hostile_indication_buffer_outside)
 {
     struct rndis_indicate in = { { RNDIS_MSG_INDICATE, sizeof in }, RNDIS_STATUS_MEDIA_DISCONNECT, 8, 100 };
-    hostile_rndis(&in, sizeof in, 0, "INDICATE_STATUS buffer (100, 8)");
+    hostile_rndis(&in, sizeof in, 0, "bad RNDIS indication (100, 8)");
 }
 
 ISOLATED_TEST(netvsc_hostile_transfer_range_outside_the_receive_buffer)
