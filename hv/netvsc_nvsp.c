@@ -313,7 +313,7 @@ int netvsc_nvsp_send_ctl(struct netvsc *nv, const void *msg, size_t len)
 /* --- Receiving ------------------------------------------------------------------- */
 
 /* The worker handles one packet at a time, for every netvsc. */
-static uint8_t rx_msg[256];
+static uint8_t rx_msg[256] __attribute__((aligned(8)));
 static struct vmbus_xfer_range rx_ranges[NETVSC_MAX_RANGES];
 
 static void bad_comp(struct netvsc *nv, uint64_t id)

@@ -606,3 +606,71 @@ ISOLATED_TEST(netvsc_rescind_unregisters_and_frees)
     CHECK(hvsim_pages_in_use() < pages - NETVSC_RXBUF_PAGES);
     CHECK_EQ(hvsim_violations(), 0);
 }
+
+/* --- Resources ----------------------------------------------------------------------------- */
+/* A host that stops reading: the sections fill, then the GPA slots, then
+ * xmit says -EBUSY; once the host reads again every one comes back. */
+ISOLATED_TEST(netvsc_send_resources_run_out_and_come_back)
+{
+    struct netvsc *nv = up(NULL);
+    REQUIRE(nv);
+    static uint8_t f[1514];
+    fill(f, sizeof f, 12);
+    hvsim_chan_pause_rx(hch, true);
+    unsigned sent = 0;
+    int err = 0;
+    for (unsigned i = 0; i < 100 && (err = guest_netdev_xmit(f, 1000)) == 0; i++)
+        sent++;
+    CHECK_EQ(err, -EBUSY);
+    CHECK_EQ(sent, nv->nsections + NETVSC_GPA_SLOTS);
+    CHECK_EQ(nv->st.tx_gpa, NETVSC_GPA_SLOTS);
+    hvsim_chan_pause_rx(hch, false);
+    hvsim_run_until_idle();
+    CHECK_EQ(host.frames, sent);
+    CHECK_EQ(nv->sect_busy, 0);
+    CHECK_EQ(nv->gpa_busy, 0);
+    CHECK(memcmp(hvsim_netvsc_last(&host)->data, f, 1000) == 0);
+    CHECK_EQ(guest_netdev_xmit(f, 1000), 0);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* More frames at once than the receive buffer has slots: the host hands
+ * out slots as the guest completes, and every frame arrives in order. */
+ISOLATED_TEST(netvsc_receive_slots_are_recycled)
+{
+    struct netvsc *nv = up(cfg_batch);
+    REQUIRE(nv);
+    static uint8_t f[1514];
+    const unsigned n = 2000;
+    for (unsigned i = 0; i < n; i++) {
+        fill(f, 1514, i);
+        REQUIRE(hvsim_netvsc_rx(&host, f, 1514, 0) == 0);
+    }
+    hvsim_run_until_idle();
+    CHECK(host.rx_queued_max > host.nsub);
+    CHECK_EQ(gnd.rx, n);
+    fill(f, 1514, n - 1);
+    CHECK(memcmp(guest_netdev_frame(n - 1)->data, f, 1514) == 0);
+    CHECK_EQ(hvsim_netvsc_outstanding(&host), 0);
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+/* A NIC the host adds after boot is probed as a hot add; vmbus_shutdown
+ * removes it cleanly (HALT, revokes, close, GPADLs down). */
+ISOLATED_TEST(netvsc_hot_added_then_shut_down)
+{
+    hvsim_init(NULL);
+    guest_netdev_reset();
+    REQUIRE(hv_detect() && !hv_synic_init() && !vmbus_init());
+    CHECK(gnd.nd == NULL);
+    hch = hvsim_add_netvsc(&host, 0);
+    hvsim_run_until_idle();
+    REQUIRE(gnd.nd);
+    roundtrip(13);
+    vmbus_shutdown();
+    CHECK(gnd.nd == NULL);
+    CHECK_EQ(host.halts, 1);
+    CHECK_EQ(host.revokes, 2);
+    CHECK_EQ(hvsim_gpadl_count(), 0);
+    CHECK_EQ(hvsim_violations(), 0);
+}
