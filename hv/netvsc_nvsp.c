@@ -271,6 +271,8 @@ static int send_gpa(struct netvsc *nv, int slot, uint32_t chan, uint32_t total)
 int netvsc_nvsp_send(struct netvsc *nv, uint32_t chan, const void *msg, size_t len, const struct netdev_frame *f)
 {
     size_t total = len + (f ? f->len : 0);
+    if (!nv->gpa)
+        return -EIO;                    /* the handshake is not done (a host that sends too early) */
     netvsc_trace_rndis("->", msg, len);
     if (total <= nv->section_size) {
         int i = claim(&nv->sect_busy, nv->nsections);
