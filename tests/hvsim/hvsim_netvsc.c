@@ -355,6 +355,8 @@ static uint32_t on_control(struct hvsim_netvsc *nv, const uint8_t *msg, uint32_t
         if (nv->rndis_up)
             BAD("second RNDIS INITIALIZE");
         nv->rndis_up = true;
+        if (nv->silent_rndis)
+            return NVSP_STATUS_SUCCESS;
         struct rndis_init_cmplt c = { { RNDIS_MSG_INIT | RNDIS_MSG_CMPLT, sizeof c }, rid, RNDIS_STATUS_SUCCESS,
                                       1, 0, 1, 0, 8, 0xEFFFFFFFu, 3, 0, 0 };
         enqueue(nv, NVSP_CHAN_CONTROL, &c, sizeof c, NULL, 0, 0);
@@ -484,13 +486,16 @@ static void on_rxbuf(struct hvsim_netvsc *nv, const struct vmbus_pkt_desc *d, co
                                          : buf_check(nv, m->buf.gpadl, 10 * sub, RXBUF_MAX, &size);
     if (why) {
         BAD("SEND_RECV_BUF gpadl %#x: %s", m->buf.gpadl, why);
+    } else if (nv->fail_rxbuf) {
+        hvsim_note("netvsp: hostile: receive buffer refused");
     } else {
         nv->rx_gpadl = m->buf.gpadl;
         nv->rx_size = size;
         nv->sub_size = sub;
         nv->nsub = size / sub;
         nv->sub_busy = calloc(nv->nsub, 1);
-        r = (struct nvsp_rxbuf_complete){ NVSP_MSG1_SEND_RECV_BUF_COMPLETE, NVSP_STATUS_SUCCESS, 1,
+        r = (struct nvsp_rxbuf_complete){ NVSP_MSG1_SEND_RECV_BUF_COMPLETE, NVSP_STATUS_SUCCESS,
+                                          nv->rxbuf_sections ? nv->rxbuf_sections : 1,
                                           { 0, sub, nv->nsub, sub * nv->nsub } };
         if (m->buf.id != NVSP_RXBUF_ID)
             hvsim_note("netvsp: receive buffer id %#x", m->buf.id);

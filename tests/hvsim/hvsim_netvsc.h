@@ -29,6 +29,10 @@ struct hvsim_netvsc {
     bool no_offload;                /* refuses OID_TCP_OFFLOAD_PARAMETERS */
     unsigned batch;                 /* RNDIS messages per transfer-page packet (1) */
     bool no_xfer_comp_check;        /* hostile tests: the guest may complete twice */
+    /* Hostile handshake answers. */
+    bool fail_rxbuf;                /* SEND_RECV_BUF answered with status FAIL */
+    uint32_t rxbuf_sections;        /* num_sections answered (0: 1) */
+    bool silent_rndis;              /* RNDIS INITIALIZE never answered */
 
     /* State seen by tests. */
     uint32_t version;               /* negotiated NVSP version, 0 before */

@@ -674,3 +674,41 @@ ISOLATED_TEST(netvsc_hot_added_then_shut_down)
     CHECK_EQ(hvsim_gpadl_count(), 0);
     CHECK_EQ(hvsim_violations(), 0);
 }
+
+/* --- A handshake that fails: everything is undone ------------------------------------------ */
+static void failed_probe(void (*cfg)(struct hvsim_netvsc *), const char *expect)
+{
+    hvsim_init(NULL);
+    size_t base = hvsim_pages_in_use();
+    hch = hvsim_add_netvsc(&host, 0);
+    cfg(&host);
+    guest_netdev_reset();
+    REQUIRE(hv_detect() && !hv_synic_init() && !vmbus_init());
+    hvsim_run_until_idle();
+    CHECK(gnd.nd == NULL);
+    CHECK(hvsim_log_contains(expect));
+    CHECK(hvsim_log_contains("netvsc: relid 1: not attached"));
+    CHECK(!hvsim_chan_is_open(hch));
+    CHECK_EQ(hvsim_gpadl_count(), 0);           /* buffers and rings torn down */
+    CHECK(hvsim_pages_in_use() < base + 16);    /* their pages freed (the SynIC's stay) */
+    CHECK_EQ(hvsim_violations(), 0);
+}
+
+static void cfg_fail_rxbuf(struct hvsim_netvsc *h) { h->fail_rxbuf = true; }
+static void cfg_two_sections(struct hvsim_netvsc *h) { h->rxbuf_sections = 2; }
+static void cfg_silent_rndis(struct hvsim_netvsc *h) { h->silent_rndis = true; }
+
+ISOLATED_TEST(netvsc_refused_receive_buffer_undoes_the_probe)
+{
+    failed_probe(cfg_fail_rxbuf, "netvsc: NVSP 101: status 2");
+}
+
+ISOLATED_TEST(netvsc_receive_buffer_with_two_sections_is_refused)
+{
+    failed_probe(cfg_two_sections, "netvsc: bad receive sections (2,");
+}
+
+ISOLATED_TEST(netvsc_silent_rndis_times_out_and_undoes_the_probe)
+{
+    failed_probe(cfg_silent_rndis, "netvsc: RNDIS request 0x2: error -110");
+}
