@@ -280,6 +280,45 @@ static void on_set(struct hvsim_netvsc *nv, const struct rndis_oid_req *q, const
     reply_status(nv, RNDIS_MSG_SET, q->rid, status);
 }
 
+/* Ones' complement sum of n bytes (RFC 1071). */
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t s)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        s += (uint32_t)p[i] << 8 | p[i + 1];
+    if (n & 1)
+        s += (uint32_t)p[n - 1] << 8;
+    return s;
+}
+
+static void put_csum(uint8_t *at, uint32_t s)
+{
+    while (s >> 16)
+        s = (s & 0xFFFF) + (s >> 16);
+    s = ~s & 0xFFFF;
+    at[0] = (uint8_t)(s >> 8);
+    at[1] = (uint8_t)s;
+}
+
+/* What the host does with a checksum per-packet info on transmit: fills in
+ * the IPv4 header and TCP checksums (into a copy the bridge passes on). */
+static void tx_offload(uint8_t *f, uint32_t len, uint32_t info)
+{
+    uint32_t ihl = len > 14 ? (f[14] & 0xFu) * 4 : 0, tcp = (info >> RNDIS_CSUM_TX_TCP_OFF_SHIFT) & 0x3FF;
+    if (!(info & RNDIS_CSUM_TX_IPV4) || ihl < 20 || 14 + ihl > len)
+        return;
+    if (info & RNDIS_CSUM_TX_IP_HDR) {
+        f[24] = f[25] = 0;
+        put_csum(f + 24, sum16(f + 14, ihl, 0));
+    }
+    uint32_t ip_len = (uint32_t)f[16] << 8 | f[17];
+    if ((info & RNDIS_CSUM_TX_TCP) && tcp + 20 <= len && ip_len <= len - 14 && ip_len > tcp - 14) {
+        uint32_t seg = ip_len - (tcp - 14);
+        f[tcp + 16] = f[tcp + 17] = 0;
+        uint32_t s = sum16(f + 26, 8, 6 + seg);     /* pseudo header: addresses, protocol, length */
+        put_csum(f + tcp + 16, sum16(f + tcp, seg, s));
+    }
+}
+
 static void keep_frame(struct hvsim_netvsc *nv, const uint8_t *f, uint32_t len, uint32_t csum, bool gpa)
 {
     struct hvsim_nv_frame *k = &nv->kept[nv->frames++ % HVSIM_NV_KEEP];
@@ -291,6 +330,14 @@ static void keep_frame(struct hvsim_netvsc *nv, const uint8_t *f, uint32_t len, 
         nv->frames_gpa++;
     else
         nv->frames_section++;
+    if (nv->on_frame) {
+        static uint8_t copy[HVSIM_NV_FRAME_MAX];
+        if (len > sizeof copy)
+            return;
+        memcpy(copy, f, len);
+        tx_offload(copy, len, csum);
+        nv->on_frame(copy, len, nv->on_frame_arg);
+    }
 }
 
 static uint32_t on_packet_msg(struct hvsim_netvsc *nv, const uint8_t *msg, uint32_t len, bool gpa)

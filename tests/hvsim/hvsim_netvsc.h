@@ -29,6 +29,9 @@ struct hvsim_netvsc {
     bool no_offload;                /* refuses OID_TCP_OFFLOAD_PARAMETERS */
     unsigned batch;                 /* RNDIS messages per transfer-page packet (1) */
     bool no_xfer_comp_check;        /* hostile tests: the guest may complete twice */
+    /* Called with each frame the guest sends (a bridge to a TAP device). */
+    void (*on_frame)(const uint8_t *frame, uint32_t len, void *arg);
+    void *on_frame_arg;
     /* Hostile handshake answers. */
     bool fail_rxbuf;                /* SEND_RECV_BUF answered with status FAIL */
     uint32_t rxbuf_sections;        /* num_sections answered (0: 1) */

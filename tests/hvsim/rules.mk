@@ -114,3 +114,4 @@ fuzz: $(FUZZ_BINS)
 
 # `make hv-demo`: the teaching transcript (tests/hvsim/demo.mk).
 -include tests/hvsim/demo.mk
+-include tests/hvsim/e2e/e2e.mk
