@@ -8,8 +8,12 @@ in a network namespace of its own (qemu.TapNet, as the QEMU TAP cases),
 runs the program inside it with the guest at TAP_GUEST, and from the
 namespace fetches the status page (it must list eth0 as netvsc with its
 address and link) and 10 MiB from /bytes/, checked byte for byte (httpd's
-pattern: byte i is i mod 256). Needs root, like every TAP case."""
+pattern: byte i is i mod 256). Two hosts: openvmm's answers (6144-byte
+send sections, one message per receive packet), and one with 1024-byte
+sections (every full-size frame goes GPA-direct) that batches four RNDIS
+messages per receive packet. Needs root, like every TAP case."""
 import os
+import re
 import subprocess
 import time
 
@@ -22,9 +26,10 @@ class E2ECase:
     """A system case run by its own function instead of a QEMU boot
     (qemu.run_case calls runner)."""
 
-    def __init__(self, name, runner):
+    def __init__(self, name, runner, host_args=()):
         self.name = name
         self.runner = runner
+        self.host_args = list(host_args)
 
 
 def _wait_for(path, text, proc, secs):
@@ -65,7 +70,8 @@ def run_e2e(c, root, logdir):
         if err:
             return f"TAP network: {err}", time.time() - start
         with open(log_path, "w") as log:
-            proc = subprocess.Popen(tap.cmd([binary, tap.dev, f"ip={tap.guest}/24 gw={tap.host}", "300"]),
+            proc = subprocess.Popen(tap.cmd([binary, tap.dev, f"ip={tap.guest}/24 gw={tap.host}", "300"]
+                                             + c.host_args),
                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=dict(os.environ, HVSIM_LOG="1"))
         err = _wait_for(log_path, "httpd: listening", proc, 60)
@@ -88,8 +94,16 @@ def run_e2e(c, root, logdir):
         err = _check_bytes(out_path)
         if err:
             return err, time.time() - start
-        print(f"     {c.name}: 10 MiB through netvsc in {secs:.2f} s "
-              f"({E2E_BYTES / secs / 1e6:.1f} MB/s), byte-exact", flush=True)
+        proc.terminate()                # prints its frame counts and exits
+        proc.wait(timeout=10)
+        m = re.search(r"\((\d+) from send sections, (\d+) GPA-direct\)", open(log_path, errors="replace").read())
+        if not m:
+            return "no frame counts from e2e_netvsc", time.time() - start
+        sections, gpa = int(m.group(1)), int(m.group(2))
+        if c.host_args and gpa < E2E_BYTES // 1500:
+            return f"only {gpa} frames went GPA-direct with 1024-byte sections", time.time() - start
+        print(f"     {c.name}: 10 MiB through netvsc in {secs:.2f} s ({E2E_BYTES / secs / 1e6:.1f} MB/s), "
+              f"byte-exact; guest frames: {sections} via send sections, {gpa} GPA-direct", flush=True)
         return None, time.time() - start
     finally:
         if proc and proc.poll() is None:
@@ -103,4 +117,5 @@ def run_e2e(c, root, logdir):
             os.remove(out_path)
 
 
-CASES = [E2ECase("netvsc-e2e-tap-curl", run_e2e)]
+CASES = [E2ECase("netvsc-e2e-tap-curl", run_e2e),
+         E2ECase("netvsc-e2e-tap-curl-gpa-batch", run_e2e, host_args=["1024", "4"])]

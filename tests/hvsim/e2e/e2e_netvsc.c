@@ -13,7 +13,10 @@
  * steps the simulator (which runs the VMBus worker when kicked), fires
  * timers and lets the threads run.
  *
- * Usage: e2e_netvsc TAPDEV "ip=10.77.0.2/24 gw=10.77.0.1" [seconds]
+ * Usage: e2e_netvsc TAPDEV "ip=10.77.0.2/24 gw=10.77.0.1" [seconds [section batch]]
+ * where section is the send-section size the host answers (6144; a
+ * smaller one sends full-size frames GPA-direct) and batch the RNDIS
+ * messages per receive packet (1)
  * (the TAP device must exist: tests/system/cases_netvsc.py makes one in a
  * network namespace and runs this inside it). */
 #include <errno.h>
@@ -21,6 +24,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +78,9 @@ static int tap_open(const char *name)
     return fd;
 }
 
+static volatile sig_atomic_t stop;
+static void on_term(int sig) { (void)sig, stop = 1; }
+
 static void cmdline_err(const char *msg) { fprintf(stderr, "e2e: %s\n", msg); }
 
 /* The guest's boot, as a thread (it waits): VMBus, then the network
@@ -99,7 +106,7 @@ static void guest_main(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s TAPDEV CMDLINE [seconds]\n", argv[0]);
+        fprintf(stderr, "usage: %s TAPDEV CMDLINE [seconds [section batch]]\n", argv[0]);
         return 2;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -114,10 +121,15 @@ int main(int argc, char **argv)
     hvsim_init(&(struct hvsim_config){ .mem_pages = 16384 });
     hvsim_add_netvsc(&host, 0);
     host.on_frame = frame_to_tap;
+    if (argc > 5) {
+        host.section_size = (uint32_t)strtoul(argv[4], NULL, 0);
+        host.batch = (unsigned)strtoul(argv[5], NULL, 0);
+    }
     thread_create("boot", guest_main, NULL, 0);
 
     static uint8_t buf[65536];
-    while (clock_ns() < end) {
+    signal(SIGTERM, on_term);
+    while (!stop && clock_ns() < end) {
         bool busy = false;
         for (int i = 0; i < 64; i++) {
             ssize_t n = read(tap, buf, sizeof buf);
@@ -137,7 +149,8 @@ int main(int argc, char **argv)
             poll(&p, 1, ms > 1 ? 1 : ms);
         }
     }
-    fprintf(stderr, "e2e: %llu frames to the TAP device, %llu from it, %llu dropped\n",
-            (unsigned long long)to_tap, (unsigned long long)from_tap, (unsigned long long)tap_drops);
+    fprintf(stderr, "e2e: %llu frames to the TAP device (%llu from send sections, %llu GPA-direct), %llu from it, "
+            "%llu dropped\n", (unsigned long long)to_tap, (unsigned long long)host.frames_section,
+            (unsigned long long)host.frames_gpa, (unsigned long long)from_tap, (unsigned long long)tap_drops);
     return 0;
 }
