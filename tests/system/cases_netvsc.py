@@ -73,7 +73,8 @@ def run_e2e(c, root, logdir):
             proc = subprocess.Popen(tap.cmd([binary, tap.dev, f"ip={tap.guest}/24 gw={tap.host}", "300"]
                                              + c.host_args),
                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=dict(os.environ, HVSIM_LOG="1"))
+                                    env=dict(os.environ, HVSIM_LOG="1",
+                                             ASAN_OPTIONS="detect_leaks=0:detect_stack_use_after_return=0"))
         err = _wait_for(log_path, "httpd: listening", proc, 60)
         if err:
             return err, time.time() - start
@@ -96,7 +97,10 @@ def run_e2e(c, root, logdir):
             return err, time.time() - start
         proc.terminate()                # prints its frame counts and exits
         proc.wait(timeout=10)
-        m = re.search(r"\((\d+) from send sections, (\d+) GPA-direct\)", open(log_path, errors="replace").read())
+        log = open(log_path, errors="replace").read()
+        if "ERROR: AddressSanitizer" in log or "runtime error:" in log:
+            return "sanitizer report in the log", time.time() - start
+        m = re.search(r"\((\d+) from send sections, (\d+) GPA-direct\)", log)
         if not m:
             return "no frame counts from e2e_netvsc", time.time() - start
         sections, gpa = int(m.group(1)), int(m.group(2))

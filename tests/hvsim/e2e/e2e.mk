@@ -2,9 +2,11 @@
 # the simulator's netvsp host, whose frames go to and from a TAP device,
 # with lwIP, the socket layer and apps/httpd.c on top -- the kernel's own
 # sources, built for the host with a hosted scheduler
-# (tests/hvsim/e2e/e2e_kernel.c) and stand-ins for interrupts (shadow/).
+# (tests/hvsim/e2e/e2e_kernel.c) and stand-ins for interrupts (shadow/),
+# under ASan and UBSan like the other hosted programs.
 E2E_DIR    := $(BUILD)/e2e
-E2E_CFLAGS = -std=gnu11 -g -O1 -DHOSTED -fno-pie -MD -MP -Itests/hvsim/e2e/shadow -I. -I$(BUILD)/gen -fno-omit-frame-pointer
+E2E_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+E2E_CFLAGS = -std=gnu11 -g -O1 -DHOSTED -fno-pie -MD -MP $(E2E_SAN) -Itests/hvsim/e2e/shadow -I. -I$(BUILD)/gen -fno-omit-frame-pointer
 E2E_NET_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip/dhcp_hold.c \
 	net/lwip/carrier.c net/lwip/ip4_src.c net/lwip_netif.c net/lwip/pools_plan.c net/lwip/pools.c \
 	net/socket.c net/socket_inet.c net/netdev.c apps/httpd.c apps/httpd_parse.c apps/httpd_html.c \
@@ -30,7 +32,7 @@ $(E2E_DIR)/net/socket.c.o: E2E_CFLAGS += -UHOSTED
 
 $(BUILD)/host/e2e_netvsc: $(E2E_OBJS)
 	@mkdir -p $(@D)
-	$(HOSTCC) -g -no-pie -o $@ $(E2E_OBJS) -Wl,--wrap=memp_malloc -Wl,--wrap=memp_free
+	$(HOSTCC) -g -no-pie $(E2E_SAN) -o $@ $(E2E_OBJS) -Wl,--wrap=memp_malloc -Wl,--wrap=memp_free
 
 -include $(E2E_OBJS:.o=.d)
 
