@@ -28,7 +28,9 @@
  * Run it: on Hyper-V (Gen1 or Gen2 VM, the default "Network Adapter"),
  * boot minnow; `trace=netvsc` prints every NVSP and RNDIS message. Off
  * Hyper-V, `make test-hv` runs these sources against the strict host
- * simulator (tests/hvsim/hvsim_netvsc.c). */
+ * simulator (tests/hvsim/hvsim_netvsc.c), and the system case
+ * netvsc-e2e-tap-curl serves real curl through them, lwIP and httpd
+ * (tests/hvsim/e2e/, `make e2e-netvsc`; as root). */
 #include "hv/netvsc_var.h"
 #include "hv/nvsp_reg.h"
 #include "hv/rndis_reg.h"

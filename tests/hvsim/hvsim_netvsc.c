@@ -23,7 +23,10 @@
  *     packets (byte_count = the whole slot, as openvmm); a slot is reused
  *     only after the guest's completion, which must name a packet sent;
  *   - frames to the guest are dropped while the packet filter is 0
- *     (openvmm pends them).
+ *     (openvmm pends them);
+ *   - a frame sent with a checksum per-packet info gets its IPv4 header
+ *     and TCP checksums filled in before it leaves the host (on_frame, the
+ *     bridge to a TAP device), as the offload the guest asked for.
  * Violations are logged and counted (HVV_CHANNEL) and refused as the host
  * would: no reply, or a failure status. The hostile side (raw RNDIS
  * messages, raw transfer pages) is for the guest's tests. */
