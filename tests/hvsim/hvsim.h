@@ -192,6 +192,11 @@ size_t hvsim_gpadl_count(void);
 /* Pages of a live GPADL (0 if unknown). */
 size_t hvsim_gpadl_pages(uint32_t handle);
 
+/* A live single-range GPADL of channel relid: its PFNs and range (for
+ * device models that use guest buffers); NULL if there is none. */
+const uint64_t *hvsim_gpadl_pfns(uint32_t handle, uint32_t relid, size_t *npfn, uint32_t *byte_count,
+                                 uint32_t *byte_offset);
+
 /* Queues one packet to the guest; written when it fits (the host waits
  * with pending_send_sz otherwise). Returns 0, or -EINVAL if not open or
  * too large for the ring ever. */

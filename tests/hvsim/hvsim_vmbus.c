@@ -165,6 +165,18 @@ size_t hvsim_gpadl_pages(uint32_t handle)
     return g && g->complete ? g->npfn : 0;
 }
 
+const uint64_t *hvsim_gpadl_pfns(uint32_t handle, uint32_t relid, size_t *npfn, uint32_t *byte_count,
+                                 uint32_t *byte_offset)
+{
+    struct gpadl *g = gpadl_find(handle);
+    if (!g || !g->complete || g->relid != relid || !g->single_range)
+        return NULL;
+    *npfn = g->npfn;
+    *byte_count = g->byte_count;
+    *byte_offset = g->byte_offset;
+    return g->pfn;
+}
+
 bool hvsim_vmbus_pages_in_gpadl(uint64_t gpa, size_t pages)
 {
     uint64_t first = gpa / HVSIM_PAGE, last = first + pages;

@@ -3,10 +3,12 @@
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
 #   test_vmbus_chan  hv/vmbus_chan.c: GPA-direct sends, transfer pages, completions
 #   test_ring   hv/ring.c's flow control against Linux's and openvmm's rules
+#   test_netvsc hv/netvsc*.c (NVSP, RNDIS, netdev glue) against the netvsp
+#               host (hvsim_netvsc.c), the netdev side in guest_netdev.c
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
 # the demo), plus kprintf/klog shared with the kernel (kernel/console/klog.c).
-HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo.c,\
+HVSIM_SRCS    := $(filter-out tests/hvsim/test_%.c tests/hvsim/fuzz_%.c tests/hvsim/demo.c tests/hvsim/guest_%.c,\
 		$(wildcard tests/hvsim/*.c)) kernel/console/klog.c
 HVSIM_HEADERS := $(wildcard tests/hvsim/*.h hv/*.h) $(HOST_HEADERS)
 HV_GUEST_SRCS := $(HV_CORE_SRCS) lib/fmt.c
@@ -53,6 +55,13 @@ $(BUILD)/host/hosted/test_ring: tests/hvsim/test_ring.c tests/unit/test_main.c h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< hv/ring.c
 
+HV_TEST_BINS += $(BUILD)/host/hosted/test_netvsc
+NETVSC_GUEST_SRCS := $(HV_NETVSC_SRCS) tests/hvsim/guest_netdev.c
+$(BUILD)/host/hosted/test_netvsc: tests/hvsim/test_netvsc.c tests/unit/test_main.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) $(NETVSC_GUEST_SRCS) $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(NETVSC_GUEST_SRCS)
+
 HOSTED_BINS += $(HV_TEST_BINS)
 
 # Runs the hosted Hyper-V tests alone; prints their ok/FAIL lines and a
@@ -95,6 +104,15 @@ $(FUZZ_BINS): $(BUILD)/fuzz/%: tests/hvsim/%.c $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS)
 
+# netvsc's parsers: NVSP packets and RNDIS messages from a hostile host
+# (tests/hvsim/fuzz_netvsc.h sets up the guest against the netvsp host).
+FUZZ_NETVSC_BINS := $(BUILD)/fuzz/fuzz_nvsp $(BUILD)/fuzz/fuzz_rndis
+$(FUZZ_NETVSC_BINS): $(BUILD)/fuzz/%: tests/hvsim/%.c tests/hvsim/fuzz_netvsc.h $(HVSIM_SRCS) $(HV_GUEST_SRCS) \
+		$(NETVSC_GUEST_SRCS) $(HVSIM_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(NETVSC_GUEST_SRCS)
+FUZZ_BINS += $(FUZZ_NETVSC_BINS)
+
 HOSTED_BINS += $(FUZZ_BINS)
 
 #   fuzz_storvsc  hv/storvsc.c's packet handling: hostile completions and
@@ -125,3 +143,4 @@ fuzz: $(FUZZ_BINS)
 
 # `make hv-demo`: the teaching transcript (tests/hvsim/demo.mk).
 -include tests/hvsim/demo.mk
+-include tests/hvsim/e2e/e2e.mk

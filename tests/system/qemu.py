@@ -386,6 +386,8 @@ def run_host_step(c, args, log_path, logdir, ports):
 
 
 def run_case(c, root, logdir):
+    if getattr(c, "runner", None):      # a case that is not a QEMU boot (cases_netvsc.py)
+        return c.runner(c, root, logdir)
     log_path = os.path.join(logdir, c.name + ".log")
     if os.path.exists(log_path):
         os.remove(log_path)
