@@ -14,10 +14,11 @@ and tests/run.py's vmx check holds them to these profiles):
   profile-esxi-efi         the same under OVMF on q35: ESXi's EFI firmware
                            has no VGA text mode, the framebuffer console is
                            used
-  profile-esxi-bios-shell  the ESXi BIOS machine with nothing given on the
-                           command line (what a VMware host boots: there is
-                           no fw_cfg there): the shell's blk, pci, net and
-                           vmware typed on the serial line
+  profile-esxi-bios-shell  the ESXi BIOS machine booted as a VMware host
+                           boots it: no exit device, the default app (the
+                           harness's fw_cfg says only app=shell; VMware has
+                           no fw_cfg), the shell's blk, pci, net and vmware
+                           typed on the serial line
   profile-workstation-e1000   Workstation, "Other 64-bit": the 82545EM
                            (QEMU's e1000-82545em, not its 82540EM "e1000")
                            behind a PCI bridge, as Workstation places it
@@ -35,13 +36,15 @@ from cases import READY, NO_PANIC, HTTPD_UP, curl_status, bytes_stream, timed_ch
 from cases_pvscsi import make_tar, check_site, SITE
 from qemu import Case
 
-# What each profile is made of; tests/run.py's vmx check maps every .vmx in
-# deploy/vmware/ to the profile that covers its devices and firmware.
+# What each profile is made of. tools/check-vmx.py reads this literal (it
+# does not import this module) and maps every .vmx in deploy/vmware/ to the
+# profile that covers its firmware, NICs and SCSI adapters; names are the
+# .vmx values (ethernetN.virtualDev, scsiN.virtualDev, firmware).
 PROFILES = {
-    "profile-esxi-bios": {"firmware": "bios", "nics": {"vmxnet3"}, "scsi": {"pvscsi"}},
-    "profile-esxi-efi": {"firmware": "efi", "nics": {"vmxnet3"}, "scsi": {"pvscsi"}},
-    "profile-workstation-e1000": {"firmware": "bios", "nics": {"e1000"}, "scsi": set()},
-    "profile-workstation-e1000e": {"firmware": "bios", "nics": {"e1000e"}, "scsi": set()},
+    "profile-esxi-bios": {"firmware": "bios", "nics": ["vmxnet3"], "scsi": ["pvscsi"]},
+    "profile-esxi-efi": {"firmware": "efi", "nics": ["vmxnet3"], "scsi": ["pvscsi"]},
+    "profile-workstation-e1000": {"firmware": "bios", "nics": ["e1000"], "scsi": []},
+    "profile-workstation-e1000e": {"firmware": "bios", "nics": ["e1000e"], "scsi": []},
 }
 
 PCI_BRIDGE = ["-device", "pci-bridge,id=br0,chassis_nr=1"]
@@ -129,8 +132,8 @@ CASES = [
     profile("profile-workstation-e1000e", "iso-bios", "q35", "e1000e", "rp1", ROOT_PORTS,
             e1000_lines("82574L", "8086:10d3") + BACKDOOR, r"^  eth0 e1000 .* link up",
             expect=[r"^consoles: serial vga$"]),
-    # The ESXi machine as a VMware host boots it: nothing on the command
-    # line (the harness passes no qemu_exit and the default app), the shell.
+    # The ESXi machine as a VMware host boots it: no exit device, the
+    # default app (the shell), listing the disks, PCI functions and NICs.
     Case("profile-esxi-bios-shell", boot="iso-bios", machine="pc", app="shell", memory="256M",
          debug_exit=False, exit_code=0, timeout=150,
          extra=["-machine", "vmport=on"] + PCI_BRIDGE + ["-nic", "none", "-netdev", "user,id=n0",
@@ -139,7 +142,7 @@ CASES = [
          interact=[(r"minnow> ", "blk\r"), (r"errors \d+\r?\n[\s\S]*?minnow> ", "pci\r"),
                    (r"15ad:07c0[\s\S]*?minnow> ", "net\r"), (r"eth0[\s\S]*?minnow> ", "vmware\r"),
                    (r"backdoor version[\s\S]*?minnow> ", "poweroff\r")],
-         expect=[r"^cmdline: $|^boot: multiboot2", READY,
+         expect=[r"^cmdline: app=shell$", r"^consoles: serial vga$", READY,
                  r"blk0: pvscsi \"QEMU QEMU HARDDISK 2\.5\+\" \d+ MiB \(\d+ x 512 B\) at scsi0:0:0:0",
                  r"15ad:07b0 .*vmxnet3", r"15ad:07c0 .*pvscsi", r"eth0: vmxnet3 01:00\.0 vmxnet3 rev 1 msi-x",
                  r"vmware: backdoor version 6 type 2", r"powering off"]),
