@@ -73,14 +73,23 @@ def e1000_lines(model, ident):
 
 def device_listing(name, log, lines):
     """Every line of `lines` in the boot log (in any order); one line per
-    device printed for the test log. A probe line and its PCI listing line
-    must name the same function."""
-    found = []
+    device printed for the test log. Each PCI listing line (^pci: ) follows
+    its driver's probe line in `lines`: both must name the same function,
+    and that function must be behind a bridge (bus != 00), where VMware
+    places it."""
+    found, prev = [], None
     for rx in lines:
         m = re.search(rx, log, re.M)
         if not m:
             return f"the boot log lacks /{rx}/"
+        if rx.startswith("^pci: "):
+            fn = m.group(1)
+            if not prev or prev.lastindex != 1 or prev.group(1) != fn:
+                return f"{m.group(0).strip()!r} does not name the function of {prev and prev.group(0)!r}"
+            if fn.startswith("00:"):
+                return f"{m.group(0).strip()!r}: the device is on bus 00, not behind its bridge"
         found.append(m.group(0).strip())
+        prev = m
     print(f"     {name}: " + "; ".join(found), flush=True)
     return None
 
