@@ -7,9 +7,11 @@ Every DIR/*.vmx must be well-formed and name only hardware that a QEMU
 profile case exercises:
 
   - each line is blank, a comment (#) or `key = "value"`; no key twice;
-  - the keys every file needs are there (REQUIRED), the serial port writes
-    to a file, the ISO is on a CD-ROM (cdrom-image), EFI comes with Secure
-    Boot off (GRUB's EFI image in the ISO is not signed);
+  - the keys every file needs are there (REQUIRED), with sane numbers
+    (virtualHW.version >= 7, the first with vmxnet3 and PVSCSI; memsize a
+    multiple of 4 MiB, as VMware requires; numvcpus >= 1); the serial port
+    writes to a file, the ISO is on a CD-ROM (cdrom-image), EFI comes with
+    Secure Boot off (GRUB's EFI image in the ISO is not signed);
   - every device switched on (`X.present = "TRUE"`) is of a kind the
     profiles run (ethernetN, scsiN and its disks, the CD-ROM's IDE/SATA
     slot, serial0, PCI bridges: VMware's pciBridgeN, which the profiles
@@ -92,6 +94,12 @@ def check_file(path, profiles, cases, errors):
     if not any(val.get(c + ".fileName", "").endswith(".iso") and val.get(c + ".present", "").upper() == "TRUE"
                for c in cdroms):
         errors.append(f"{path}: no CD-ROM (X.deviceType = \"cdrom-image\", present) with an .iso")
+    for k, lo in (("virtualHW.version", 7), ("memsize", 4), ("numvcpus", 1)):
+        v = val.get(k, "")
+        if k in val and (not v.isdigit() or int(v) < lo):
+            errors.append(f"{where(k)}: {k} \"{v}\": want a whole number >= {lo}")
+    if val.get("memsize", "").isdigit() and int(val["memsize"]) % 4:
+        errors.append(f"{where('memsize')}: memsize must be a multiple of 4 (MiB)")
     fw = val.get("firmware", "")
     if fw not in ("bios", "efi"):
         errors.append(f"{where('firmware')}: firmware \"{fw}\": want bios or efi")
