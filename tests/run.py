@@ -172,10 +172,34 @@ def check_firecracker_config():
     return None
 
 
+def check_vmx():
+    """deploy/vmware/*.vmx are well-formed and name only hardware a profile
+    case of tests/system/cases_profiles.py runs (tools/check-vmx.py); the
+    checker must refuse planted files: an unknown NIC, a malformed line, a
+    device no profile has, and hardware no profile combines (e1000 on EFI)."""
+    rc, out = run_tool([sys.executable, "tools/check-vmx.py", "deploy/vmware"])
+    if rc != 0 or len(out.splitlines()) < 4:
+        return f"deploy/vmware (exit {rc}):\n{out}"
+    good = open(os.path.join(ROOT, "deploy", "vmware", "minnow-workstation-e1000.vmx")).read()
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "bad.vmx"), "w") as f:
+            f.write(good.replace('ethernet0.virtualDev = "e1000"', 'ethernet0.virtualDev = "vmxnet2"')
+                    .replace('memsize = "256"', 'memsize 256') + 'nvme0.present = "TRUE"\n')
+        with open(os.path.join(d, "efi.vmx"), "w") as f:
+            f.write(good.replace('firmware = "bios"', 'firmware = "efi"\nuefi.secureBoot.enabled = "FALSE"'))
+        rc, out = run_tool([sys.executable, os.path.join(ROOT, "tools", "check-vmx.py"), d])
+        want = ['"vmxnet2": no profile exercises it', "not `key = ", "nvme0: no profile exercises",
+                "efi.vmx: no profile has efi with NICs ['e1000']"]
+        missed = [w for w in want if w not in out]
+        if rc != 1 or missed:
+            return f"the checker missed planted errors {missed} (exit {rc}): {out}"
+    return None
+
+
 CHECKS = [("include-direction", check_includes), ("size-budget", check_size),
           ("firecracker-config", check_firecracker_config),
           ("shipped-kernel-without-selftests", check_shipped_has_no_selftests),
-          ("iso-default-entry-shipped", check_iso_default_is_shipped)]
+          ("iso-default-entry-shipped", check_iso_default_is_shipped), ("vmx-profiles", check_vmx)]
 
 
 def checks_tier(res, keyword):
