@@ -36,7 +36,7 @@
 #define DEFAULT_TCP_RECVMBOX_SIZE   512
 #define DEFAULT_UDP_RECVMBOX_SIZE   128
 #define DEFAULT_RAW_RECVMBOX_SIZE   32
-#define DEFAULT_ACCEPTMBOX_SIZE     64
+#define DEFAULT_ACCEPTMBOX_SIZE     256     /* a full backlog (at most 255) */
 
 /* --- memory -------------------------------------------------------------- */
 /* mem_malloc() is the kernel heap: one allocator for the whole kernel, and
@@ -62,7 +62,10 @@
 #define LWIP_SUPPORT_CUSTOM_PBUF    1
 #define MEMP_NUM_RAW_PCB            4
 #define MEMP_NUM_UDP_PCB            16
-#define MEMP_NUM_TCP_PCB            64
+/* Connections: enough for hundreds of clients at once plus a full listen
+ * backlog each (lwIP resets a connection whose handshake completed when no
+ * netconn is left for it); pools.c shrinks both on small machines. */
+#define MEMP_NUM_TCP_PCB            512
 #define MEMP_NUM_TCP_PCB_LISTEN     16
 /* Enough segments for one connection's full send queue plus some. */
 #define MEMP_NUM_TCP_SEG            1024
@@ -70,7 +73,7 @@
 #define IP_REASS_MAX_PBUFS          64      /* a 64 KiB datagram in 1500-byte fragments: 45 */
 #define MEMP_NUM_FRAG_PBUF          32
 #define MEMP_NUM_NETBUF             64
-#define MEMP_NUM_NETCONN            64
+#define MEMP_NUM_NETCONN            512
 #define MEMP_NUM_SELECT_CB          8
 #define MEMP_NUM_TCPIP_MSG_API      64
 #define MEMP_NUM_TCPIP_MSG_INPKT    512     /* one per queued received frame */
@@ -187,6 +190,14 @@ struct ip4_addr;
 unsigned int minnow_tcp_isn(const struct ip4_addr *lip, unsigned short lport,
                             const struct ip4_addr *rip, unsigned short rport);
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) minnow_tcp_isn((lip), (lport), (rip), (rport))
+
+/* Each received segment with data, before lwIP queues it: dropped when the
+ * receive pbufs run short and its connection holds unread data already
+ * (net/lwip/tcp_guard.c), so one connection cannot take every buffer. */
+struct tcp_pcb;
+int minnow_tcp_guard_inpkt(struct tcp_pcb *pcb, struct pbuf *p);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+    ((err_t)minnow_tcp_guard_inpkt((struct tcp_pcb *)(pcb), (p)))
 
 /* Maximum segment lifetime: TIME_WAIT lasts 2 MSL. A variable, so that the
  * command line can set it (tcp_msl=MS, tcp_timewait.c); lwIP only uses

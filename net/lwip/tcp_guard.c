@@ -1,0 +1,298 @@
+/* TCP under load and abuse: what lwIP 2.1.3 lacks for a server that must
+ * survive what a Linux guest survives (docs/net.md, "Reliability under
+ * load"). Two guards, both in the tcpip thread with the core lock held:
+ *
+ * 1. Receive buffers no connection can monopolise. A connection's receive
+ *    window (256 KiB, TCP_WND) lets its peer fill it whether or not the
+ *    application reads; a few connections nobody reads (waiting in the
+ *    accept queue, or whose thread is blocked sending) can hold every
+ *    receive buffer, and then every frame is dropped -- ARP, ICMP, the
+ *    ACKs of all other connections -- until a timeout frees them. Linux
+ *    prunes such queues under memory pressure (tcp_prune_queue,
+ *    net/ipv4/tcp_input.c). Here, lwIP's LWIP_HOOK_TCP_INPACKET_PCB looks at
+ *    each segment with data before it is queued: when the pool of receive
+ *    pbufs is down to its last quarter (pools.c) and the connection already
+ *    holds more unread bytes than it may -- a few segments while it waits
+ *    in the accept queue, half a window once accepted -- the segment is
+ *    dropped and counted (rx_reserve). It came in a buffer that is free again at once;
+ *    the peer retransmits it later (RFC 9293 3.10.7.4: a receiver may drop
+ *    segments it has no room for). Connections that read, and every frame
+ *    that is not TCP data, keep the last quarter.
+ *
+ * 2. SYN floods. lwIP counts half-open connections (SYN_RCVD) in a
+ *    listener's backlog (tcp_listen_input, core/tcp_in.c): a flood of SYNs
+ *    from addresses that never answer fills it, and every SYN after is
+ *    dropped until the half-open ones time out after 20 s. Here a
+ *    listener keeps at most HALF_OPEN_MAX half-open connections; a SYN
+ *    beyond that is answered statelessly with a SYN cookie (RFC 4987 3.6):
+ *    the SYN-ACK's sequence number is a keyed hash of the four-tuple and a
+ *    64 s clock, with the peer's MSS in its low 3 bits. An ACK that returns
+ *    a valid cookie for a connection lwIP does not know becomes a connection:
+ *    the SYN it answers is rebuilt and handed to lwIP with the cookie as
+ *    its ISN, which makes an ordinary SYN_RCVD connection that the ACK then
+ *    completes (lwIP's own SYN-ACK that this sends again is a duplicate the
+ *    peer acknowledges and forgets). If the backlog is full, the oldest
+ *    half-open connection of the listener is dropped to make room. A
+ *    cookie connection has no window scaling (the SYN's options are gone):
+ *    a 64 KiB window, slower but served. */
+#include "lwip/ip.h"
+#include "lwip/ip4.h"
+#include "lwip/prot/ip4.h"
+#include "lwip/prot/tcp.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "lwip/inet_chksum.h"
+#include "lwip/netif.h"
+#include "lib/string.h"
+#include "kernel/time/clock.h"
+#include "kernel/arch/cpu.h"
+#include "net/lwip/pools.h"
+#include "net/lwip/tcp_guard.h"
+
+/* Unread bytes a connection keeps when receive buffers are short. */
+#define RX_HELD_QUEUED      (4 * TCP_MSS)
+#define RX_HELD_ACCEPTED    (TCP_WND / 2)
+#define HALF_OPEN_MAX   32              /* SYN_RCVD connections per listener before cookies */
+#define COOKIE_TICK_NS  (64ull * 1000000000ull)
+
+static struct tcp_guard_stats st;
+
+void minnow_tcp_guard_stats(struct tcp_guard_stats *s) { *s = st; }
+
+/* --- 1. receive buffers -------------------------------------------------- */
+int minnow_tcp_guard_inpkt(struct tcp_pcb *pcb, struct pbuf *p)
+{
+    /* p->payload is the segment's data: only data is held. A listener's
+     * SYN carries none. */
+    if (!p->tot_len || pcb->state == LISTEN || !net_pools_rx_short())
+        return 0;
+    tcpwnd_size_t held = TCP_WND_MAX(pcb) - pcb->rcv_wnd;
+    /* In the accept queue nobody reads yet: a request's worth. Accepted:
+     * half a window, which a connection whose application reads seldom
+     * holds (dropping its data would cost it retransmission timeouts). */
+    if (held <= ((pcb->flags & TF_BACKLOGPEND) ? RX_HELD_QUEUED : RX_HELD_ACCEPTED))
+        return 0;
+    st.rx_reserve++;
+    return -1;
+}
+
+/* --- 2. SYN cookies ------------------------------------------------------- */
+static const u16_t cookie_mss[8] = { 216, 536, 1024, 1220, 1300, 1400, 1440, 1460 };
+static uint64_t cookie_secret, cookie_last_ns;
+static u32_t cookie_iss;
+static bool injecting;              /* the rebuilt SYN is in ip4_input */
+
+int minnow_tcp_guard_iss(uint32_t *iss)
+{
+    *iss = cookie_iss;
+    return injecting;
+}
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+/* The cookie for this segment's four-tuple (seen from the peer: it sent
+ * the SYN) at clock tick t, MSS index left zero. */
+static u32_t cookie(const struct ip_hdr *ip, const struct tcp_hdr *th, uint64_t t)
+{
+    if (!cookie_secret)
+        cookie_secret = mix(rdtsc() ^ 0x5a17c00c1e5ull) | 1;
+    uint64_t a = (uint64_t)ip4_addr_get_u32(&ip->src) << 32 | ip4_addr_get_u32(&ip->dest);
+    uint64_t h = mix(a ^ cookie_secret);
+    h = mix(h ^ ((uint64_t)th->src << 16 | th->dest) ^ (t * 0x9e3779b97f4a7c15ull) ^ (cookie_secret << 1));
+    return (u32_t)h & ~7u;
+}
+
+static uint64_t tick(void) { return clock_ns() / COOKIE_TICK_NS; }
+
+/* The listener a segment to th->dest at ip->dest would reach. */
+static struct tcp_pcb_listen *listener_for(const struct ip_hdr *ip, const struct tcp_hdr *th)
+{
+    for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
+        if (l->local_port == lwip_ntohs(th->dest) &&
+            (ip4_addr_isany(ip_2_ip4(&l->local_ip)) || ip4_addr_cmp(ip_2_ip4(&l->local_ip), &ip->dest)))
+            return l;
+    }
+    return NULL;
+}
+
+/* How many connections of listener l are half-open; *oldest the one that
+ * has been so the longest (lwIP puts new PCBs at the head of the list). */
+static int half_open(const struct tcp_pcb_listen *l, struct tcp_pcb **oldest)
+{
+    int n = 0;
+    *oldest = NULL;
+    for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->state == SYN_RCVD && pcb->listener == l) {
+            n++;
+            *oldest = pcb;
+        }
+    }
+    return n;
+}
+
+/* The peer's MSS option in a SYN, 536 without one (RFC 9293 3.7.1). */
+static u16_t syn_mss(const struct tcp_hdr *th, uint16_t thlen)
+{
+    const u8_t *o = (const u8_t *)(th + 1), *end = (const u8_t *)th + thlen;
+    while (o < end && *o != LWIP_TCP_OPT_EOL) {
+        if (*o == LWIP_TCP_OPT_NOP) {
+            o++;
+            continue;
+        }
+        if (o + 2 > end || o[1] < 2 || o + o[1] > end)
+            break;
+        if (o[0] == LWIP_TCP_OPT_MSS && o[1] == 4)
+            return (u16_t)(o[2] << 8 | o[3]);
+        o += o[1];
+    }
+    return 536;
+}
+
+/* A TCP segment of flags with one MSS option, from ip->dest:th->dest back to
+ * ip->src:th->src (a SYN-ACK), or the same direction as the original (the
+ * rebuilt SYN, when `as_peer`). Built as an IPv4 packet for ip4_input, or
+ * as a TCP segment for ip4_output_if. */
+static struct pbuf *segment(const struct ip_hdr *ip, const struct tcp_hdr *th, bool as_peer, u32_t seq,
+                            u32_t ack, u8_t flags, u16_t mss)
+{
+    struct pbuf *p = pbuf_alloc(as_peer ? PBUF_RAW : PBUF_IP, (as_peer ? IP_HLEN : 0) + TCP_HLEN + 4, PBUF_RAM);
+    if (!p)
+        return NULL;
+    u8_t *b = p->payload;
+    memset(b, 0, p->len);
+    struct tcp_hdr *t = (struct tcp_hdr *)(b + (as_peer ? IP_HLEN : 0));
+    t->src = as_peer ? th->src : th->dest;
+    t->dest = as_peer ? th->dest : th->src;
+    t->seqno = lwip_htonl(seq);
+    t->ackno = lwip_htonl(ack);
+    TCPH_HDRLEN_FLAGS_SET(t, 6, flags);
+    t->wnd = PP_HTONS(0xFFFF);
+    u8_t *o = (u8_t *)(t + 1);
+    o[0] = LWIP_TCP_OPT_MSS;
+    o[1] = 4;
+    o[2] = (u8_t)(mss >> 8);
+    o[3] = (u8_t)mss;
+    if (as_peer) {
+        struct ip_hdr *h = (struct ip_hdr *)b;
+        IPH_VHL_SET(h, 4, IP_HLEN / 4);
+        IPH_LEN_SET(h, lwip_htons(p->len));
+        IPH_TTL_SET(h, 64);
+        IPH_PROTO_SET(h, IP_PROTO_TCP);
+        ip4_addr_copy(h->src, ip->src);
+        ip4_addr_copy(h->dest, ip->dest);
+        IPH_CHKSUM_SET(h, inet_chksum(h, IP_HLEN));
+        ip_addr_t s, d;
+        ip_addr_copy_from_ip4(s, ip->src);
+        ip_addr_copy_from_ip4(d, ip->dest);
+        pbuf_remove_header(p, IP_HLEN);
+        t->chksum = ip_chksum_pseudo(p, IP_PROTO_TCP, p->tot_len, &s, &d);
+        pbuf_add_header(p, IP_HLEN);
+    }
+    return p;
+}
+
+/* A SYN to a listener whose half-open queue is full: a SYN-ACK with a
+ * cookie, and the SYN freed. */
+static void send_cookie(struct pbuf *p, struct netif *inp, const struct ip_hdr *ip, const struct tcp_hdr *th)
+{
+    u16_t mss = syn_mss(th, (u16_t)(TCPH_HDRLEN(th) * 4));
+    u32_t k = 0;
+    while (k < 7 && cookie_mss[k + 1] <= mss)
+        k++;
+    ip_addr_t src, dst;
+    ip_addr_copy_from_ip4(src, ip->dest);
+    ip_addr_copy_from_ip4(dst, ip->src);
+    struct pbuf *q = segment(ip, th, false, cookie(ip, th, tick()) | k, lwip_ntohl(th->seqno) + 1,
+                             TCP_SYN | TCP_ACK, cookie_mss[k]);
+    pbuf_free(p);
+    if (!q)
+        return;
+    IF__NETIF_CHECKSUM_ENABLED(inp, NETIF_CHECKSUM_GEN_TCP) {
+        ((struct tcp_hdr *)q->payload)->chksum = ip_chksum_pseudo(q, IP_PROTO_TCP, q->tot_len, &src, &dst);
+    }
+    ip4_output_if(q, ip_2_ip4(&src), ip_2_ip4(&dst), TCP_TTL, 0, IP_PROTO_TCP, inp);
+    pbuf_free(q);
+    st.cookies_sent++;
+    cookie_last_ns = clock_ns();
+}
+
+/* An ACK for no connection lwIP knows: if it returns a cookie of ours
+ * (this tick or the last), the index of the MSS it encodes, else -1. */
+static int cookie_check(const struct ip_hdr *ip, const struct tcp_hdr *th)
+{
+    u32_t c = lwip_ntohl(th->ackno) - 1;
+    uint64_t t = tick();
+    if ((c & ~7u) == cookie(ip, th, t) || (t && (c & ~7u) == cookie(ip, th, t - 1)))
+        return (int)(c & 7);
+    return -1;
+}
+
+static bool known(const struct ip_hdr *ip, const struct tcp_hdr *th)
+{
+    for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->remote_port == lwip_ntohs(th->src) && pcb->local_port == lwip_ntohs(th->dest) &&
+            ip4_addr_cmp(ip_2_ip4(&pcb->remote_ip), &ip->src) && ip4_addr_cmp(ip_2_ip4(&pcb->local_ip), &ip->dest))
+            return true;
+    }
+    return false;
+}
+
+int minnow_tcp_guard_input(struct pbuf *p, struct netif *inp, const struct ip_hdr *ip,
+                           const struct tcp_hdr *th, uint16_t hlen)
+{
+    (void)hlen;
+    u8_t flags = TCPH_FLAGS(th) & (TCP_SYN | TCP_ACK | TCP_RST);
+    if (injecting)
+        return 0;                       /* our own rebuilt SYN, on its way in */
+    if (flags == TCP_SYN) {
+        struct tcp_pcb_listen *l = listener_for(ip, th);
+        struct tcp_pcb *oldest;
+        if (!l || (TCPH_HDRLEN(th) * 4u) < TCP_HLEN || p->len < hlen + TCPH_HDRLEN(th) * 4u)
+            return 0;
+        int n = half_open(l, &oldest);
+        /* A backlog full of established connections the application has
+         * not accepted: lwIP drops the SYN and the client tries again, as
+         * with Linux's full accept queue. */
+        if (n < HALF_OPEN_MAX && (l->accepts_pending < l->backlog || n == 0))
+            return 0;
+        send_cookie(p, inp, ip, th);
+        return 1;
+    }
+    /* ACKs are looked at only while cookies may be out (two ticks). */
+    if (flags != TCP_ACK || !cookie_last_ns || clock_ns() - cookie_last_ns > 2 * COOKIE_TICK_NS)
+        return 0;
+    int k = cookie_check(ip, th);
+    struct tcp_pcb_listen *l = k < 0 ? NULL : listener_for(ip, th);
+    if (!l || known(ip, th))
+        return 0;
+    struct tcp_pcb *oldest;
+    if (l->accepts_pending >= l->backlog) {
+        if (half_open(l, &oldest) == 0) {
+            pbuf_free(p);               /* the accept queue is full: the peer retransmits */
+            return 1;
+        }
+        tcp_abandon(oldest, 0);         /* SYN_RCVD: freed, nothing sent */
+        st.halfopen_evicted++;
+    }
+    /* The SYN this ACK answers, rebuilt, through lwIP's whole input path
+     * (ip4_input runs this hook again: cookie_iss says it is ours). The
+     * netif's checksum flags were set for the outer packet: kept. */
+    struct pbuf *syn = segment(ip, th, true, lwip_ntohl(th->seqno) - 1, 0, TCP_SYN, cookie_mss[k]);
+    if (!syn)
+        return 0;
+    u16_t saved = inp->chksum_flags;
+    cookie_iss = lwip_ntohl(th->ackno) - 1;
+    injecting = true;
+    ip4_input(syn, inp);
+    injecting = false;
+    NETIF_SET_CHECKSUM_CTRL(inp, saved);
+    st.cookies_ok++;
+    return 0;                           /* and the ACK completes the handshake */
+}
