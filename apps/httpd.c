@@ -350,10 +350,20 @@ static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_al
     head_printf(&head, 200, "application/octet-stream", n, keep_alive, false);
     int err = head.oom ? -1 : send_all(fd, head.p, head.len);
     kfree(head.p);
+    unsigned long long total = n;
     while (!err && !head_only && n) {
         size_t c = n < pattern_len ? (size_t)n : pattern_len;
         err = send_all(fd, pattern, c);
         n -= c;
+    }
+    if (err && total != n) {
+        /* Cut short (the peer left, or no memory for a send timeout's
+         * worth): say why, and reset the connection rather than close it
+         * as if the body were whole (SO_LINGER 0: close sends a RST). */
+        kprintf("httpd: /bytes/%llu cut after %llu bytes: %s; resetting the connection\n", total, total - n,
+                errno == EAGAIN ? "send timed out" : errno == ENOMEM ? "no memory" : "send failed");
+        struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     }
     return err;
 }
@@ -447,7 +457,11 @@ static int conn_size(int *backlog)
     n = n < 4 ? 4 : n > HTTPD_MAX_CONN ? HTTPD_MAX_CONN : n;
     if ((int)n > pool / 2)
         n = pool / 2 > 1 ? (uint64_t)(pool / 2) : 1;
+    /* A queued connection costs a netconn and its mailbox (about 5 KiB). */
+    uint64_t q = (uint64_t)pmm_free_pages() * PAGE_SIZE / 4 / (5 * 1024);
     *backlog = pool - (int)n < HTTPD_BACKLOG_MAX ? pool - (int)n : HTTPD_BACKLOG_MAX;
+    if ((uint64_t)*backlog > q)
+        *backlog = q < 8 ? 8 : (int)q;
     return (int)n;
 }
 

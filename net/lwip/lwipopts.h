@@ -33,7 +33,9 @@
  * that a full TCP window of segments never finds one full (a full recvmbox
  * makes lwIP refuse data and the peer retransmit). */
 #define TCPIP_MBOX_SIZE             512
-#define DEFAULT_TCP_RECVMBOX_SIZE   512
+/* 256 slots: the ring fits in one page (a connection's cost on a small
+ * machine); a full one only defers data (lwIP keeps it as refused_data). */
+#define DEFAULT_TCP_RECVMBOX_SIZE   256
 #define DEFAULT_UDP_RECVMBOX_SIZE   128
 #define DEFAULT_RAW_RECVMBOX_SIZE   32
 #define DEFAULT_ACCEPTMBOX_SIZE     256     /* a full backlog (at most 255) */
@@ -125,8 +127,9 @@
 #define TCP_SND_BUF                 (256 * 1024)
 #define TCP_SND_QUEUELEN            ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 /* The default (half of TCP_SND_BUF) overflows lwIP's 16-bit sanity check;
- * writable again once 32 KiB are free is plenty for poll(). */
-#define TCP_SNDLOWAT                (32 * 1024)
+ * writable again once 8 KiB are free is plenty for poll(), and stays below
+ * the send buffers of small machines (tcp_guard.c caps them). */
+#define TCP_SNDLOWAT                (8 * 1024)
 #define TCP_QUEUE_OOSEQ             1
 #define LWIP_TCP_SACK_OUT           0
 #define TCP_LISTEN_BACKLOG          1

@@ -14,7 +14,8 @@
  *    pbufs is down to its last quarter (pools.c) and the connection already
  *    holds more unread bytes than it may -- a few segments while it waits
  *    in the accept queue, half a window once accepted -- the segment is
- *    dropped and counted (rx_reserve). It came in a buffer that is free again at once;
+ *    dropped and counted (rx_reserve). Its send buffer is capped by the
+ *    free memory as it opens (snd_buf_cap). It came in a buffer that is free again at once;
  *    the peer retransmits it later (RFC 9293 3.10.7.4: a receiver may drop
  *    segments it has no room for). Connections that read, and every frame
  *    that is not TCP data, keep the last quarter.
@@ -46,6 +47,7 @@
 #include "lib/string.h"
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/mm/pmm.h"
 #include "net/lwip/pools.h"
 #include "net/lwip/tcp_guard.h"
 
@@ -60,8 +62,28 @@ static struct tcp_guard_stats st;
 void minnow_tcp_guard_stats(struct tcp_guard_stats *s) { *s = st; }
 
 /* --- 1. receive buffers -------------------------------------------------- */
+/* A passive connection's send buffer, as its handshake completes: lwIP
+ * copies what the application sends into heap pbufs, up to TCP_SND_BUF
+ * (256 KiB) a connection, and a few connections sending at once on a small
+ * machine take the whole heap -- then a new connection finds no memory for
+ * its mailbox and lwIP resets it after the handshake. snd_buf only grows
+ * by what is acknowledged, so lowering it once caps the connection for
+ * good: a 32nd of the free memory, at least what poll() needs to call
+ * the socket writable again (TCP_SNDLOWAT). */
+static void snd_buf_cap(struct tcp_pcb *pcb)
+{
+    uint64_t cap = (uint64_t)pmm_free_pages() * PAGE_SIZE / 32;
+    if (cap < TCP_SNDLOWAT + 4 * TCP_MSS)
+        cap = TCP_SNDLOWAT + 4 * TCP_MSS;
+    if (pcb->snd_buf > cap)
+        pcb->snd_buf = (tcpwnd_size_t)cap;
+}
+
+
 int minnow_tcp_guard_inpkt(struct tcp_pcb *pcb, struct pbuf *p)
 {
+    if (pcb->state == SYN_RCVD)
+        snd_buf_cap(pcb);
     /* p->payload is the segment's data: only data is held. A listener's
      * SYN carries none. */
     if (!p->tot_len || pcb->state == LISTEN || !net_pools_rx_short())

@@ -184,7 +184,7 @@ def echo(host, n, nbytes, seconds):
 
 def download(host, n, nbytes, seconds):
     end = time.time() + seconds
-    res = {"complete": 0, "short": 0, "failed": 0}
+    res, errs = {"complete": 0, "short": 0, "failed": 0}, {}
     lock = threading.Lock()
     pat = bytes(range(256))
 
@@ -196,8 +196,10 @@ def download(host, n, nbytes, seconds):
                 k = "complete"
             elif st == 200:
                 k = "short"
-        except OSError:
-            pass
+        except OSError as e:
+            with lock:
+                k2 = f"{type(e).__name__}: {e}"[:60]
+                errs[k2] = errs.get(k2, 0) + 1
         with lock:
             res[k] += 1
     ts = [threading.Thread(target=one, daemon=True) for _ in range(n)]
@@ -205,7 +207,8 @@ def download(host, n, nbytes, seconds):
         t.start()
     for t in ts:
         t.join(timeout=max(0.1, end - time.time() + 2))
-    print(f"download {res['complete']}/{n} complete, short {res['short']}, failed {res['failed']}", flush=True)
+    print(f"download {res['complete']}/{n} complete, short {res['short']}, failed {res['failed']} {errs}",
+          flush=True)
 
 
 def csum(b):
