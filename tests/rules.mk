@@ -43,3 +43,6 @@ UNIT_BINS += $(BUILD)/host/unit/test_netdev
 UNIT_TESTS += pvclock
 unit_pvclock_SRCS := kernel/time/pvclock.c
 UNIT_BINS += $(BUILD)/host/unit/test_pvclock
+UNIT_TESTS += syncookie
+unit_syncookie_SRCS := net/lwip/syncookie.c
+UNIT_BINS += $(BUILD)/host/unit/test_syncookie

@@ -25,9 +25,10 @@
  *    from addresses that never answer fills it, and every SYN after is
  *    dropped until the half-open ones time out after 20 s. Here a
  *    listener keeps at most HALF_OPEN_MAX half-open connections; a SYN
- *    beyond that is answered statelessly with a SYN cookie (RFC 4987 3.6):
- *    the SYN-ACK's sequence number is a keyed hash of the four-tuple and a
- *    64 s clock, with the peer's MSS in its low 3 bits. An ACK that returns
+ *    beyond that is answered statelessly with a SYN cookie (RFC 4987 3.6,
+ *    net/lwip/syncookie.c): the SYN-ACK's sequence number is a keyed hash
+ *    of the four-tuple and a 64 s clock, with the peer's MSS in its low 3
+ *    bits. An ACK that returns
  *    a valid cookie for a connection lwIP does not know becomes a connection:
  *    the SYN it answers is rebuilt and handed to lwIP with the cookie as
  *    its ISN, which makes an ordinary SYN_RCVD connection that the ACK then
@@ -50,12 +51,12 @@
 #include "kernel/mm/pmm.h"
 #include "net/lwip/pools.h"
 #include "net/lwip/tcp_guard.h"
+#include "net/lwip/syncookie.h"
 
 /* Unread bytes a connection keeps when receive buffers are short. */
 #define RX_HELD_QUEUED      (4 * TCP_MSS)
 #define RX_HELD_ACCEPTED    (TCP_WND / 2)
 #define HALF_OPEN_MAX   32              /* SYN_RCVD connections per listener before cookies */
-#define COOKIE_TICK_NS  (64ull * 1000000000ull)
 
 static struct tcp_guard_stats st;
 
@@ -99,7 +100,6 @@ int minnow_tcp_guard_inpkt(struct tcp_pcb *pcb, struct pbuf *p)
 }
 
 /* --- 2. SYN cookies ------------------------------------------------------- */
-static const u16_t cookie_mss[8] = { 216, 536, 1024, 1220, 1300, 1400, 1440, 1460 };
 static uint64_t cookie_secret, cookie_last_ns;
 static u32_t cookie_iss;
 static bool injecting;              /* the rebuilt SYN is in ip4_input */
@@ -110,28 +110,14 @@ int minnow_tcp_guard_iss(uint32_t *iss)
     return injecting;
 }
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
-}
+static uint64_t tick(void) { return clock_ns() / SYNCOOKIE_TICK_NS; }
 
-/* The cookie for this segment's four-tuple (seen from the peer: it sent
- * the SYN) at clock tick t, MSS index left zero. */
-static u32_t cookie(const struct ip_hdr *ip, const struct tcp_hdr *th, uint64_t t)
+static uint64_t secret(void)
 {
-    if (!cookie_secret)
-        cookie_secret = mix(rdtsc() ^ 0x5a17c00c1e5ull) | 1;
-    uint64_t a = (uint64_t)ip4_addr_get_u32(&ip->src) << 32 | ip4_addr_get_u32(&ip->dest);
-    uint64_t h = mix(a ^ cookie_secret);
-    h = mix(h ^ ((uint64_t)th->src << 16 | th->dest) ^ (t * 0x9e3779b97f4a7c15ull) ^ (cookie_secret << 1));
-    return (u32_t)h & ~7u;
+    while (!cookie_secret)
+        cookie_secret = rdtsc() * 0x9e3779b97f4a7c15ull;
+    return cookie_secret;
 }
-
-static uint64_t tick(void) { return clock_ns() / COOKIE_TICK_NS; }
 
 /* The listener a segment to th->dest at ip->dest would reach. */
 static struct tcp_pcb_listen *listener_for(const struct ip_hdr *ip, const struct tcp_hdr *th)
@@ -157,24 +143,6 @@ static int half_open(const struct tcp_pcb_listen *l, struct tcp_pcb **oldest)
         }
     }
     return n;
-}
-
-/* The peer's MSS option in a SYN, 536 without one (RFC 9293 3.7.1). */
-static u16_t syn_mss(const struct tcp_hdr *th, uint16_t thlen)
-{
-    const u8_t *o = (const u8_t *)(th + 1), *end = (const u8_t *)th + thlen;
-    while (o < end && *o != LWIP_TCP_OPT_EOL) {
-        if (*o == LWIP_TCP_OPT_NOP) {
-            o++;
-            continue;
-        }
-        if (o + 2 > end || o[1] < 2 || o + o[1] > end)
-            break;
-        if (o[0] == LWIP_TCP_OPT_MSS && o[1] == 4)
-            return (u16_t)(o[2] << 8 | o[3]);
-        o += o[1];
-    }
-    return 536;
 }
 
 /* A TCP segment of flags with one MSS option, from ip->dest:th->dest back to
@@ -224,15 +192,14 @@ static struct pbuf *segment(const struct ip_hdr *ip, const struct tcp_hdr *th, b
  * cookie, and the SYN freed. */
 static void send_cookie(struct pbuf *p, struct netif *inp, const struct ip_hdr *ip, const struct tcp_hdr *th)
 {
-    u16_t mss = syn_mss(th, (u16_t)(TCPH_HDRLEN(th) * 4));
-    u32_t k = 0;
-    while (k < 7 && cookie_mss[k + 1] <= mss)
-        k++;
+    u16_t mss = syncookie_peer_mss((const u8_t *)(th + 1), TCPH_HDRLEN(th) * 4u - TCP_HLEN);
+    u32_t c = syncookie_make(secret(), ip4_addr_get_u32(&ip->src), ip4_addr_get_u32(&ip->dest), th->src,
+                             th->dest, tick(), mss);
     ip_addr_t src, dst;
     ip_addr_copy_from_ip4(src, ip->dest);
     ip_addr_copy_from_ip4(dst, ip->src);
-    struct pbuf *q = segment(ip, th, false, cookie(ip, th, tick()) | k, lwip_ntohl(th->seqno) + 1,
-                             TCP_SYN | TCP_ACK, cookie_mss[k]);
+    struct pbuf *q = segment(ip, th, false, c, lwip_ntohl(th->seqno) + 1, TCP_SYN | TCP_ACK,
+                             syncookie_mss[c & 7]);
     pbuf_free(p);
     if (!q)
         return;
@@ -243,17 +210,6 @@ static void send_cookie(struct pbuf *p, struct netif *inp, const struct ip_hdr *
     pbuf_free(q);
     st.cookies_sent++;
     cookie_last_ns = clock_ns();
-}
-
-/* An ACK for no connection lwIP knows: if it returns a cookie of ours
- * (this tick or the last), the index of the MSS it encodes, else -1. */
-static int cookie_check(const struct ip_hdr *ip, const struct tcp_hdr *th)
-{
-    u32_t c = lwip_ntohl(th->ackno) - 1;
-    uint64_t t = tick();
-    if ((c & ~7u) == cookie(ip, th, t) || (t && (c & ~7u) == cookie(ip, th, t - 1)))
-        return (int)(c & 7);
-    return -1;
 }
 
 static bool known(const struct ip_hdr *ip, const struct tcp_hdr *th)
@@ -288,10 +244,11 @@ int minnow_tcp_guard_input(struct pbuf *p, struct netif *inp, const struct ip_hd
         return 1;
     }
     /* ACKs are looked at only while cookies may be out (two ticks). */
-    if (flags != TCP_ACK || !cookie_last_ns || clock_ns() - cookie_last_ns > 2 * COOKIE_TICK_NS)
+    if (flags != TCP_ACK || !cookie_last_ns || clock_ns() - cookie_last_ns > 2 * SYNCOOKIE_TICK_NS)
         return 0;
-    int k = cookie_check(ip, th);
-    struct tcp_pcb_listen *l = k < 0 ? NULL : listener_for(ip, th);
+    int mss = syncookie_check(secret(), ip4_addr_get_u32(&ip->src), ip4_addr_get_u32(&ip->dest), th->src,
+                              th->dest, tick(), lwip_ntohl(th->ackno) - 1);
+    struct tcp_pcb_listen *l = mss < 0 ? NULL : listener_for(ip, th);
     if (!l || known(ip, th))
         return 0;
     struct tcp_pcb *oldest;
@@ -306,7 +263,7 @@ int minnow_tcp_guard_input(struct pbuf *p, struct netif *inp, const struct ip_hd
     /* The SYN this ACK answers, rebuilt, through lwIP's whole input path
      * (ip4_input runs this hook again: cookie_iss says it is ours). The
      * netif's checksum flags were set for the outer packet: kept. */
-    struct pbuf *syn = segment(ip, th, true, lwip_ntohl(th->seqno) - 1, 0, TCP_SYN, cookie_mss[k]);
+    struct pbuf *syn = segment(ip, th, true, lwip_ntohl(th->seqno) - 1, 0, TCP_SYN, (u16_t)mss);
     if (!syn)
         return 0;
     u16_t saved = inp->chksum_flags;
