@@ -84,7 +84,7 @@
 /* Received frames land in pool pbufs, one frame each (PBUF_POOL_BUFSIZE
  * defaults to MSS + headers). 256 of them (about 390 KiB) hold more than
  * one full receive window (TCP_WND) of in-flight segments. */
-#define PBUF_POOL_SIZE              256
+#define PBUF_POOL_SIZE              1024
 #define ETH_PAD_SIZE                0
 
 /* --- protocols ----------------------------------------------------------- */

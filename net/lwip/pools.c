@@ -217,3 +217,5 @@ uint32_t net_pools_conns(void)
     uint32_t t = sized ? limit[MEMP_TCP_PCB] : spec[MEMP_TCP_PCB].num;
     return n < t ? n : t;
 }
+
+uint32_t net_pools_rx_frames(void) { return sized ? limit[MEMP_PBUF_POOL] : spec[MEMP_PBUF_POOL].num; }

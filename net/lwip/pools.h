@@ -23,3 +23,5 @@ int net_pools_rx_short(void);
  * netconn and TCP PCB pools (apps size their connection slots and backlogs
  * from it). */
 uint32_t net_pools_conns(void);
+/* Frames the pool of receive pbufs holds (tcp_guard.c bounds windows by it). */
+uint32_t net_pools_rx_frames(void);

@@ -53,9 +53,8 @@
 #include "net/lwip/tcp_guard.h"
 #include "net/lwip/syncookie.h"
 
-/* Unread bytes a connection keeps when receive buffers are short. */
+/* Unread bytes any connection keeps when receive buffers are short. */
 #define RX_HELD_QUEUED      (4 * TCP_MSS)
-#define RX_HELD_ACCEPTED    (TCP_WND / 2)
 #define HALF_OPEN_MAX   32              /* SYN_RCVD connections per listener before cookies */
 
 static struct tcp_guard_stats st;
@@ -63,14 +62,18 @@ static struct tcp_guard_stats st;
 void minnow_tcp_guard_stats(struct tcp_guard_stats *s) { *s = st; }
 
 /* --- 1. receive buffers -------------------------------------------------- */
-/* A passive connection's send buffer, as its handshake completes: lwIP
- * copies what the application sends into heap pbufs, up to TCP_SND_BUF
- * (256 KiB) a connection, and a few connections sending at once on a small
- * machine take the whole heap -- then a new connection finds no memory for
- * its mailbox and lwIP resets it after the handshake. snd_buf only grows
- * by what is acknowledged, so lowering it once caps the connection for
- * good: a 32nd of the free memory, at least what poll() needs to call
- * the socket writable again (TCP_SNDLOWAT). */
+/* A passive connection's send buffer, capped as its handshake completes:
+ * lwIP copies what the application sends into heap pbufs, up to
+ * TCP_SND_BUF (256 KiB) a connection, and a few connections sending at
+ * once on a small machine take the whole heap -- then a new connection
+ * finds no memory for its mailbox and lwIP resets it after the handshake.
+ * snd_buf only grows by what is acknowledged, so lowering it once caps
+ * the connection for good: a 32nd of the free memory, at least what poll()
+ * needs to call the socket writable again (TCP_SNDLOWAT).
+ *
+ * NOTE: the receive window cannot be capped the same way: lwIP's
+ * tcp_close() takes rcv_wnd below its maximum for unread data and resets
+ * the connection instead of closing it (core/tcp.c, tcp_close_shutdown). */
 static void snd_buf_cap(struct tcp_pcb *pcb)
 {
     uint64_t cap = (uint64_t)pmm_free_pages() * PAGE_SIZE / 32;
@@ -80,7 +83,6 @@ static void snd_buf_cap(struct tcp_pcb *pcb)
         pcb->snd_buf = (tcpwnd_size_t)cap;
 }
 
-
 int minnow_tcp_guard_inpkt(struct tcp_pcb *pcb, struct pbuf *p)
 {
     if (pcb->state == SYN_RCVD)
@@ -89,11 +91,13 @@ int minnow_tcp_guard_inpkt(struct tcp_pcb *pcb, struct pbuf *p)
      * SYN carries none. */
     if (!p->tot_len || pcb->state == LISTEN || !net_pools_rx_short())
         return 0;
+    /* In the accept queue, where nobody reads yet: a request's worth.
+     * Accepted: an eighth of the receive buffers, so that the connections
+     * that read -- and whose retransmissions come back after a drop --
+     * always find room. */
     tcpwnd_size_t held = TCP_WND_MAX(pcb) - pcb->rcv_wnd;
-    /* In the accept queue nobody reads yet: a request's worth. Accepted:
-     * half a window, which a connection whose application reads seldom
-     * holds (dropping its data would cost it retransmission timeouts). */
-    if (held <= ((pcb->flags & TF_BACKLOGPEND) ? RX_HELD_QUEUED : RX_HELD_ACCEPTED))
+    uint32_t share = net_pools_rx_frames() * TCP_MSS / 8;
+    if (held <= RX_HELD_QUEUED || (!(pcb->flags & TF_BACKLOGPEND) && held <= share))
         return 0;
     st.rx_reserve++;
     return -1;

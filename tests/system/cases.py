@@ -1044,7 +1044,7 @@ CASES.append(Case("httpd-html-chromium-e1000-q35", machine="q35", app="httpd", n
 # pools shrink (the boot says so), and httpd still serves its status page, a
 # 1 MiB download checked byte for byte, then 1000 sequential requests each on
 # a fresh connection. net_mem= sets the pools' size by hand on a big guest.
-POOLS_SHRUNK = r"^net: lwIP pools \d+ KiB \(\d+ KiB free\): pbufs (\d+) of 256, tcp segments \d+ of 1024"
+POOLS_SHRUNK = r"^net: lwIP pools \d+ KiB \(\d+ KiB free\): pbufs (\d+) of 1024, tcp segments \d+ of 1024"
 
 
 def httpd_small(name):
@@ -1063,7 +1063,7 @@ CASES += [
     Case("mem-netmem-httpd-e1000-q35", machine="q35", app="httpd", nic="e1000", hostfwd=["tcp:80"],
          cmdline="net_mem=128K", host=httpd_small("mem-netmem-httpd-e1000-q35"), host_after=HTTPD_UP,
          timeout=240, reject=NO_PANIC,
-         expect=[r"^net: lwIP pools 1[0-2]\d KiB \(\d+ KiB free\): pbufs \d+ of 256", READY, HTTPD_UP]),
+         expect=[r"^net: lwIP pools 1[0-2]\d KiB \(\d+ KiB free\): pbufs \d+ of 1024", READY, HTTPD_UP]),
 ]
 
 # --- PCIe native hot-plug of the NIC (kernel/pci/pci_hotplug.c) ------------
