@@ -82,8 +82,11 @@
 #define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
 #define MEMP_NUM_NETDB              4
 /* Received frames land in pool pbufs, one frame each (PBUF_POOL_BUFSIZE
- * defaults to MSS + headers). 256 of them (about 390 KiB) hold more than
- * one full receive window (TCP_WND) of in-flight segments. */
+ * defaults to MSS + headers). 1024 of them (about 1.5 MiB, where memory
+ * allows: pools.c shrinks them) hold four full receive windows (TCP_WND):
+ * with dozens of busy connections, fewer made drops so frequent that some
+ * connections backed off for tens of seconds. tcp_guard.c keeps the last
+ * quarter for connections that read. */
 #define PBUF_POOL_SIZE              1024
 #define ETH_PAD_SIZE                0
 
