@@ -1,6 +1,6 @@
 /* TCP under load and abuse: what lwIP 2.1.3 lacks for a server that must
  * survive what a Linux guest survives (docs/net.md, "Reliability under
- * load"). Two guards, both in the tcpip thread with the core lock held:
+ * load"). Three guards, all in the tcpip thread with the core lock held:
  *
  * 1. Receive buffers no connection can monopolise. A connection's receive
  *    window (256 KiB, TCP_WND) lets its peer fill it whether or not the
@@ -13,14 +13,16 @@
  *    each segment with data before it is queued: when the pool of receive
  *    pbufs is down to its last quarter (pools.c) and the connection already
  *    holds more unread bytes than it may -- a few segments while it waits
- *    in the accept queue, half a window once accepted -- the segment is
- *    dropped and counted (rx_reserve). Its send buffer is capped by the
- *    free memory as it opens (snd_buf_cap). It came in a buffer that is free again at once;
- *    the peer retransmits it later (RFC 9293 3.10.7.4: a receiver may drop
- *    segments it has no room for). Connections that read, and every frame
- *    that is not TCP data, keep the last quarter.
+ *    in the accept queue, an eighth of the pool once accepted -- the
+ *    segment is dropped and counted (rx_reserve). The buffer it came in is
+ *    free again at once; the peer retransmits it later (RFC 9293 3.10.7.4:
+ *    a receiver may drop segments it has no room for). Connections that
+ *    read, and every frame that is not TCP data, keep the last quarter.
  *
- * 2. SYN floods. lwIP counts half-open connections (SYN_RCVD) in a
+ * 2. Send buffers by memory: as a passive connection opens, its send
+ *    buffer is capped by the free memory (snd_buf_cap, below).
+ *
+ * 3. SYN floods. lwIP counts half-open connections (SYN_RCVD) in a
  *    listener's backlog (tcp_listen_input, core/tcp_in.c): a flood of SYNs
  *    from addresses that never answer fills it, and every SYN after is
  *    dropped until the half-open ones time out after 20 s. Here a
@@ -28,15 +30,15 @@
  *    beyond that is answered statelessly with a SYN cookie (RFC 4987 3.6,
  *    net/lwip/syncookie.c): the SYN-ACK's sequence number is a keyed hash
  *    of the four-tuple and a 64 s clock, with the peer's MSS in its low 3
- *    bits. An ACK that returns
- *    a valid cookie for a connection lwIP does not know becomes a connection:
- *    the SYN it answers is rebuilt and handed to lwIP with the cookie as
- *    its ISN, which makes an ordinary SYN_RCVD connection that the ACK then
- *    completes (lwIP's own SYN-ACK that this sends again is a duplicate the
- *    peer acknowledges and forgets). If the backlog is full, the oldest
- *    half-open connection of the listener is dropped to make room. A
- *    cookie connection has no window scaling (the SYN's options are gone):
- *    a 64 KiB window, slower but served. */
+ *    bits. An ACK that returns a valid cookie for a connection lwIP does
+ *    not know becomes a connection: the SYN it answers is rebuilt and
+ *    handed to lwIP with the cookie as its ISN, which makes an ordinary
+ *    SYN_RCVD connection that the ACK then completes (lwIP's own SYN-ACK
+ *    that this sends again is a duplicate the peer acknowledges and
+ *    forgets). If the backlog is full, the oldest half-open connection of
+ *    the listener is dropped to make room. A cookie connection has no
+ *    window scaling (the SYN's options are gone): a 64 KiB window, slower
+ *    but served. */
 #include "lwip/ip.h"
 #include "lwip/ip4.h"
 #include "lwip/prot/ip4.h"
@@ -49,15 +51,18 @@
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/core/trace.h"
 #include "net/lwip/pools.h"
 #include "net/lwip/tcp_guard.h"
 #include "net/lwip/syncookie.h"
 
 /* Unread bytes any connection keeps when receive buffers are short. */
-#define RX_HELD_QUEUED      (4 * TCP_MSS)
+#define RX_HELD_QUEUED  (4 * TCP_MSS)
 #define HALF_OPEN_MAX   32              /* SYN_RCVD connections per listener before cookies */
 
 static struct tcp_guard_stats st;
+
+TRACE_FLAG(tcpguard, "TCP under load: segments spared, SYN cookies sent and returned, half-open evicted");
 
 void minnow_tcp_guard_stats(struct tcp_guard_stats *s) { *s = st; }
 
@@ -100,6 +105,8 @@ int minnow_tcp_guard_inpkt(struct tcp_pcb *pcb, struct pbuf *p)
     if (held <= RX_HELD_QUEUED || (!(pcb->flags & TF_BACKLOGPEND) && held <= share))
         return 0;
     st.rx_reserve++;
+    TRACE(tcpguard, "spared %u bytes for :%u (holds %u unread%s)\n", p->tot_len, pcb->local_port,
+          (unsigned)held, (pcb->flags & TF_BACKLOGPEND) ? ", not accepted" : "");
     return -1;
 }
 
@@ -210,6 +217,8 @@ static void send_cookie(struct pbuf *p, struct netif *inp, const struct ip_hdr *
     IF__NETIF_CHECKSUM_ENABLED(inp, NETIF_CHECKSUM_GEN_TCP) {
         ((struct tcp_hdr *)q->payload)->chksum = ip_chksum_pseudo(q, IP_PROTO_TCP, q->tot_len, &src, &dst);
     }
+    TRACE(tcpguard, "SYN from %s:%u: half-open queue full, SYN-ACK with cookie %08x (mss %u)\n",
+          ip4addr_ntoa(ip_2_ip4(&dst)), lwip_ntohs(th->src), (unsigned)c, syncookie_mss[c & 7]);
     ip4_output_if(q, ip_2_ip4(&src), ip_2_ip4(&dst), TCP_TTL, 0, IP_PROTO_TCP, inp);
     pbuf_free(q);
     st.cookies_sent++;
@@ -229,7 +238,6 @@ static bool known(const struct ip_hdr *ip, const struct tcp_hdr *th)
 int minnow_tcp_guard_input(struct pbuf *p, struct netif *inp, const struct ip_hdr *ip,
                            const struct tcp_hdr *th, uint16_t hlen)
 {
-    (void)hlen;
     u8_t flags = TCPH_FLAGS(th) & (TCP_SYN | TCP_ACK | TCP_RST);
     if (injecting)
         return 0;                       /* our own rebuilt SYN, on its way in */
@@ -261,11 +269,13 @@ int minnow_tcp_guard_input(struct pbuf *p, struct netif *inp, const struct ip_hd
             pbuf_free(p);               /* the accept queue is full: the peer retransmits */
             return 1;
         }
+        TRACE(tcpguard, "backlog full: half-open connection from %s:%u dropped\n",
+              ip4addr_ntoa(ip_2_ip4(&oldest->remote_ip)), oldest->remote_port);
         tcp_abandon(oldest, 0);         /* SYN_RCVD: freed, nothing sent */
         st.halfopen_evicted++;
     }
     /* The SYN this ACK answers, rebuilt, through lwIP's whole input path
-     * (ip4_input runs this hook again: cookie_iss says it is ours). The
+     * (ip4_input runs this hook again: `injecting` says it is ours). The
      * netif's checksum flags were set for the outer packet: kept. */
     struct pbuf *syn = segment(ip, th, true, lwip_ntohl(th->seqno) - 1, 0, TCP_SYN, (u16_t)mss);
     if (!syn)
@@ -277,5 +287,11 @@ int minnow_tcp_guard_input(struct pbuf *p, struct netif *inp, const struct ip_hd
     injecting = false;
     NETIF_SET_CHECKSUM_CTRL(inp, saved);
     st.cookies_ok++;
+    if (trace_tcpguard) {
+        ip4_addr_t from;
+        ip4_addr_copy(from, ip->src);
+        TRACE(tcpguard, "ACK from %s:%u returns cookie %08x: connection made\n", ip4addr_ntoa(&from),
+              lwip_ntohs(th->src), (unsigned)cookie_iss);
+    }
     return 0;                           /* and the ACK completes the handshake */
 }

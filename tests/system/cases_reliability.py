@@ -158,3 +158,26 @@ def small_memory(name):
 CASES.append(Case("reliab-mem4-download32-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True,
                   memory="4M", cmdline=TAP_IP, host=small_memory("reliab-mem4-download32-e1000-q35"),
                   host_after=HTTPD_UP, timeout=330, reject=NO_PANIC, expect=[READY, HTTPD_UP]))
+
+
+# trace=tcpguard: each SYN answered with a cookie is one decoded line (100
+# spoofed SYNs without an MSS option: past the 32 half-open, cookies that
+# encode RFC 9293's default MSS, 536).
+def trace_flood(name):
+    def host(tap, log, qemu):
+        page, err = tap_status(tap)
+        if err:
+            return err
+        out, err = run_load(tap, ["synflood", tap.dev, tap.host, tap.guest, GUEST_MAC, "80", "100", "30"], 60)
+        if err:
+            return err
+        print(f"     {name}: {out}", flush=True)
+        return None
+    return host
+
+
+CASES.append(Case("reliab-trace-tcpguard-e1000-q35", machine="q35", app="httpd", nic="e1000", tap=True,
+                  cmdline=TAP_IP + " trace=tcpguard", host=trace_flood("reliab-trace-tcpguard-e1000-q35"),
+                  host_after=HTTPD_UP, timeout=120, reject=NO_PANIC,
+                  expect=[READY, HTTPD_UP, r"^tcpguard: SYN from 10\.99\.\d+\.\d+:\d+: half-open queue full, "
+                          r"SYN-ACK with cookie [0-9a-f]{8} \(mss 536\)$"]))
