@@ -363,7 +363,7 @@ static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_al
          * worth): say why, and reset the connection rather than close it
          * as if the body were whole (SO_LINGER 0: close sends a RST). */
         kprintf("httpd: /bytes/%llu cut after %llu bytes: %s; resetting the connection\n", total, total - n,
-                errno == EAGAIN ? "send timed out" : errno == ENOMEM ? "no memory" : "send failed");
+                msock_errno == EAGAIN ? "send timed out" : msock_errno == ENOMEM ? "no memory" : "send failed");
         struct linger lg = { .l_onoff = 1, .l_linger = 0 };
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     }
