@@ -3,6 +3,7 @@
 #   test_vmbus  hv/ (hyperv.c, vmbus.c, ring.c, ic.c) against the simulator
 #   test_vmbus_chan  hv/vmbus_chan.c: GPA-direct sends, transfer pages, completions
 #   test_ring   hv/ring.c's flow control against Linux's and openvmm's rules
+#   test_storvsc_ustar  a host tar archive on a storvsc LUN through blk/ and blk/ustar.c
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
 # the demo), plus kprintf/klog shared with the kernel (kernel/console/klog.c).
@@ -47,6 +48,15 @@ $(BUILD)/host/hosted/test_storvsc_blk: tests/hvsim/test_storvsc_blk.c tests/unit
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c \
 		$(HV_BLK_SRCS)
+
+# test_storvsc_ustar: end to end, a host-made ustar archive on a storvsc
+# LUN, mounted by blk/ustar.c; a medium error in the middle of writes.
+HV_TEST_BINS += $(BUILD)/host/hosted/test_storvsc_ustar
+$(BUILD)/host/hosted/test_storvsc_ustar: tests/hvsim/test_storvsc_ustar.c tests/unit/test_main.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) hv/storvsc.c $(HV_BLK_SRCS) blk/ustar.c $(HVSIM_HEADERS) $(wildcard blk/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c \
+		$(HV_BLK_SRCS) blk/ustar.c
 
 HV_TEST_BINS += $(BUILD)/host/hosted/test_ring
 $(BUILD)/host/hosted/test_ring: tests/hvsim/test_ring.c tests/unit/test_main.c hv/ring.c $(HVSIM_HEADERS)
