@@ -76,6 +76,10 @@ KNOWN = {
         "Path", "SizeBytes", "Dynamic", "Fixed", "Differencing", "ParentPath", "SourceDisk", "BlockSizeBytes",
         "LogicalSectorSizeBytes", "PhysicalSectorSizeBytes", "AsJob"},
         {"LogicalSectorSizeBytes": {"512", "4096"}, "PhysicalSectorSizeBytes": {"512", "4096"}}),
+    "Convert-VHD": (HV + "convert-vhd", REMOTE | RISK | {
+        "Path", "DestinationPath", "VHDType", "ParentPath", "BlockSizeBytes", "DeleteSource", "AsJob",
+        "Passthru", "AddressAbstractionType"},
+        {"VHDType": {"Unknown", "Fixed", "Dynamic", "Differencing"}}),
     "Add-VMHardDiskDrive": (HV + "add-vmharddiskdrive", REMOTE | RISK | {
         "VMName", "VM", "VMDriveController", "ControllerType", "ControllerNumber", "ControllerLocation",
         "Path", "DiskNumber", "ResourcePoolName", "SupportPersistentReservations", "AllowUnverifiedPaths",

@@ -9,6 +9,7 @@ elevated PowerShell (or as a member of "Hyper-V Administrators"):
 
   .\New-MinnowVM.ps1 -IsoPath C:\minnow\minnow.iso -Generation 2
   .\New-MinnowVM.ps1 -IsoPath C:\minnow\minnow.iso -Generation 1 -Name minnow-gen1
+  .\New-MinnowVM.ps1 -IsoPath C:\minnow\minnow.iso -DataTarPath C:\minnow\site.tar
 
 The VM gets:
   - 1 virtual processor, static memory (minnow does not use dynamic memory or
@@ -18,9 +19,10 @@ The VM gets:
   - Gen2: Secure Boot off (the ISO's GRUB is not signed);
   - COM1 on the named pipe \\.\pipe\<PipeName>, read by Read-MinnowSerial.ps1
     into <LogPath>;
-  - a data disk on SCSI controller 0 (storvsc): -DataVhdPath, or a new empty
-    64 MiB dynamic VHDX (docs/hyperv.md shows how to make one holding a ustar
-    archive that minnow mounts);
+  - a data disk on SCSI controller 0 (storvsc): -DataVhdPath; or, with
+    -DataTarPath, a VHDX holding a ustar archive (tar --format=ustar -cf
+    site.tar -C dir .) that minnow mounts at boot (blk/ustar.h); or a new
+    empty 64 MiB dynamic VHDX;
   - a network adapter on -SwitchName ("Default Switch", the NAT switch of
     Windows 10/11 and Server with Hyper-V).
 Remove it with Remove-MinnowVM.ps1.
@@ -29,7 +31,7 @@ Cmdlets and parameters as documented by Microsoft (Hyper-V module,
 https://learn.microsoft.com/powershell/module/hyper-v/ : new-vm, set-vm,
 set-vmcomport, get-vmdvddrive, add-vmdvddrive, set-vmdvddrive,
 get-vmscsicontroller, add-vmscsicontroller, new-vhd, add-vmharddiskdrive,
-set-vmfirmware, set-vmbios, start-vm, get-vm). tests/check_hyperv_scripts.py
+set-vmfirmware, set-vmbios, start-vm, get-vm, convert-vhd). tests/check_hyperv_scripts.py
 checks every cmdlet and parameter used here against that list (make test).
 #>
 param(
@@ -38,6 +40,7 @@ param(
     [string]$Name = "",
     [string]$VmPath = "",
     [string]$DataVhdPath = "",
+    [string]$DataTarPath = "",
     [string]$SwitchName = "Default Switch",
     [long]$MemoryBytes = 256MB,
     [string]$PipeName = "",
@@ -48,7 +51,7 @@ param(
 $ErrorActionPreference = "Stop"
 
 if ($Name -eq "") { $Name = "minnow-gen$Generation" }
-if ($VmPath -eq "") { $VmPath = Join-Path -Path $PSScriptRoot -ChildPath "vms" }
+if ($VmPath -eq "") { $VmPath = Join-Path -Path $HOME -ChildPath "minnow-vms" }
 if ($PipeName -eq "") { $PipeName = "$Name-com1" }
 if ($LogPath -eq "") { $LogPath = Join-Path -Path $VmPath -ChildPath "$Name-serial.log" }
 if (-not (Test-Path -LiteralPath $IsoPath)) { throw "no ISO at $IsoPath (build it with make)" }
@@ -78,7 +81,22 @@ if ($dvd) {
 
 # The data disk on SCSI controller 0: a synthetic SCSI disk, storvsc's.
 if (-not (Get-VMScsiController -VMName $Name)) { Add-VMScsiController -VMName $Name }
-if ($DataVhdPath -eq "") {
+if ($DataTarPath -ne "") {
+    # A fixed .vhd is the disk's bytes followed by a 512-byte footer
+    # (Microsoft, "Virtual Hard Disk Image Format Specification" 1.0, "Fixed
+    # hard disk image"): the archive goes at offset 0 of a fixed .vhd of its
+    # size rounded up to 1 MiB (the rest reads as zeros, which ends a ustar
+    # archive anyway), which Convert-VHD turns into a dynamic .vhdx.
+    $tar = [System.IO.File]::ReadAllBytes((Resolve-Path -LiteralPath $DataTarPath).Path)
+    $size = [long][math]::Max(1, [math]::Ceiling($tar.Length / 1MB)) * 1MB
+    $fixed = Join-Path -Path $VmPath -ChildPath "$Name-data.vhd"
+    $DataVhdPath = Join-Path -Path $VmPath -ChildPath "$Name-data.vhdx"
+    if (Test-Path -LiteralPath $DataVhdPath) { throw "$DataVhdPath exists: remove it first" }
+    New-VHD -Path $fixed -SizeBytes $size -Fixed | Out-Null
+    $f = [System.IO.File]::OpenWrite($fixed)
+    try { $f.Write($tar, 0, $tar.Length) } finally { $f.Close() }
+    Convert-VHD -Path $fixed -DestinationPath $DataVhdPath -VHDType Dynamic -DeleteSource
+} elseif ($DataVhdPath -eq "") {
     $DataVhdPath = Join-Path -Path $VmPath -ChildPath "$Name-data.vhdx"
     if (-not (Test-Path -LiteralPath $DataVhdPath)) {
         New-VHD -Path $DataVhdPath -SizeBytes 64MB -Dynamic | Out-Null
