@@ -64,6 +64,7 @@ if (Get-VM -Name $Name -ErrorAction SilentlyContinue) {
 New-VM -Name $Name -Generation $Generation -MemoryStartupBytes $MemoryBytes -NoVHD `
     -SwitchName $SwitchName -Path $VmPath | Out-Null
 Set-VM -Name $Name -ProcessorCount 1 -StaticMemory -CheckpointType Disabled
+$VmPath = (Resolve-Path -LiteralPath $VmPath).Path     # .NET calls below need it absolute
 
 # COM1 on a named pipe: Hyper-V is the pipe's server, Read-MinnowSerial.ps1
 # its client. minnow's console is COM1 (port 0x3F8) on both generations.

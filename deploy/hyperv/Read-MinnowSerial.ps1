@@ -28,7 +28,9 @@ $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
 $pipe = New-Object -TypeName System.IO.Pipes.NamedPipeClientStream -ArgumentList @(
     ".", $PipeName, [System.IO.Pipes.PipeDirection]::InOut)
 while (-not $pipe.IsConnected -and [DateTime]::UtcNow -lt $deadline) {
-    try { $pipe.Connect(100) } catch [System.TimeoutException] { } catch [System.IO.IOException] { Start-Sleep -Milliseconds 100 }
+    # No pipe yet: Connect waits 100 ms and throws TimeoutException (wrapped by
+    # PowerShell); any other failure is retried too, until the deadline.
+    try { $pipe.Connect(100) } catch { Start-Sleep -Milliseconds 100 }
 }
 if (-not $pipe.IsConnected) {
     Write-Error "no pipe \\.\pipe\$PipeName within $Seconds s (is the VM running, COM1 set by Set-VMComPort?)" -ErrorAction Continue
