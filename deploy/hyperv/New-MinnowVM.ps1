@@ -53,18 +53,20 @@ $ErrorActionPreference = "Stop"
 if ($Name -eq "") { $Name = "minnow-gen$Generation" }
 if ($VmPath -eq "") { $VmPath = Join-Path -Path $HOME -ChildPath "minnow-vms" }
 if ($PipeName -eq "") { $PipeName = "$Name-com1" }
-if ($LogPath -eq "") { $LogPath = Join-Path -Path $VmPath -ChildPath "$Name-serial.log" }
 if (-not (Test-Path -LiteralPath $IsoPath)) { throw "no ISO at $IsoPath (build it with make)" }
 $IsoPath = (Resolve-Path -LiteralPath $IsoPath).Path
 if (Get-VM -Name $Name -ErrorAction SilentlyContinue) {
     throw "a VM named $Name exists already: remove it with Remove-MinnowVM.ps1 -Name $Name"
 }
 
+if (-not (Test-Path -LiteralPath $VmPath)) { New-Item -ItemType Directory -Path $VmPath | Out-Null }
+$VmPath = (Resolve-Path -LiteralPath $VmPath).Path     # .NET calls below need it absolute
+if ($LogPath -eq "") { $LogPath = Join-Path -Path $VmPath -ChildPath "$Name-serial.log" }
+
 # The VM, its network adapter on the switch; no disk yet (New-VM -NoVHD).
 New-VM -Name $Name -Generation $Generation -MemoryStartupBytes $MemoryBytes -NoVHD `
     -SwitchName $SwitchName -Path $VmPath | Out-Null
 Set-VM -Name $Name -ProcessorCount 1 -StaticMemory -CheckpointType Disabled
-$VmPath = (Resolve-Path -LiteralPath $VmPath).Path     # .NET calls below need it absolute
 
 # COM1 on a named pipe: Hyper-V is the pipe's server, Read-MinnowSerial.ps1
 # its client. minnow's console is COM1 (port 0x3F8) on both generations.
