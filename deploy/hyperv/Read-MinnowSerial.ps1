@@ -37,6 +37,8 @@ if (-not $pipe.IsConnected) {
     exit 1
 }
 
+# Relative to PowerShell's location, not the process's (which .NET would use).
+$LogPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($LogPath)
 $dir = Split-Path -Path $LogPath -Parent
 if ($dir -and -not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Path $dir | Out-Null }
 $log = [System.IO.File]::Open($LogPath, [System.IO.FileMode]::Create, [System.IO.FileAccess]::Write)
