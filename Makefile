@@ -104,15 +104,19 @@ $(BUILD)/gen/font8x16.c: $(BUILD)/tools/mkfont /usr/share/grub/ascii.pf2
 $(BUILD)/gen/font8x16.c.o: $(BUILD)/gen/font8x16.c
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-# Two-pass link: the first pass has no symbol table; tools/mksyms.sh makes
-# one from it, and the second pass adds it at the end of rodata, where it
-# moves no code. The check compares every function address of both passes.
+# Two-pass link: the first pass has an empty symbol table; tools/mksyms.py
+# makes the real one from it, and the second pass adds it at the end of
+# rodata, where it moves no code. The check compares every function address
+# of both passes.
+$(BUILD)/gen/empty.ksyms.S: tools/mksyms.py
+	@mkdir -p $(@D)
+	$(PYTHON) tools/mksyms.py --empty > $@
 define kernel_image
-$(BUILD)/$(1).pass1.elf: $(2) linker.ld
-	$(LD) $(KLDFLAGS) -o $$@ $(2)
-$(BUILD)/gen/$(1).ksyms.S: $(BUILD)/$(1).pass1.elf tools/mksyms.sh
+$(BUILD)/$(1).pass1.elf: $(2) $(BUILD)/gen/empty.ksyms.o linker.ld
+	$(LD) $(KLDFLAGS) -o $$@ $(2) $(BUILD)/gen/empty.ksyms.o
+$(BUILD)/gen/$(1).ksyms.S: $(BUILD)/$(1).pass1.elf tools/mksyms.py
 	@mkdir -p $$(@D)
-	tools/mksyms.sh $(NM) $$< > $$@
+	$(PYTHON) tools/mksyms.py $(NM) $$< > $$@
 $(BUILD)/gen/$(1).ksyms.o: $(BUILD)/gen/$(1).ksyms.S
 	$(CC) $(KASFLAGS) -c $$< -o $$@
 $(BUILD)/$(1).elf: $(2) $(BUILD)/gen/$(1).ksyms.o linker.ld
