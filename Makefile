@@ -16,13 +16,17 @@ PYTHON    := python3
 
 comma := ,
 KLTO := -flto -ffat-lto-objects
+# Smaller code for the 256 KiB budget (docs/boot-time.md, "Size"): switches
+# as compare chains rather than jump tables in rodata, and no inlining that
+# grows a stack frame (-528 and -304 bytes).
+KSIZEFLAGS := -fno-jump-tables -fconserve-stack
 # Kernel code: freestanding, no SSE/x87 (no FPU state to save in traps), no
 # red zone (interrupts push onto the stack), frame pointers for backtraces.
 KCFLAGS := -std=gnu11 -ffreestanding -nostdlib -fno-builtin -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-pic -fno-pie -mcmodel=small -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -fno-strict-aliasing \
 	-ffunction-sections -fdata-sections -Os -g -Wall -Wextra -Werror -Wno-address -MD -MP -I. -I$(BUILD)/gen \
-	$(KLTO)
+	$(KLTO) $(KSIZEFLAGS)
 KASFLAGS := -D__ASSEMBLY__ -g -MD -MP -I.
 KLDFLAGS := --gc-sections -nostdlib -static -zmax-page-size=0x1000 -znoexecstack --build-id=none \
 	--no-warn-rwx-segments -Tlinker.ld
