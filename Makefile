@@ -16,16 +16,16 @@ PYTHON    := python3
 
 comma := ,
 KLTO := -flto -ffat-lto-objects
-# Smaller code for the 256 KiB budget (docs/boot-time.md, "Size"): switches
-# as compare chains rather than jump tables in rodata, and no inlining that
-# grows a stack frame (-528 and -304 bytes).
+# Smaller code for the 256 KiB budget (docs/size.md): -Oz (GCC 12: size
+# before speed, where -Os still weighs speed), switches as compare chains
+# rather than jump tables in rodata, no inlining that grows a stack frame.
 KSIZEFLAGS := -fno-jump-tables -fconserve-stack
 # Kernel code: freestanding, no SSE/x87 (no FPU state to save in traps), no
 # red zone (interrupts push onto the stack), frame pointers for backtraces.
 KCFLAGS := -std=gnu11 -ffreestanding -nostdlib -fno-builtin -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-pic -fno-pie -mcmodel=small -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -fno-strict-aliasing \
-	-ffunction-sections -fdata-sections -Os -g -Wall -Wextra -Werror -Wno-address -MD -MP -I. -I$(BUILD)/gen \
+	-ffunction-sections -fdata-sections -Oz -g -Wall -Wextra -Werror -Wno-address -MD -MP -I. -I$(BUILD)/gen \
 	$(KLTO) $(KSIZEFLAGS)
 KASFLAGS := -D__ASSEMBLY__ -g -MD -MP -I.
 KLDFLAGS := --gc-sections -nostdlib -static -zmax-page-size=0x1000 -znoexecstack --build-id=none \
@@ -67,6 +67,10 @@ include tests/devsim/rules.mk
 # only redirect calls between separate objects, so memp.c stays out of LTO
 # (inside it, the calls would be resolved to the unwrapped functions).
 $(BUILD)/lwip/core/memp.c.o: LWIP_CFLAGS += -fno-lto
+# lwIP and the socket layer add -Os to the kernel's flags (net/rules.mk);
+# -Oz after it keeps the whole kernel at one level.
+$(LWIP_OBJS): LWIP_CFLAGS += -Oz
+$(BUILD)/net/socket.c.o $(BUILD)/net/socket_inet.c.o: KCFLAGS += -Oz
 
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS)) $(BUILD)/gen/font8x16.c.o $(EXTRA_KOBJS)
 SELFTEST_OBJS := $(patsubst %,$(BUILD)/%.o,$(SELFTEST_SRCS))
