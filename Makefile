@@ -85,7 +85,7 @@ MB1OBJ := $(BUILD)/boot/mb1hdr.S.o
 # The shipped images carry no self-tests; the -test images are the same
 # kernel with tests/selftest/ linked in (selftest=NAME).
 IMAGES := $(BUILD)/minnow.elf $(BUILD)/minnow-pvh.elf $(BUILD)/minnow-test.elf $(BUILD)/minnow-test-pvh.elf
-all: $(IMAGES) $(BUILD)/minnow.iso $(BUILD)/minnow-test.iso
+all: $(IMAGES) $(BUILD)/minnow.iso $(BUILD)/minnow-test.iso $(BUILD)/minnow.nolto.elf
 
 help:
 	@echo "minnow targets:"

@@ -96,8 +96,12 @@ def main():
     elf = sys.argv[1]
     budget = int(sys.argv[2]) if len(sys.argv) > 2 else 262144
     total = stripped_size(elf)
-    twin = elf[:-len(".elf")] + ".nolto.elf" if elf.endswith(".elf") else None
-    if twin and not (os.path.exists(twin + ".map") and os.path.getmtime(twin) >= os.path.getmtime(elf)):
+    # The twin counts when it was linked after IMAGE's first pass (from
+    # the same objects, then).
+    base = elf[:-len(".elf")] if elf.endswith(".elf") else elf
+    twin, pass1 = base + ".nolto.elf", base + ".pass1.elf"
+    if not (os.path.exists(twin + ".map") and os.path.exists(pass1)
+            and os.path.getmtime(twin + ".map") >= os.path.getmtime(pass1)):
         twin = None
     sizes = parse((twin or elf) + ".map")
     cols = ("text", "rodata", "data", "bss")
