@@ -31,7 +31,7 @@ KASFLAGS := -D__ASSEMBLY__ -g -MD -MP -I.
 KLDFLAGS := --gc-sections -nostdlib -static -zmax-page-size=0x1000 -znoexecstack --build-id=none \
 	--no-warn-rwx-segments -Tlinker.ld
 # Link-time optimization: the compiler sees the whole kernel at the link
-# (inlining across files, unused globals dropped: 6% less code). The link
+# (inlining across files, unused globals dropped: 7% less code). The link
 # goes through gcc (the LTO plugin) with the code-generation flags again;
 # KLDFLAGS are ld's own, one word each, passed on with -Wl. One partition:
 # the same input gives the same code in both link passes (mksyms). The
@@ -141,6 +141,8 @@ $(BUILD)/gen/font8x16.c.o: $(BUILD)/gen/font8x16.c
 $(BUILD)/gen/empty.ksyms.S: tools/mksyms.py
 	@mkdir -p $(@D)
 	$(PYTHON) tools/mksyms.py --empty > $@
+$(BUILD)/gen/empty.ksyms.o: $(BUILD)/gen/empty.ksyms.S
+	$(CC) $(KASFLAGS) -c $< -o $@
 define kernel_image
 $(BUILD)/$(1).pass1.elf: $(2) $(BUILD)/gen/empty.ksyms.o linker.ld
 	$(KLINK) -o $$@ $(2) $(BUILD)/gen/empty.ksyms.o
