@@ -43,3 +43,9 @@ UNIT_BINS += $(BUILD)/host/unit/test_netdev
 UNIT_TESTS += pvclock
 unit_pvclock_SRCS := kernel/time/pvclock.c
 UNIT_BINS += $(BUILD)/host/unit/test_pvclock
+UNIT_TESTS += ksyms
+unit_ksyms_SRCS := kernel/arch/ksyms.c $(BUILD)/gen/test_ksyms.S
+UNIT_BINS += $(BUILD)/host/unit/test_ksyms
+$(BUILD)/gen/test_ksyms.S: tests/unit/ksyms_syms.txt tools/mksyms.py
+	@mkdir -p $(@D)
+	$(PYTHON) tools/mksyms.py --list $< > $@

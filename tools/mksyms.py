@@ -3,6 +3,9 @@
 
 Usage: tools/mksyms.py NM build/kernel.pass1.elf > out.S
        tools/mksyms.py --empty > out.S        (the first link pass's table)
+       tools/mksyms.py --list SYMS.txt > out.S (the host unit test's table:
+           "hex-offset name" lines, a stand-in text region around them and
+           the expected symbols, tests/unit/test_ksyms.c)
 
 Every function symbol of the linked kernel (nm -n: t/T, minus assembler
 locals, __-markers, ISR stubs and loader headers), sorted by address, as
@@ -144,14 +147,8 @@ def emit(count, tokens, stream, origin):
         print("    .byte " + ",".join(str(b) for b in stream[i:i + 16]))
 
 
-def main():
-    if sys.argv[1:] == ["--empty"]:
-        emit(0, {}, [], "nothing (first link pass)")
-        return
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    nm, elf = sys.argv[1], sys.argv[2]
-    text, syms = functions(nm, elf)
+def encode_table(syms, text, origin):
+    """Checks, encodes and emits syms (sorted (address, name) pairs)."""
     for _, name in syms:
         if len(name) >= NAME_MAX:
             sys.exit(f"mksyms: {name}: longer than {NAME_MAX - 1} characters")
@@ -159,11 +156,51 @@ def main():
     stream, prev = [], text
     for (addr, _), seq in zip(syms, seqs):
         if addr < prev:
-            sys.exit(f"mksyms: {elf}: symbols not sorted at {addr:#x}")
+            sys.exit(f"mksyms: {origin}: symbols not sorted at {addr:#x}")
         stream += uleb128(addr - prev) + seq + [0]
         prev = addr
     check(stream, tokens, syms, text)
-    emit(len(syms), tokens, stream, elf)
+    emit(len(syms), tokens, stream, origin)
+
+
+def host_test(path):
+    """The table of a symbol list, for the host unit test: a stand-in text
+    region (__text_start/__text_end, 256 bytes past the last symbol) and
+    the list itself (ksyms_test_count, ksyms_test_offsets, ksyms_test_names:
+    the names one after another, each ending in a 0)."""
+    syms = []
+    for line in open(path):
+        line = line.split("#")[0].split()
+        if line:
+            syms.append((int(line[0], 16), line[1]))
+    syms.sort(key=lambda s: s[0])
+    encode_table(syms, 0, path)
+    print('    .section .rodata.ksyms_test, "a"')
+    print("    .global __text_start, __text_end, ksyms_test_count, ksyms_test_offsets, ksyms_test_names")
+    print(f"__text_start: .skip {syms[-1][0] + 256}")
+    print("__text_end:")
+    print(f"    .balign 8\nksyms_test_count: .quad {len(syms)}")
+    print("ksyms_test_offsets:")
+    for off, _ in syms:
+        print(f"    .quad {off}")
+    print("ksyms_test_names:")
+    for _, name in syms:
+        print(f'    .asciz "{name}"')
+    print('    .section .note.GNU-stack, "", @progbits')
+
+
+def main():
+    if sys.argv[1:] == ["--empty"]:
+        emit(0, {}, [], "nothing (first link pass)")
+        return
+    if len(sys.argv) == 3 and sys.argv[1] == "--list":
+        host_test(sys.argv[2])
+        return
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    nm, elf = sys.argv[1], sys.argv[2]
+    text, syms = functions(nm, elf)
+    encode_table(syms, text, elf)
 
 
 if __name__ == "__main__":
