@@ -100,7 +100,7 @@
 #define IP_REASSEMBLY               1
 #define IP_FRAG                     1
 #define LWIP_ICMP                   1
-#define LWIP_RAW                    1
+#define LWIP_RAW                    0       /* no raw pcbs: the socket layer offers SOCK_STREAM and SOCK_DGRAM only */
 #define LWIP_UDP                    1
 #define LWIP_TCP                    1
 #define LWIP_DHCP                   1
