@@ -43,3 +43,7 @@ UNIT_BINS += $(BUILD)/host/unit/test_netdev
 UNIT_TESTS += pvclock
 unit_pvclock_SRCS := kernel/time/pvclock.c
 UNIT_BINS += $(BUILD)/host/unit/test_pvclock
+UNIT_TESTS += virtqueue
+unit_virtqueue_SRCS := virtio/virtqueue.c
+UNIT_BINS += $(BUILD)/host/unit/test_virtqueue
+$(BUILD)/host/unit/test_virtqueue: $(wildcard virtio/*.h)
