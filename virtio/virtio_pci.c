@@ -118,13 +118,23 @@ static unsigned vpci_queue_max(struct virtio_dev *vd, unsigned index)
 
 /* ---- Interrupts ------------------------------------------------------------ */
 
-/* MSI-X entry 0: configuration changes (queues too when they share it). */
-static void vpci_irq_config(void *arg)
+/* MSI-X entry 0: configuration changes (queues too when they share it).
+ * INTx: the ISR byte tells why, and reading it lowers the line (4.1.4.5);
+ * 0 means the shared line was someone else's. */
+static void vpci_irq_main(void *arg)
 {
     struct vpci *p = arg;
+    unsigned causes = VIRTIO_IRQ_CONFIG | (p->irq[1].mode ? 0 : VIRTIO_IRQ_QUEUES);
+    if (p->irq[0].mode == DEVIO_IRQ_INTX) {
+        uint32_t isr = rd(&p->isr, 0, 1);
+        if (!isr || isr == 0xFF)
+            return;
+        causes = (isr & VIRTIO_ISR_CONFIG ? VIRTIO_IRQ_CONFIG : 0) |
+                 (isr & VIRTIO_ISR_QUEUE ? VIRTIO_IRQ_QUEUES : 0);
+    }
     p->vd.irqs++;
     if (p->vd.on_irq)
-        p->vd.on_irq(&p->vd, VIRTIO_IRQ_CONFIG | (p->irq[1].mode ? 0 : VIRTIO_IRQ_QUEUES));
+        p->vd.on_irq(&p->vd, causes);
 }
 
 /* A queue's own MSI-X entry: irq[1 + index]. */
@@ -137,20 +147,6 @@ static void vpci_irq_queue(void *arg)
         p->vd.on_irq(&p->vd, 1u << (irq->line - 1));
 }
 
-/* INTx: the ISR byte tells why, and reading it lowers the line (4.1.4.5);
- * 0 means the shared line was someone else's. */
-static void vpci_irq_intx(void *arg)
-{
-    struct vpci *p = arg;
-    uint32_t isr = rd(&p->isr, 0, 1);
-    if (!isr || isr == 0xFF)
-        return;
-    p->vd.irqs++;
-    if (p->vd.on_irq)
-        p->vd.on_irq(&p->vd, (isr & VIRTIO_ISR_CONFIG ? VIRTIO_IRQ_CONFIG : 0) |
-                                 (isr & VIRTIO_ISR_QUEUE ? VIRTIO_IRQ_QUEUES : 0));
-}
-
 /* Entry 0 (or INTx) for everything, then an entry per queue while the
  * table has them. Done before the first queue is enabled, since a queue's
  * vector is one of the fields set before queue_enable (4.1.4.3.2). */
@@ -160,14 +156,9 @@ static int vpci_irq_setup(struct virtio_dev *vd)
     if (p->irq_on)
         return 0;
     fmt_snprintf(p->irq_name[0], sizeof p->irq_name[0], "virtio %s", vd->where);
-    int r = devio_irq_setup(&p->io, DEVIO_IRQ_MSIX | DEVIO_IRQ_INTX, vpci_irq_config, p,
-                            p->irq_name[0], &p->irq[0]);
-    if (r == 0 && p->irq[0].mode == DEVIO_IRQ_INTX) {
-        /* The INTx handler reads ISR: it needs the region and another handler. */
-        devio_irq_teardown(&p->io, &p->irq[0]);
-        r = p->isr.w ? devio_irq_setup(&p->io, DEVIO_IRQ_INTX, vpci_irq_intx, p, p->irq_name[0],
-                                       &p->irq[0]) : -ENODEV;
-    }
+    /* INTx needs the ISR to tell causes apart (and to lower the line). */
+    int r = devio_irq_setup(&p->io, DEVIO_IRQ_MSIX | (p->isr.w ? DEVIO_IRQ_INTX : 0), vpci_irq_main,
+                            p, p->irq_name[0], &p->irq[0]);
     if (r < 0)
         return r;
     p->irq_on = true;

@@ -186,6 +186,23 @@ TEST(vnet_hostile_used_entries)
     teardown();
 }
 
+TEST(vnet_intx_reads_isr)
+{
+    setup();
+    m.dev.irq_modes = DEVIO_IRQ_INTX;
+    REQUIRE(probe() == 0);
+    CHECK_EQ(m.config_vec, VIRTIO_MSI_NO_VECTOR);       /* no MSI-X mapping written */
+    CHECK(devhost_irq_deliver(&m.dev) == false);         /* line low: nothing to do */
+    REQUIRE(vnet_model_rx(&m, frame, sizeof frame, 0) >= 0);
+    run();
+    CHECK_EQ(host.rx_count, 1);
+    CHECK_EQ(m.isr, 0);                                  /* read, so the line is low again */
+    vnet_model_set_link(&m, false);
+    run();
+    CHECK(!host.nd->link_up);
+    teardown();
+}
+
 TEST(vnet_trace_lines)
 {
     setup();

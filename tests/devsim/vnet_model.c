@@ -165,7 +165,10 @@ static void wr(void *mp, unsigned bar, uint64_t off, unsigned w, uint64_t v)
     }
 }
 
-static const struct devhost_model_ops vnet_ops = { .read = rd, .write = wr };
+/* INTx: the line is high while the ISR has a cause (4.1.4.5). */
+static bool asserted(void *mp) { return ((struct vnet_model *)mp)->isr != 0; }
+
+static const struct devhost_model_ops vnet_ops = { .read = rd, .write = wr, .irq_asserted = asserted };
 
 void vnet_model_init(struct vnet_model *m, uint8_t slot)
 {
