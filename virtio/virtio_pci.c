@@ -48,6 +48,7 @@ struct vpci {
     uint32_t notify_mult;
     struct devio_irq irq[VPCI_VECTORS];
     bool irq_on, msix;
+    unsigned shared;                /* queues signalled through entry 0 (bit per queue) */
     char irq_name[VPCI_VECTORS][20];
 };
 
@@ -124,7 +125,7 @@ static unsigned vpci_queue_max(struct virtio_dev *vd, unsigned index)
 static void vpci_irq_main(void *arg)
 {
     struct vpci *p = arg;
-    unsigned causes = VIRTIO_IRQ_CONFIG | (p->irq[1].mode ? 0 : VIRTIO_IRQ_QUEUES);
+    unsigned causes = VIRTIO_IRQ_CONFIG | p->shared;
     if (p->irq[0].mode == DEVIO_IRQ_INTX) {
         uint32_t isr = rd(&p->isr, 0, 1);
         if (!isr || isr == 0xFF)
@@ -147,9 +148,9 @@ static void vpci_irq_queue(void *arg)
         p->vd.on_irq(&p->vd, 1u << (irq->line - 1));
 }
 
-/* Entry 0 (or INTx) for everything, then an entry per queue while the
- * table has them. Done before the first queue is enabled, since a queue's
- * vector is one of the fields set before queue_enable (4.1.4.3.2). */
+/* Entry 0 (or INTx) for configuration changes (and, under INTx, all).
+ * Done before the first queue is enabled: a queue's vector is one of the
+ * fields set before queue_enable (4.1.4.3.2). */
 static int vpci_irq_setup(struct virtio_dev *vd)
 {
     struct vpci *p = vpci_of(vd);
@@ -169,16 +170,22 @@ static int vpci_irq_setup(struct virtio_dev *vd)
     wr(&p->common, CC(config_msix_vector), 0);
     if (rd(&p->common, CC(config_msix_vector)) != 0)
         pr_err("virtio: %s: no MSI-X vector for configuration changes\n", vd->where);
-    for (unsigned q = 0; q < VIRTIO_QUEUES_MAX; q++) {
-        fmt_snprintf(p->irq_name[1 + q], sizeof p->irq_name[1 + q], "virtio %s q%u", vd->where, q);
-        p->irq[1 + q].line = 1 + q;     /* vpci_irq_queue finds p from it */
-        if (devio_irq_setup_msix(&p->io, 1 + q, vpci_irq_queue, &p->irq[1 + q], p->irq_name[1 + q],
-                                 &p->irq[1 + q]) < 0) {
-            p->irq[1 + q] = (struct devio_irq){ 0 };
-            break;
-        }
-    }
     return 0;
+}
+
+/* Queue q's own MSI-X entry (1 + q), set up with the queue; when the table
+ * has no such entry the queue shares entry 0. Returns the entry. */
+static uint16_t vpci_queue_vector(struct vpci *p, unsigned q)
+{
+    fmt_snprintf(p->irq_name[1 + q], sizeof p->irq_name[1 + q], "virtio %s q%u", p->vd.where, q);
+    p->irq[1 + q].line = 1 + q;         /* vpci_irq_queue finds p from it */
+    if (!p->irq[1 + q].mode && devio_irq_setup_msix(&p->io, 1 + q, vpci_irq_queue, &p->irq[1 + q],
+                                                    p->irq_name[1 + q], &p->irq[1 + q]) < 0) {
+        p->irq[1 + q] = (struct devio_irq){ 0 };
+        p->shared |= 1u << q;
+        return 0;
+    }
+    return (uint16_t)(1 + q);
 }
 
 static void vpci_irq_teardown(struct virtio_dev *vd)
@@ -187,6 +194,7 @@ static void vpci_irq_teardown(struct virtio_dev *vd)
     for (int i = VPCI_VECTORS - 1; i >= 0; i--)
         devio_irq_teardown(&p->io, &p->irq[i]);
     p->irq_on = p->msix = false;
+    p->shared = 0;
 }
 
 /* ---- Queues ---------------------------------------------------------------- */
@@ -209,7 +217,7 @@ static int vpci_queue_enable(struct virtio_dev *vd, struct virtio_queue *q)
     wr(&p->common, CC(queue_select), i);
     wr(&p->common, CC(queue_size), q->vq.size);
     if (p->msix) {
-        uint16_t vec = (uint16_t)(p->irq[1 + i].mode ? 1 + i : 0);
+        uint16_t vec = vpci_queue_vector(p, i);
         wr(&p->common, CC(queue_msix_vector), vec);
         if (rd(&p->common, CC(queue_msix_vector)) != vec) {
             pr_err("virtio: %s: queue %u: MSI-X vector %u refused\n", vd->where, i, vec);
