@@ -8,6 +8,9 @@
  *     -netdev user,id=n0,hostfwd=tcp:127.0.0.1:7007-:7,hostfwd=udp:127.0.0.1:7007-:7
  *     -kernel build/minnow.elf -append "app=echo"
  *
+ * With vsock=PORT the TCP service also runs on that AF_VSOCK port (a
+ * virtio-vsock device, vsock/virtio_vsock.c), with or without a NIC.
+ *
  * Sockets: minnow's POSIX layer (net/socket.h). */
 #include "kernel/core/app.h"
 #include "kernel/errno.h"
@@ -16,6 +19,7 @@
 #include "kernel/sched/sched.h"
 #include "net/lwip_netif.h"
 #include "net/socket.h"
+#include "vsock/vsock.h"
 
 #define ECHO_PORT           7
 #define ECHO_NIC            "eth0"
@@ -78,10 +82,40 @@ static void udp_thread(void *arg)
     }
 }
 
+/* Accepts stream connections on lfd forever. */
+static void echo_serve(void *arg)
+{
+    int lfd = (int)(intptr_t)arg;
+    for (;;) {
+        sem_down(&conn_slots);
+        int fd = echo_sock_accept(lfd);
+        struct thread *t = fd < 0 ? NULL : thread_create("echo-tcp", tcp_conn, (void *)(intptr_t)fd, 0);
+        if (!t) {
+            if (fd >= 0)
+                echo_sock_close(fd);
+            sem_up(&conn_slots);
+            thread_sleep_ns(10000000);
+            continue;
+        }
+        thread_detach(t);
+    }
+}
+
 static int echo_main(void)
 {
+    sem_init(&conn_slots, ECHO_MAX_CONN);
+    if (vsock_app_port) {
+        int vfd = vsock_server(vsock_app_port, 64);
+        struct thread *v = vfd < 0 ? NULL : thread_create("echo-vsock", echo_serve, (void *)(intptr_t)vfd, 0);
+        if (!v)
+            kprintf("echo: cannot serve vsock port %u: %d\n", vsock_app_port, vfd);
+        else
+            kprintf("echo: listening on vsock port %u\n", vsock_app_port);
+    }
     if (net_wait_stack(ECHO_ADDR_WAIT_NS) != 0) {
         kprintf("echo: no network\n");
+        while (vsock_app_port)
+            thread_sleep_ns(~0ull >> 1);
         return -ENODEV;
     }
     /* Listening on the any-address before the address comes (lwip_netif.h). */
@@ -99,20 +133,8 @@ static int echo_main(void)
     if (!u)
         return -ENOMEM;
     thread_detach(u);
-    sem_init(&conn_slots, ECHO_MAX_CONN);
     kprintf("echo: listening on tcp and udp port %d\n", ECHO_PORT);
-    for (;;) {
-        sem_down(&conn_slots);
-        int fd = echo_sock_accept(lfd);
-        struct thread *t = fd < 0 ? NULL : thread_create("echo-tcp", tcp_conn, (void *)(intptr_t)fd, 0);
-        if (!t) {
-            if (fd >= 0)
-                echo_sock_close(fd);
-            sem_up(&conn_slots);
-            thread_sleep_ns(10000000);
-            continue;
-        }
-        thread_detach(t);
-    }
+    echo_serve((void *)(intptr_t)lfd);
+    return 0;
 }
 APP(echo, "TCP and UDP echo (RFC 862) on port 7", echo_main);
