@@ -6,3 +6,4 @@ UNIT_TESTS += vsock_conn
 unit_vsock_conn_SRCS := vsock/vsock_conn.c
 UNIT_BINS += $(BUILD)/host/unit/test_vsock_conn
 $(BUILD)/host/unit/test_vsock_conn: $(wildcard vsock/*.h)
+include tools/vsock-backend/rules.mk

@@ -1,0 +1,7 @@
+# tools/vsock-backend/: the vhost-user-vsock backend with Firecracker's
+# hybrid host protocol (a host program, for QEMU system tests and users).
+VSOCK_BACKEND := $(BUILD)/tools/vsock-backend
+all: $(VSOCK_BACKEND)
+$(VSOCK_BACKEND): tools/vsock-backend/vsock-backend.c vsock/vsock_reg.h
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ $<
