@@ -4,7 +4,9 @@
  * is none, and the TSC's reference clock is whichever the tables name. */
 #include "kernel/platform.h"
 #include "kernel/acpi/acpi.h"
+#include "kernel/acpi/acpi_aml_dev.h"
 #include "kernel/acpi/acpi_reg.h"
+#include "kernel/dev/mmio_bus.h"
 #include "kernel/irq/apic.h"
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpuinfo.h"
@@ -57,6 +59,9 @@ void platform_init(const struct boot_info *bi, bool acpidump)
 {
     acpi_init(bi, acpidump);                /* tables; power off / reset registers */
     timeline_mark("acpi");
+    acpi_mmio_scan();                       /* DSDT/SSDT devices -> the MMIO bus */
+    mmio_bus_from_cmdline(bi->cmdline);     /* virtio_mmio.device= (after: the DSDT's win) */
+    timeline_mark("mmio devices");
     cpuinfo_init();
     pr_info("cpu: %s%s%s, hypervisor: %s%s%s%s\n", cpu.vendor, cpu.brand[0] ? " " : "", cpu.brand,
             cpuinfo_hv_name(cpu.hv), cpu.hv_signature[0] ? " (" : "", cpu.hv_signature,

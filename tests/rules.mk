@@ -47,3 +47,20 @@ UNIT_TESTS += virtqueue
 unit_virtqueue_SRCS := virtio/virtqueue.c
 UNIT_BINS += $(BUILD)/host/unit/test_virtqueue
 $(BUILD)/host/unit/test_virtqueue: $(wildcard virtio/*.h)
+UNIT_TESTS += mmio_bus
+unit_mmio_bus_SRCS := kernel/dev/mmio_bus.c lib/fmt.c
+UNIT_BINS += $(BUILD)/host/unit/test_mmio_bus
+UNIT_TESTS += acpi_aml_dev
+unit_acpi_aml_dev_SRCS := kernel/acpi/acpi.c kernel/acpi/acpi_aml.c kernel/acpi/acpi_aml_dev.c lib/fmt.c tests/unit/fakemem.c
+UNIT_BINS += $(BUILD)/host/unit/test_acpi_aml_dev
+
+# libFuzzer over the static AML device reader (FUZZCC/FUZZCFLAGS from
+# tests/hvsim/rules.mk; tests/run.py runs every build/fuzz/fuzz_* for
+# FUZZ_TEST_TIME seconds). Its corpus is seeded with the captured DSDT
+# bodies (tests/data/acpi) by tests/fuzz/seed_aml.py.
+AML_FUZZ := $(BUILD)/fuzz/fuzz_acpi_aml_dev
+$(AML_FUZZ): tests/fuzz/fuzz_acpi_aml_dev.c kernel/acpi/acpi_aml_dev.c kernel/acpi/acpi_aml.c $(HOST_HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< kernel/acpi/acpi_aml_dev.c kernel/acpi/acpi_aml.c
+	python3 tests/fuzz/seed_aml.py tests/data/acpi $(BUILD)/fuzz/corpus/fuzz_acpi_aml_dev
+HOSTED_BINS += $(AML_FUZZ)

@@ -139,7 +139,41 @@ def check_iso_default_is_shipped():
     return None
 
 
+def check_firecracker_config():
+    """deploy/firecracker/vm-config.json against Firecracker's schema
+    (tests/check_firecracker_config.py), and planted violations refused."""
+    import copy
+    import json
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import check_firecracker_config as fc
+    errs = fc.validate_file(os.path.join(ROOT, "deploy", "firecracker", "vm-config.json"))
+    if errs:
+        return "; ".join(errs)
+    good = json.load(open(os.path.join(ROOT, "deploy", "firecracker", "vm-config.json")))
+    plants = [
+        ("boot-source", lambda c: c["boot-source"].pop("kernel_image_path")),
+        ("boot_arg", lambda c: c["boot-source"].update(boot_arg="x")),
+        ("vcpu_count", lambda c: c["machine-config"].update(vcpu_count="1")),
+        ("vcpu_count", lambda c: c["machine-config"].update(vcpu_count=33)),
+        ("guest_cid", lambda c: c["vsock"].update(guest_cid=2)),
+        ("uds_path", lambda c: c["vsock"].pop("uds_path")),
+        ("host_dev_name", lambda c: c["network-interfaces"][0].pop("host_dev_name")),
+        ("guest_mac", lambda c: c["network-interfaces"][0].update(guest_mac="06:00")),
+        ("is_read_only", lambda c: c["drives"][0].update(is_read_only="yes")),
+        ("drive", lambda c: c.update(drive=[])),
+        ("machine-config", lambda c: c.pop("machine-config")),
+    ]
+    for what, plant in plants:
+        bad = copy.deepcopy(good)
+        plant(bad)
+        errs = fc.validate(bad)
+        if not any(what in e for e in errs):
+            return f"the validator missed a planted violation ({what}): {errs}"
+    return None
+
+
 CHECKS = [("include-direction", check_includes), ("size-budget", check_size),
+          ("firecracker-config", check_firecracker_config),
           ("shipped-kernel-without-selftests", check_shipped_has_no_selftests),
           ("iso-default-entry-shipped", check_iso_default_is_shipped)]
 

@@ -1,5 +1,6 @@
 #!/bin/sh
 # Boots the kernel with `acpidump` on QEMU's pc, q35 and microvm machines
+# (microvm twice: bare, and with two virtio-mmio devices)
 # (TCG) and saves the ACPI tables it read as tests/data/acpi/<machine>.txt,
 # which tests/unit/test_acpi.c replays through acpi_parse().
 #
@@ -54,4 +55,10 @@ cap pc $Q -M pc -kernel "$kdir/minnow.elf"
 cap q35 $Q -M q35 -kernel "$kdir/minnow.elf"
 # shellcheck disable=SC2086
 cap microvm $Q -M microvm,acpi=on -kernel "$kdir/minnow-pvh.elf"
+# microvm with two virtio-mmio devices: the DSDT then lists them as
+# LNRO0005 Devices (hw/i386/acpi-microvm.c), for the AML device reader.
+# shellcheck disable=SC2086
+cap microvm-virtio $Q -M microvm,acpi=on -kernel "$kdir/minnow-pvh.elf" \
+    -netdev user,id=n0 -device virtio-net-device,netdev=n0 \
+    -drive if=none,id=d0,file=/dev/null,format=raw,readonly=on -device virtio-blk-device,drive=d0
 exit $status

@@ -117,7 +117,9 @@ bool virtq_kick_prepare(struct virtq *vq)
         return false;
     full_fence();                   /* avail->idx visible before we read the device's wish */
     bool kick;
-    if (vq->event_idx) {
+    if (vq->notify_always) {
+        kick = true;
+    } else if (vq->event_idx) {
         /* 2.7.10: notify when avail_event lies in [old, now). */
         uint16_t ev = *avail_event(vq);
         kick = (uint16_t)(now - ev - 1) < (uint16_t)(now - old);

@@ -53,6 +53,7 @@ struct virtq {
     uint16_t inflight;              /* chains given to the device, not yet back */
     bool event_idx;                 /* VIRTIO_F_EVENT_IDX negotiated */
     bool cb_off;                    /* virtq_disable_cb: no used-buffer interrupts wanted */
+    bool notify_always;             /* set by a driver: ignore the device's notification wishes */
     volatile struct virtq_desc *desc;
     volatile struct virtq_avail *avail;
     volatile struct virtq_used *used;
@@ -86,7 +87,8 @@ int virtq_add(struct virtq *vq, const struct virtq_sg *sg, unsigned nout, unsign
 
 /* After one or more virtq_add: true when the device wants a notification
  * for what was added since the last call (used->flags NO_NOTIFY, or
- * avail_event with EVENT_IDX: virtio 1.2 2.7.10). */
+ * avail_event with EVENT_IDX: virtio 1.2 2.7.10); always true for a queue
+ * with notify_always. */
 bool virtq_kick_prepare(struct virtq *vq);
 
 /* Takes the next used entry: 1 with *cookie and *len (bytes the device

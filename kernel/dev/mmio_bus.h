@@ -12,9 +12,15 @@
  *     drivers/virtio/virtio_mmio.c vm_cmdline_set()).
  * A device found both ways (the same base) is listed once.
  *
+ * Discovery runs in platform_init() right after the ACPI tables: the
+ * DSDT/SSDTs first (kernel/acpi/acpi_mmio.c: LNRO0005, the RTC PNP0B00
+ * whose window is I/O ports, any device with a memory window and an
+ * interrupt), then the command line. `dev` in the shell lists the bus.
+ *
  * Drivers register with MMIO_DRIVER() and are matched by the hardware id
  * ("LNRO0005"; the command-line form counts as "LNRO0005"). Probing runs
- * at INIT_BUS level, after discovery. */
+ * at INIT_BUS level, after discovery; a probe that fails is logged and the
+ * device stays listed without a driver. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,6 +40,7 @@ struct mmio_dev {
     uint32_t gsi;                   /* interrupt: a GSI (IOAPIC input) */
     bool has_irq;
     bool irq_level, irq_active_low; /* from the Interrupt descriptor; cmdline: edge, high */
+    bool io;                        /* base/size are I/O ports (the RTC's 0x70), not memory */
     enum mmio_src src;
     char path[24];                  /* "\_SB_.VR00" or "cmdline#0": for the log */
     const struct mmio_driver *driver;
@@ -51,9 +58,11 @@ _Static_assert(sizeof(struct mmio_driver) % 8 == 0, "mmio_driver stride");
     static const struct mmio_driver mmio_driver_##var_                         \
         LINKSET_ENTRY(mmio_drivers) = { __VA_ARGS__ }
 
-/* Adds a discovered device: 0, -EEXIST (same base already listed: the
- * first source wins, the duplicate is logged), -EINVAL (size 0, a window
- * that wraps or is not page-aligned where the source demands it), -ENOSPC. */
+/* Adds a discovered device (copied; hid and path are cut to their arrays):
+ * 0, -EEXIST (same base in the same space already listed: the first source
+ * wins, the duplicate is logged), -EINVAL (size 0, a window that wraps,
+ * lies past the 52-bit physical space (I/O: past 0xFFFF) or overlaps a
+ * listed one), -ENOSPC (MMIO_DEV_MAX). Each refusal is one log line. */
 int mmio_bus_add(const struct mmio_dev *d);
 /* Parses every virtio_mmio.device= of the command line into the bus;
  * malformed entries are logged and skipped. Returns how many were added. */

@@ -20,3 +20,15 @@ $(BUILD)/host/hosted/test_e1000_hosted: tests/unit/test_main.c $(E1000_HOSTED_SR
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(E1000_HOSTED_SRCS) $(DEVSIM_SRCS)
 
 HOSTED_BINS += $(BUILD)/host/hosted/test_e1000_hosted
+
+#   test_virtio_net    virtio/ (core, PCI transport, virtio-net) against the
+#                      virtio-net model of tests/devsim/vnet_model.c,
+#                      including a device that lies about used entries
+VIRTIO_HOSTED_SRCS := tests/devsim/test_virtio_net.c tests/devsim/vnet_model.c \
+	virtio/virtio.c virtio/virtqueue.c virtio/virtio_pci.c virtio/virtio_net.c
+$(BUILD)/host/hosted/test_virtio_net: tests/unit/test_main.c $(VIRTIO_HOSTED_SRCS) \
+		$(DEVSIM_SRCS) $(DEVSIM_HEADERS) $(wildcard virtio/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(VIRTIO_HOSTED_SRCS) $(DEVSIM_SRCS)
+
+HOSTED_BINS += $(BUILD)/host/hosted/test_virtio_net
