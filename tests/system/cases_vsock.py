@@ -260,8 +260,8 @@ def backend_killed(env, ctl):
     s, why = vconnect(env, 5000)
     if not s:
         return why
-    s.sendall(os.urandom(256 << 10))
-    s.recv(4096)
+    s.sendall(os.urandom(32 << 10))
+    s.recv(4096)                        # data flows; more is on its way
     env.stop()
     time.sleep(2)
     st = ctl.monitor("info status")
