@@ -235,7 +235,10 @@ def checks(env, steps):
         try:
             for name, fn in steps:
                 t0 = time.time()
-                err = fn(env, *ctl) if ctl and name == "backend killed" else fn(env)
+                try:
+                    err = fn(env, *ctl) if ctl and name == "backend killed" else fn(env)
+                except OSError as e:
+                    err = f"{type(e).__name__}: {e}"
                 print(f"    {name}: {'ok' if not err else err} ({time.time() - t0:.1f} s)")
                 if err:
                     return f"{name}: {err}\n{env.log()[-2000:]}"
