@@ -316,3 +316,31 @@ CASES.append(Case("vsock-backend-killed-q35", app="echo", cmdline="vsock=5000", 
                                           "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
                   host=checks(env, [("backend killed", backend_killed)]), host_after=ECHO_VSOCK,
                   timeout=120, expect=[READY, ECHO_VSOCK]))
+
+# The same host-side checks against Debian 12's Linux (its own virtio-vsock
+# driver, socat VSOCK-LISTEN:5000,fork EXEC:cat as the echo server), so the
+# backend is not only minnow agreeing with minnow. The guest is assembled
+# by tools/vsock-backend/linux-guest.sh (make vsock-linux); QEMU keeps the
+# last -kernel/-append, so the Linux ones given in `extra` replace minnow's.
+LINUX = os.path.join(ROOT, "build", "vsock-linux")
+LINUX_UP = r"^linux: socat listening$"
+# q35 only: Debian's kernel on microvm under TCG stops at TSC calibration
+# (no PIT/HPET reference) before any driver loads.
+LINUX_SETUPS = [
+    ("q35", "q35", "vhost-user-vsock-pci", []),
+]
+if os.path.exists(os.path.join(LINUX, "initrd.img")):
+    for setup, machine, dev, extra in LINUX_SETUPS:
+        env = Env(f"vsock-linux-{setup}", listen_port=6000)
+        CASES.append(Case(
+            f"vsock-linux-{setup}", machine=f"{machine},memory-backend=mem", memory=MEM,
+            debug_exit=False, reject=NO_PANIC, timeout=300, host_after=LINUX_UP,
+            extra=BackendArgs(env, extra + [
+                "-cpu", "max", "-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
+                "-chardev", f"socket,id=vu,path={env.vhu}", "-device", f"{dev},chardev=vu",
+                "-nic", "none", "-kernel", os.path.join(LINUX, "vmlinuz"),
+                "-initrd", os.path.join(LINUX, "initrd.img"),
+                "-append", "console=ttyS0 quiet vsock_client=6000"]),
+            host=checks(env, [("32 MiB", bulk(32 << 20)), ("16 concurrent", concurrent),
+                              ("stalled reader", stalled_reader), ("closed port", closed_port)]),
+            expect=[r"^linux: vsock up$", r"^linux: client got hello from linux$", LINUX_UP]))

@@ -5,3 +5,8 @@ all: $(VSOCK_BACKEND)
 $(VSOCK_BACKEND): tools/vsock-backend/vsock-backend.c vsock/vsock_reg.h
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -o $@ $<
+# The Debian Linux guest the vsock-linux-* system cases check the backend
+# with (downloads Debian packages; not part of `all`).
+.PHONY: vsock-linux
+vsock-linux:
+	sh tools/vsock-backend/linux-guest.sh $(BUILD)
