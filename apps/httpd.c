@@ -40,6 +40,7 @@
 #include "lib/string.h"
 #include "net/lwip_netif.h"
 #include "net/socket.h"
+#include "vsock/vsock.h"
 #include "net/netdev.h"
 #include "net/lwip/tcp_timewait.h"
 #include "net/lwip/pools.h"
@@ -553,34 +554,10 @@ static struct conn_slot *conn_slot_take(int fd)
     return NULL;
 }
 
-static int httpd_main(void)
+/* Accepts connections on lfd forever, one thread each. */
+static void httpd_serve(void *arg)
 {
-    if (net_wait_stack(HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: no network\n");
-        return -ENODEV;
-    }
-    pattern_len = (uint64_t)pmm_free_pages() * PAGE_SIZE < HTTPD_SMALL_MEM ? HTTPD_CHUNK_SMALL : HTTPD_CHUNK;
-    pattern = kmalloc(pattern_len);
-    if (!pattern) {
-        kprintf("httpd: no memory for a %zu-byte send buffer\n", pattern_len);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < pattern_len; i++)
-        pattern[i] = (uint8_t)i;
-    sem_init(&conn_slots, HTTPD_MAX_CONN);
-    /* Listening on the any-address before the address comes (lwip_netif.h). */
-    int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, 64);
-    if (lfd < 0) {
-        kprintf("httpd: cannot listen on port %d: %d\n", HTTPD_PORT, lfd);
-        return lfd;
-    }
-    if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: %s has no address\n", HTTPD_NIC);
-        return -ENODEV;
-    }
-    char addr[16];
-    net_addr_str(HTTPD_NIC, addr, sizeof addr);
-    kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
+    int lfd = (int)(intptr_t)arg;
     for (;;) {
         int fd = httpd_sock_accept(lfd, HTTPD_IDLE_MS);
         if (fd < 0) {
@@ -598,6 +575,46 @@ static int httpd_main(void)
             continue;
         }
         thread_detach(t);
+    }}
+
+static int httpd_main(void)
+{
+    pattern_len = (uint64_t)pmm_free_pages() * PAGE_SIZE < HTTPD_SMALL_MEM ? HTTPD_CHUNK_SMALL : HTTPD_CHUNK;
+    pattern = kmalloc(pattern_len);
+    if (!pattern) {
+        kprintf("httpd: no memory for a %zu-byte send buffer\n", pattern_len);
+        return -ENOMEM;
     }
+    for (size_t i = 0; i < pattern_len; i++)
+        pattern[i] = (uint8_t)i;
+    sem_init(&conn_slots, HTTPD_MAX_CONN);
+    if (vsock_app_port) {                   /* vsock=PORT: also on AF_VSOCK (docs/vsock.md) */
+        int vfd = vsock_server(vsock_app_port, 64);
+        if (vfd < 0 || !thread_create("httpd-vsock", httpd_serve, (void *)(intptr_t)vfd, 0))
+            kprintf("httpd: cannot serve vsock port %u: %d\n", vsock_app_port, vfd);
+        else
+            kprintf("httpd: listening on vsock port %u\n", vsock_app_port);
+    }
+    if (net_wait_stack(HTTPD_ADDR_WAIT_NS) != 0) {
+        kprintf("httpd: no network\n");
+        while (vsock_app_port)
+            thread_sleep_ns(~0ull >> 1);
+        return -ENODEV;
+    }
+    /* Listening on the any-address before the address comes (lwip_netif.h). */
+    int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, 64);
+    if (lfd < 0) {
+        kprintf("httpd: cannot listen on port %d: %d\n", HTTPD_PORT, lfd);
+        return lfd;
+    }
+    if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
+        kprintf("httpd: %s has no address\n", HTTPD_NIC);
+        return -ENODEV;
+    }
+    char addr[16];
+    net_addr_str(HTTPD_NIC, addr, sizeof addr);
+    kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
+    httpd_serve((void *)(intptr_t)lfd);
+    return 0;
 }
 APP(httpd, "HTTP/1.1 server on port 80: / status page, /bytes/N test stream", httpd_main);

@@ -399,7 +399,7 @@ static void rw(struct vsock_stack *s, struct vconn *c, const struct vsock_hdr *h
         return;
     }
     c->rx_cnt += h->len;
-    if (!c->open || (c->shut & VSOCK_SHUTDOWN_RCV)) {
+    if (c->state == VC_CLOSING || (c->shut & VSOCK_SHUTDOWN_RCV)) {
         c->fwd_cnt += h->len;       /* nobody will read it: consumed at once */
         return;
     }

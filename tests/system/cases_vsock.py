@@ -344,3 +344,38 @@ if os.path.exists(os.path.join(LINUX, "initrd.img")):
             host=checks(env, [("32 MiB", bulk(32 << 20)), ("16 concurrent", concurrent),
                               ("stalled reader", stalled_reader), ("closed port", closed_port)]),
             expect=[r"^linux: vsock up$", r"^linux: client got hello from linux$", LINUX_UP]))
+
+
+def http_over_vsock(env):
+    """GET / and GET /bytes/1048576 from app=httpd over vsock."""
+    for path, want in (("/", b"minnow"), ("/bytes/1048576", None)):
+        s, why = vconnect(env, 8080)
+        if not s:
+            return why
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: vsock\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+        s.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            return f"GET {path}: {head[:80]!r}"
+        if want and want not in body:
+            return f"GET {path}: no {want!r} in the page"
+        if not want and (len(body) != 1 << 20 or body != bytes(i % 256 for i in range(1 << 20))):
+            return f"GET {path}: {len(body)} bytes, or not the pattern"
+    return None
+
+
+env = Env("vsock-httpd-q35")
+CASES.append(Case("vsock-httpd-q35", app="httpd", cmdline="vsock=8080", machine="q35,memory-backend=mem",
+                  memory=MEM, reject=NO_PANIC,
+                  extra=BackendArgs(env, ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
+                                          "-chardev", f"socket,id=vu,path={env.vhu}",
+                                          "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
+                  host=checks(env, [("http", http_over_vsock)]),
+                  host_after=r"^httpd: listening on vsock port 8080$", timeout=120,
+                  expect=[READY, r"^httpd: listening on vsock port 8080$"]))

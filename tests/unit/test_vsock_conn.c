@@ -66,6 +66,21 @@ TEST(listen_accept_response)
     CHECK_EQ(c->state, VC_ESTABLISHED);
 }
 
+TEST(data_before_accept_is_kept)
+{
+    setup();
+    struct vconn *l = vconn_new(&st), *c = NULL;
+    REQUIRE(vconn_bind(&st, l, 5000) == 0 && vconn_listen(&st, l, 4) == 0);
+    struct vsock_hdr h = pkt(VSOCK_OP_REQUEST, 77, 5000, 0);
+    vsock_input(&st, &h, NULL);
+    uint8_t d[4] = { 'G', 'E', 'T', ' ' }, o[8];
+    h = pkt(VSOCK_OP_RW, 77, 5000, sizeof d);
+    vsock_input(&st, &h, d);
+    REQUIRE(vconn_accept(&st, l, &c) == 0);
+    CHECK_EQ(vconn_recv(&st, c, o, sizeof o, false), 4);
+    CHECK_EQ(o[0], 'G');
+}
+
 TEST(request_to_closed_port_gets_rst)
 {
     setup();
