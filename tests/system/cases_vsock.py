@@ -275,10 +275,68 @@ def backend_killed(env, ctl):
     return None
 
 
+def malformed_vhost_user(env):
+    """A second backend, driven as a vhost-user front end by this test:
+    well-formed GET_FEATURES is answered; each malformed message gets its
+    log line and the front end is dropped; the next front end is served."""
+    import struct
+    d = tempfile.mkdtemp(prefix="minnow-vu-")
+    path, logp = os.path.join(d, "vhu.sock"), os.path.join(d, "be.log")
+    p = subprocess.Popen([BACKEND, "--socket", path, "--uds", os.path.join(d, "v.sock")],
+                         stdout=subprocess.DEVNULL, stderr=open(logp, "w"))
+    _procs.append(p)
+    try:
+        for _ in range(100):
+            if os.path.exists(path):
+                break
+            time.sleep(0.02)
+
+        def front():
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(5)
+            s.connect(path)
+            return s
+        s = front()
+        s.sendall(struct.pack("<III", 1, 1, 0))                 # GET_FEATURES
+        rep = s.recv(64)
+        if len(rep) != 20 or struct.unpack("<IIIQ", rep)[3] != 0x140000000:
+            return f"GET_FEATURES answered {rep!r}"
+        bad = [(struct.pack("<III", 9, 1, 48) + bytes(48), r"malformed vhost-user message 9 \(size 48\)"),
+               (struct.pack("<III", 8, 1, 8) + struct.pack("<II", 0, 1000), r"not a power of two"),
+               (struct.pack("<III", 5, 1, 40) + struct.pack("<II", 1, 0) + bytes(32), r"region count, size and fds"),
+               (struct.pack("<III", 1, 2, 0), r"bad version"),
+               (struct.pack("<III", 8, 1, 8) + struct.pack("<II", 7, 256), r"bad ring state or index")]
+        for msg, line in bad:
+            if s is None:
+                s = front()
+            s.sendall(msg)
+            if s.recv(64) != b"":
+                return f"front end not dropped after {msg[:12].hex()}"
+            s.close()
+            s = None
+            time.sleep(0.1)
+            if not re.search(line, open(logp).read()):
+                return f"no /{line}/ in the backend's log:\n{open(logp).read()}"
+        s = front()
+        s.sendall(struct.pack("<III", 15, 1, 0))                # GET_PROTOCOL_FEATURES
+        rep = s.recv(64)
+        s.close()
+        if len(rep) != 20 or not struct.unpack("<IIIQ", rep)[3] & (1 << 9):
+            return f"after the malformed ones, GET_PROTOCOL_FEATURES answered {rep!r}"
+        if p.poll() is not None:
+            return "the backend died"
+        return None
+    finally:
+        p.kill()
+        p.wait()
+
+
 SETUPS = [
     ("q35", "q35", "vhost-user-vsock-pci", "kernel", [], r"^vsock: 00:\S+ cid 3, msi-x$"),
     ("microvm", "microvm,acpi=off", "vhost-user-vsock-device", "pvh",
      ["-global", "virtio-mmio.force-legacy=false"], r"^vsock: mmio 0x\S+ cid 3, "),
+    ("microvm-legacy", "microvm,acpi=off", "vhost-user-vsock-device", "pvh", [],
+     r"^vsock: mmio 0x\S+ cid 3, .* legacy$"),
 ]
 
 CASES = []
@@ -306,7 +364,8 @@ CASES.append(Case("vsock-refused-q35", app="vsockcat", cmdline="vsock=6001", mac
                   extra=BackendArgs(env, ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
                                           "-chardev", f"socket,id=vu,path={env.vhu}",
                                           "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
-                  host=checks(env, []), host_after=r"^vsockcat: ", timeout=120,
+                  host=checks(env, [("malformed vhost-user", malformed_vhost_user)]),
+                  host_after=r"^vsockcat: ", timeout=120,
                   expect=[READY, r"^vsockcat: connect to 2:6001: errno 104$"]))
 env = Env("vsock-backend-killed-q35")
 CASES.append(Case("vsock-backend-killed-q35", app="echo", cmdline="vsock=5000", machine="q35,memory-backend=mem",
