@@ -236,7 +236,7 @@ def checks(env, steps):
             for name, fn in steps:
                 t0 = time.time()
                 try:
-                    err = fn(env, *ctl) if ctl and name == "backend killed" else fn(env)
+                    err = fn(env, *ctl) if fn.__code__.co_argcount == 2 else fn(env)
                 except OSError as e:
                     err = f"{type(e).__name__}: {e}"
                 print(f"    {name}: {'ok' if not err else err} ({time.time() - t0:.1f} s)")
@@ -438,3 +438,31 @@ CASES.append(Case("vsock-httpd-q35", app="httpd", cmdline="vsock=8080", machine=
                   host=checks(env, [("http", http_over_vsock)]),
                   host_after=r"^httpd: listening on vsock port 8080$", timeout=120,
                   expect=[READY, r"^httpd: listening on vsock port 8080$"]))
+
+
+def guest_reset(env, ctl):
+    """Echo, then a guest reset from the monitor (QEMU stops the device:
+    the backend closes its connections), then echo again on the rebooted
+    guest through the same backend."""
+    err, _ = echo_bulk(env, 1 << 20)
+    if err:
+        return f"before the reset: {err}"
+    pos = len(ctl.log())
+    ctl.monitor("system_reset")
+    if not ctl.wait_log(ECHO_VSOCK, 60, pos):
+        return "the guest did not come back after system_reset"
+    err, _ = echo_bulk(env, 1 << 20)
+    if err:
+        return f"after the reset: {err}"
+    return None
+
+
+env = Env("vsock-reset-q35")
+CASES.append(Case("vsock-reset-q35", app="echo", cmdline="vsock=5000", machine="q35,memory-backend=mem",
+                  memory=MEM, reject=NO_PANIC, monitor=True,
+                  extra=BackendArgs(env, ["-action", "reboot=reset",
+                                          "-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
+                                          "-chardev", f"socket,id=vu,path={env.vhu}",
+                                          "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
+                  host=checks(env, [("guest reset", guest_reset)]), host_after=ECHO_VSOCK,
+                  timeout=150, expect=[READY, ECHO_VSOCK]))
