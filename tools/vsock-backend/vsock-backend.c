@@ -409,7 +409,9 @@ static void guest_connect(const struct vsock_hdr *h)
 {
     struct sockaddr_un a = { .sun_family = AF_UNIX };
     snprintf(a.sun_path, sizeof a.sun_path, "%s_%u", uds_path, h->dst_port);
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    /* Non-blocking: a listener whose backlog is full (EAGAIN) refuses,
+     * rather than stopping the whole backend. */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
     struct conn *c = NULL;
     if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
         c = conn_new(fd);
