@@ -14,3 +14,12 @@ $(VSOCK_FUZZ): tests/fuzz/fuzz_vsock.c vsock/vsock_conn.c $(wildcard vsock/*.h) 
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< vsock/vsock_conn.c
 HOSTED_BINS += $(VSOCK_FUZZ)
+# Hosted: the driver (with virtio/'s core and PCI transport) against the
+# device model tests/devsim/vsock_model.c.
+VSOCK_HOSTED_SRCS := tests/devsim/test_virtio_vsock.c tests/devsim/vsock_model.c \
+	virtio/virtio.c virtio/virtqueue.c virtio/virtio_pci.c vsock/virtio_vsock.c vsock/vsock_conn.c
+$(BUILD)/host/hosted/test_virtio_vsock: tests/unit/test_main.c $(VSOCK_HOSTED_SRCS) \
+		$(DEVSIM_SRCS) $(DEVSIM_HEADERS) $(wildcard virtio/*.h vsock/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(VSOCK_HOSTED_SRCS) $(DEVSIM_SRCS)
+HOSTED_BINS += $(BUILD)/host/hosted/test_virtio_vsock

@@ -237,19 +237,50 @@ static void vs_irq(struct virtio_dev *vd, unsigned causes)
     sem_up(&d->work);
 }
 
+/* One pass: received packets, sent slots back, events, timers. */
+static void vs_service(struct vsock_dev *d)
+{
+    vsock_clock();
+    rx_poll(d);
+    if (tx_reclaim(d))
+        waitq_wake_all(&vsock_wq);
+    ev_poll(d);
+    vsock_tick(&vsock_stack);
+}
+
 static void vs_thread(void *arg)
 {
     struct vsock_dev *d = arg;
     for (;;) {
         sem_down_timeout(&d->work, VS_TICK_NS);
-        vsock_clock();
-        rx_poll(d);
-        if (tx_reclaim(d))
-            waitq_wake_all(&vsock_wq);
-        ev_poll(d);
-        vsock_tick(&vsock_stack);
+        vs_service(d);
     }
 }
+
+#ifdef HOSTED
+/* tests/devsim/test_virtio_vsock.c: the thread's pass, and forgetting the
+ * device between tests (there is no hot-unplug for it). */
+void virtio_vsock_test_service(void);
+void virtio_vsock_test_forget(void);
+void virtio_vsock_test_service(void)
+{
+    if (vdev)
+        vs_service(vdev);
+}
+void virtio_vsock_test_forget(void)
+{
+    if (vdev) {
+        virtio_teardown(vdev->vd);
+        devio_dma_free(vdev->vd->io, &vdev->rx_mem);
+        devio_dma_free(vdev->vd->io, &vdev->tx_mem);
+        devio_dma_free(vdev->vd->io, &vdev->ev_mem);
+        vdev->vd->priv = NULL;
+        kfree(vdev);
+    }
+    vdev = NULL;
+    vsock_up = false;
+}
+#endif
 
 static int vs_queues(struct vsock_dev *d)
 {
