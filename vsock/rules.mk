@@ -18,8 +18,9 @@ HOSTED_BINS += $(VSOCK_FUZZ)
 # device model tests/devsim/vsock_model.c.
 VSOCK_HOSTED_SRCS := tests/devsim/test_virtio_vsock.c tests/devsim/vsock_model.c \
 	virtio/virtio.c virtio/virtqueue.c virtio/virtio_pci.c vsock/virtio_vsock.c vsock/vsock_conn.c
+# ($$ : tests/devsim/rules.mk, which defines DEVSIM_*, is included later.)
 $(BUILD)/host/hosted/test_virtio_vsock: tests/unit/test_main.c $(VSOCK_HOSTED_SRCS) \
-		$(DEVSIM_SRCS) $(DEVSIM_HEADERS) $(wildcard virtio/*.h vsock/*.h)
+		$$(DEVSIM_SRCS) $$(DEVSIM_HEADERS) $(wildcard virtio/*.h vsock/*.h)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(VSOCK_HOSTED_SRCS) $(DEVSIM_SRCS)
 HOSTED_BINS += $(BUILD)/host/hosted/test_virtio_vsock
