@@ -335,6 +335,8 @@ SETUPS = [
     ("q35", "q35", "vhost-user-vsock-pci", "kernel", [], r"^vsock: 00:\S+ cid 3, msi-x$"),
     ("microvm", "microvm,acpi=off", "vhost-user-vsock-device", "pvh",
      ["-global", "virtio-mmio.force-legacy=false"], r"^vsock: mmio 0x\S+ cid 3, "),
+    ("microvm-acpi", "microvm", "vhost-user-vsock-device", "pvh",
+     ["-global", "virtio-mmio.force-legacy=false"], r"^vsock: mmio 0x\S+ cid 3, "),
     ("microvm-legacy", "microvm,acpi=off", "vhost-user-vsock-device", "pvh", [],
      r"^vsock: mmio 0x\S+ cid 3, .* legacy$"),
 ]
