@@ -6,6 +6,7 @@
  *                   timeline as a chart) when Accept names text/html
  *                   (apps/httpd_html.c)
  *   GET /bytes/N    N bytes (0 <= N <= 1 GiB) of the pattern byte i = i & 0xFF
+ *   GET /files/P    file P of the ustar archive on a disk (apps/httpd_files.c)
  *
  * One thread per connection (at most HTTPD_MAX_CONN at once); connections
  * are persistent unless the client asks otherwise (HTTP/1.0 without
@@ -24,6 +25,7 @@
  *   curl http://127.0.0.1:8080/
  *
  * Sockets: minnow's POSIX layer (net/socket.h). */
+#include "apps/httpd_files.h"
 #include "apps/httpd_html.h"
 #include "apps/httpd_parse.h"
 #include "kernel/core/app.h"
@@ -391,6 +393,8 @@ static int respond(int fd, struct request *r)
     } else if (strncmp(r->target, "/bytes/", 7) == 0) {
         long long n = httpd_parse_count(r->target + 7, HTTPD_BYTES_MAX);
         err = n < 0 ? send_error(fd, 400, head_only, keep) : send_bytes(fd, (unsigned long long)n, head_only, keep);
+    } else if (strncmp(r->target, "/files/", 7) == 0) {
+        err = httpd_files_send(fd, r->target + 7, head_only, keep);
     } else {
         err = send_error(fd, 404, head_only, keep);
     }

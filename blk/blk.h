@@ -27,7 +27,8 @@
  * handler) and must not block. blk_rw_sync() waits through the driver's
  * `wait` operation, so the same code runs in the kernel (a wait queue) and
  * in a hosted test (which steps the device model or the simulator while
- * it waits). blk/ itself depends on nothing but this interface and lib/. */
+ * it waits). blk/blk.c itself needs only lib/, the kernel's log and heap
+ * (the host tests stand in for both: tests/unit/blk_stubs.h). */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,6 +103,7 @@ struct blk_dev {
     struct blk_stats stats;
     bool gone;
     bool registered;
+    bool kicking;                   /* blk is passing queued requests to the driver */
 };
 
 /* Validates and names d (the lowest free blkN); 0, -EINVAL (a field out of
@@ -139,4 +141,5 @@ struct blk_listener {
     void (*removed)(struct blk_dev *d);
     struct blk_listener *next;
 };
+/* Devices already registered are announced to l at once. */
 void blk_listen(struct blk_listener *l);

@@ -23,7 +23,11 @@
  *     ...the adapter goes:           scsi_host_remove(h);
  *
  * Threading as in blk/blk.h: the adapter calls scsi_cmd_done from its own
- * thread; the layer's scan waits through ops->wait. */
+ * thread; the layer's scan waits through ops->wait. Inside a `done`
+ * callback the layer may queue again (a retry): ops->queue must accept
+ * being called from the adapter's completion thread. scsi_host_add and
+ * scsi_host_rescan wait for commands, so they must not be called from
+ * the thread that calls scsi_cmd_done. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -100,6 +104,7 @@ struct scsi_host {
     unsigned in_flight;
     void *luns;                     /* the layer's LUN table */
     bool removing;
+    struct scsi_cmd *wait_head, *wait_tail;     /* beyond can_queue: waiting */
 };
 
 /* Adds h and scans it (waits for the commands): 0 or -errno. Disks found

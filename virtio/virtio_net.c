@@ -286,7 +286,7 @@ static bool vnet_link(struct vnet *n)
         return true;
     uint16_t st = 0;
     virtio_cfg_read(n->vd, VIRTIO_NET_CFG_STATUS, &st, sizeof st);
-    NTRACE("%s config status 0x%04x: link %s\n", n->nd.name, st,
+    NTRACE("%s config status 0x%04x: link %s\n", n->vd->where, st,
            st & VIRTIO_NET_S_LINK_UP ? "up" : "down");
     return st & VIRTIO_NET_S_LINK_UP;
 }
@@ -302,8 +302,9 @@ static void vnet_irq(struct virtio_dev *vd, unsigned causes)
 static void vnet_service(struct vnet *n)
 {
     uint32_t causes = __atomic_exchange_n(&n->pending, 0, __ATOMIC_ACQUIRE);
-    TRACE(virtio, "%s interrupt: %s%s\n", n->vd->where, causes & VIRTIO_IRQ_CONFIG ? "config " : "",
-          causes & VIRTIO_IRQ_QUEUES ? "queues" : "");
+    if (causes)
+        TRACE(virtio, "%s interrupt: causes 0x%x (bit 31 config, bit n queue n)\n", n->vd->where,
+              causes);
     if (causes & VIRTIO_IRQ_CONFIG)
         netdev_set_link(&n->nd, vnet_link(n), VNET_SPEED);
     /* Interrupts off while draining; on again, and drain once more if

@@ -48,6 +48,7 @@ struct vpci {
     uint32_t notify_mult;
     struct devio_irq irq[VPCI_VECTORS];
     bool irq_on, msix;
+    unsigned shared;                /* queues signalled through entry 0 (bit per queue) */
     char irq_name[VPCI_VECTORS][20];
 };
 
@@ -118,13 +119,23 @@ static unsigned vpci_queue_max(struct virtio_dev *vd, unsigned index)
 
 /* ---- Interrupts ------------------------------------------------------------ */
 
-/* MSI-X entry 0: configuration changes (queues too when they share it). */
-static void vpci_irq_config(void *arg)
+/* MSI-X entry 0: configuration changes (queues too when they share it).
+ * INTx: the ISR byte tells why, and reading it lowers the line (4.1.4.5);
+ * 0 means the shared line was someone else's. */
+static void vpci_irq_main(void *arg)
 {
     struct vpci *p = arg;
+    unsigned causes = VIRTIO_IRQ_CONFIG | p->shared;
+    if (p->irq[0].mode == DEVIO_IRQ_INTX) {
+        uint32_t isr = rd(&p->isr, 0, 1);
+        if (!isr || isr == 0xFF)
+            return;
+        causes = (isr & VIRTIO_ISR_CONFIG ? VIRTIO_IRQ_CONFIG : 0) |
+                 (isr & VIRTIO_ISR_QUEUE ? VIRTIO_IRQ_QUEUES : 0);
+    }
     p->vd.irqs++;
     if (p->vd.on_irq)
-        p->vd.on_irq(&p->vd, VIRTIO_IRQ_CONFIG | (p->irq[1].mode ? 0 : VIRTIO_IRQ_QUEUES));
+        p->vd.on_irq(&p->vd, causes);
 }
 
 /* A queue's own MSI-X entry: irq[1 + index]. */
@@ -137,37 +148,18 @@ static void vpci_irq_queue(void *arg)
         p->vd.on_irq(&p->vd, 1u << (irq->line - 1));
 }
 
-/* INTx: the ISR byte tells why, and reading it lowers the line (4.1.4.5);
- * 0 means the shared line was someone else's. */
-static void vpci_irq_intx(void *arg)
-{
-    struct vpci *p = arg;
-    uint32_t isr = rd(&p->isr, 0, 1);
-    if (!isr || isr == 0xFF)
-        return;
-    p->vd.irqs++;
-    if (p->vd.on_irq)
-        p->vd.on_irq(&p->vd, (isr & VIRTIO_ISR_CONFIG ? VIRTIO_IRQ_CONFIG : 0) |
-                                 (isr & VIRTIO_ISR_QUEUE ? VIRTIO_IRQ_QUEUES : 0));
-}
-
-/* Entry 0 (or INTx) for everything, then an entry per queue while the
- * table has them. Done before the first queue is enabled, since a queue's
- * vector is one of the fields set before queue_enable (4.1.4.3.2). */
+/* Entry 0 (or INTx) for configuration changes (and, under INTx, all).
+ * Done before the first queue is enabled: a queue's vector is one of the
+ * fields set before queue_enable (4.1.4.3.2). */
 static int vpci_irq_setup(struct virtio_dev *vd)
 {
     struct vpci *p = vpci_of(vd);
     if (p->irq_on)
         return 0;
     fmt_snprintf(p->irq_name[0], sizeof p->irq_name[0], "virtio %s", vd->where);
-    int r = devio_irq_setup(&p->io, DEVIO_IRQ_MSIX | DEVIO_IRQ_INTX, vpci_irq_config, p,
-                            p->irq_name[0], &p->irq[0]);
-    if (r == 0 && p->irq[0].mode == DEVIO_IRQ_INTX) {
-        /* The INTx handler reads ISR: it needs the region and another handler. */
-        devio_irq_teardown(&p->io, &p->irq[0]);
-        r = p->isr.w ? devio_irq_setup(&p->io, DEVIO_IRQ_INTX, vpci_irq_intx, p, p->irq_name[0],
-                                       &p->irq[0]) : -ENODEV;
-    }
+    /* INTx needs the ISR to tell causes apart (and to lower the line). */
+    int r = devio_irq_setup(&p->io, DEVIO_IRQ_MSIX | (p->isr.w ? DEVIO_IRQ_INTX : 0), vpci_irq_main,
+                            p, p->irq_name[0], &p->irq[0]);
     if (r < 0)
         return r;
     p->irq_on = true;
@@ -178,16 +170,22 @@ static int vpci_irq_setup(struct virtio_dev *vd)
     wr(&p->common, CC(config_msix_vector), 0);
     if (rd(&p->common, CC(config_msix_vector)) != 0)
         pr_err("virtio: %s: no MSI-X vector for configuration changes\n", vd->where);
-    for (unsigned q = 0; q < VIRTIO_QUEUES_MAX; q++) {
-        fmt_snprintf(p->irq_name[1 + q], sizeof p->irq_name[1 + q], "virtio %s q%u", vd->where, q);
-        p->irq[1 + q].line = 1 + q;     /* vpci_irq_queue finds p from it */
-        if (devio_irq_setup_msix(&p->io, 1 + q, vpci_irq_queue, &p->irq[1 + q], p->irq_name[1 + q],
-                                 &p->irq[1 + q]) < 0) {
-            p->irq[1 + q] = (struct devio_irq){ 0 };
-            break;
-        }
-    }
     return 0;
+}
+
+/* Queue q's own MSI-X entry (1 + q), set up with the queue; when the table
+ * has no such entry the queue shares entry 0. Returns the entry. */
+static uint16_t vpci_queue_vector(struct vpci *p, unsigned q)
+{
+    fmt_snprintf(p->irq_name[1 + q], sizeof p->irq_name[1 + q], "virtio %s q%u", p->vd.where, q);
+    p->irq[1 + q].line = 1 + q;         /* vpci_irq_queue finds p from it */
+    if (!p->irq[1 + q].mode && devio_irq_setup_msix(&p->io, 1 + q, vpci_irq_queue, &p->irq[1 + q],
+                                                    p->irq_name[1 + q], &p->irq[1 + q]) < 0) {
+        p->irq[1 + q] = (struct devio_irq){ 0 };
+        p->shared |= 1u << q;
+        return 0;
+    }
+    return (uint16_t)(1 + q);
 }
 
 static void vpci_irq_teardown(struct virtio_dev *vd)
@@ -196,6 +194,7 @@ static void vpci_irq_teardown(struct virtio_dev *vd)
     for (int i = VPCI_VECTORS - 1; i >= 0; i--)
         devio_irq_teardown(&p->io, &p->irq[i]);
     p->irq_on = p->msix = false;
+    p->shared = 0;
 }
 
 /* ---- Queues ---------------------------------------------------------------- */
@@ -218,7 +217,7 @@ static int vpci_queue_enable(struct virtio_dev *vd, struct virtio_queue *q)
     wr(&p->common, CC(queue_select), i);
     wr(&p->common, CC(queue_size), q->vq.size);
     if (p->msix) {
-        uint16_t vec = (uint16_t)(p->irq[1 + i].mode ? 1 + i : 0);
+        uint16_t vec = vpci_queue_vector(p, i);
         wr(&p->common, CC(queue_msix_vector), vec);
         if (rd(&p->common, CC(queue_msix_vector)) != vec) {
             pr_err("virtio: %s: queue %u: MSI-X vector %u refused\n", vd->where, i, vec);

@@ -186,3 +186,25 @@ _Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio_net_hdr");
 #define VIRTIO_NET_CFG_MTU          10      /* le16 */
 #define VIRTIO_NET_RXQ              0       /* receiveq1 (5.1.2) */
 #define VIRTIO_NET_TXQ              1       /* transmitq1 */
+
+/* ---- virtio-blk (virtio 1.2 5.2) ---------------------------------------- */
+#define VIRTIO_BLK_F_SIZE_MAX       1       /* config.size_max: largest segment */
+#define VIRTIO_BLK_F_RO             5
+#define VIRTIO_BLK_F_FLUSH          9       /* the FLUSH request exists */
+#define VIRTIO_BLK_CFG_CAPACITY     0       /* le64, in 512-byte sectors whatever blk_size says */
+#define VIRTIO_BLK_CFG_SIZE_MAX     8       /* le32 */
+#define VIRTIO_BLK_SECTOR           512u
+
+#define VIRTIO_BLK_T_IN             0u      /* read */
+#define VIRTIO_BLK_T_OUT            1u      /* write */
+#define VIRTIO_BLK_T_FLUSH          4u
+#define VIRTIO_BLK_S_OK             0u      /* the status byte the device writes last */
+#define VIRTIO_BLK_S_IOERR          1u
+#define VIRTIO_BLK_S_UNSUPP         2u
+
+struct virtio_blk_req_hdr {         /* 5.2.6: device-readable, before the data */
+    uint32_t type;                  /* VIRTIO_BLK_T_* */
+    uint32_t reserved;
+    uint64_t sector;                /* 512-byte units */
+} __attribute__((packed));
+_Static_assert(sizeof(struct virtio_blk_req_hdr) == 16, "virtio_blk_req_hdr");

@@ -186,6 +186,51 @@ TEST(vnet_hostile_used_entries)
     teardown();
 }
 
+TEST(vnet_intx_reads_isr)
+{
+    setup();
+    m.dev.irq_modes = DEVIO_IRQ_INTX;
+    REQUIRE(probe() == 0);
+    CHECK_EQ(m.config_vec, VIRTIO_MSI_NO_VECTOR);       /* no MSI-X mapping written */
+    CHECK(devhost_irq_deliver(&m.dev) == false);         /* line low: nothing to do */
+    REQUIRE(vnet_model_rx(&m, frame, sizeof frame, 0) >= 0);
+    run();
+    CHECK_EQ(host.rx_count, 1);
+    CHECK_EQ(m.isr, 0);                                  /* read, so the line is low again */
+    vnet_model_set_link(&m, false);
+    run();
+    CHECK(!host.nd->link_up);
+    teardown();
+}
+
+TEST(vnet_mergeable_buffers)
+{
+    setup();
+    REQUIRE(probe() == 0);
+    static uint8_t big[1514];
+    memcpy(big, frame, sizeof frame);
+    for (size_t i = sizeof frame; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7);
+    REQUIRE(vnet_model_rx_merged(&m, big, sizeof big, 1000, 2) == 0);
+    run();
+    REQUIRE(host.rx_count == 1);
+    CHECK_EQ(host.rx[0].len, sizeof big);
+    CHECK(!memcmp(host.rx[0].data, big, sizeof big));
+    /* num_buffers 0 (impossible) and far more than the ring: dropped,
+     * counted, and the next frame is fine. */
+    REQUIRE(vnet_model_rx_merged(&m, big, sizeof big, 1000, 0) == 0);
+    run();
+    REQUIRE(vnet_model_rx_merged(&m, big, sizeof big, 1000, 9999) == 0);
+    run();
+    CHECK_EQ(host.rx_count, 1);
+    CHECK(host.nd->stats.rx_errors >= 2);
+    REQUIRE(vnet_model_rx(&m, frame, sizeof frame, 0) >= 0);
+    run();
+    CHECK_EQ(host.rx_count, 2);
+    CHECK_EQ(host.rx[1].len, sizeof frame);
+    teardown();
+}
+
 TEST(vnet_trace_lines)
 {
     setup();

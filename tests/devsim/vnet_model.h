@@ -38,6 +38,10 @@ void vnet_model_release(struct vnet_model *m);
 /* One frame into the next receive buffer: its head, or -1 (none posted). */
 int vnet_model_rx(struct vnet_model *m, const void *frame, size_t len, uint8_t hdr_flags);
 void vnet_model_tx(struct vnet_model *m);
+/* MRG_RXBUF: one frame over the next two buffers (first bytes in the
+ * first, after the header), num_buffers as given (2 is honest). */
+int vnet_model_rx_merged(struct vnet_model *m, const uint8_t *frame, size_t len, size_t first,
+                         uint16_t num_buffers);
 /* A hostile device: writes used entry (id, len) of queue qi and moves the
  * used index by idx_step (1 is honest), then interrupts as event-idx says. */
 void vnet_model_used_raw(struct vnet_model *m, unsigned qi, uint32_t id, uint32_t len,
