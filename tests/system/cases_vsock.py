@@ -236,7 +236,8 @@ def checks(env, steps):
             for name, fn in steps:
                 t0 = time.time()
                 try:
-                    err = fn(env, *ctl) if fn.__code__.co_argcount == 2 else fn(env)
+                    takes_ctl = "ctl" in fn.__code__.co_varnames[:fn.__code__.co_argcount]
+                    err = fn(env, *ctl) if takes_ctl else fn(env)
                 except OSError as e:
                     err = f"{type(e).__name__}: {e}"
                 print(f"    {name}: {'ok' if not err else err} ({time.time() - t0:.1f} s)")
