@@ -9,7 +9,10 @@
  *     -netdev user,id=n0,hostfwd=tcp:127.0.0.1:7007-:7,hostfwd=udp:127.0.0.1:7007-:7
  *     -kernel build/minnow.elf -append "app=echo"
  *
- * Sockets: minnow's POSIX layer (net/socket.h). */
+ * Sockets: minnow's POSIX layer (net/socket.h).
+ *
+ * With vsock=PORT the TCP service also runs on that AF_VSOCK port (a
+ * virtio-vsock device, vsock/virtio_vsock.c), with or without a NIC. */
 #include "kernel/core/app.h"
 #include "kernel/errno.h"
 #include "kernel/mm/heap.h"
@@ -19,6 +22,7 @@
 #include "net/socket.h"
 #include "net/lwip/pools.h"
 #include "kernel/mm/pmm.h"
+#include "vsock/vsock.h"
 
 #define ECHO_PORT           7
 #define ECHO_NIC            "eth0"
@@ -88,35 +92,10 @@ static void udp_thread(void *arg)
     }
 }
 
-static int echo_main(void)
+/* Accepts stream connections on lfd forever. */
+static void echo_serve(void *arg)
 {
-    if (net_wait_stack(ECHO_ADDR_WAIT_NS) != 0) {
-        kprintf("echo: no network\n");
-        return -ENODEV;
-    }
-    /* Listening on the any-address before the address comes (lwip_netif.h). */
-    int ufd = socket_server(SOCK_DGRAM, ECHO_PORT, 0);
-    uint64_t conns = (uint64_t)pmm_free_pages() * PAGE_SIZE / 4 / ECHO_CONN_COST;
-    int pool = (int)net_pools_conns() - 4;
-    conns = conns < 2 ? 2 : conns > ECHO_MAX_CONN ? ECHO_MAX_CONN : conns;
-    if ((int)conns > pool / 2)
-        conns = (uint64_t)(pool / 2 > 1 ? pool / 2 : 1);
-    int backlog = pool - (int)conns < 255 ? pool - (int)conns : 255;
-    int lfd = socket_server(SOCK_STREAM, ECHO_PORT, backlog);
-    if (ufd < 0 || lfd < 0) {
-        kprintf("echo: cannot bind port %d\n", ECHO_PORT);
-        return -EADDRINUSE;
-    }
-    if (net_wait_addr(ECHO_NIC, ECHO_ADDR_WAIT_NS) != 0) {
-        kprintf("echo: %s has no address\n", ECHO_NIC);
-        return -ENODEV;
-    }
-    struct thread *u = thread_create("echo-udp", udp_thread, (void *)(intptr_t)ufd, 0);
-    if (!u)
-        return -ENOMEM;
-    thread_detach(u);
-    sem_init(&conn_slots, (int)conns);
-    kprintf("echo: listening on tcp and udp port %d\n", ECHO_PORT);
+    int lfd = (int)(intptr_t)arg;
     for (;;) {
         sem_down(&conn_slots);
         int fd = echo_sock_accept(lfd);
@@ -131,4 +110,48 @@ static int echo_main(void)
         thread_detach(t);
     }
 }
+
+static int echo_main(void)
+{
+    uint64_t conns = (uint64_t)pmm_free_pages() * PAGE_SIZE / 4 / ECHO_CONN_COST;
+    int pool = (int)net_pools_conns() - 4;
+    conns = conns < 2 ? 2 : conns > ECHO_MAX_CONN ? ECHO_MAX_CONN : conns;
+    if ((int)conns > pool / 2)
+        conns = (uint64_t)(pool / 2 > 1 ? pool / 2 : 1);
+    int backlog = pool - (int)conns < 255 ? pool - (int)conns : 255;
+    sem_init(&conn_slots, (int)conns);
+    if (vsock_app_port) {
+        int vfd = vsock_server(vsock_app_port, 64);
+        struct thread *v = vfd < 0 ? NULL : thread_create("echo-vsock", echo_serve, (void *)(intptr_t)vfd, 0);
+        if (!v)
+            kprintf("echo: cannot serve vsock port %u: %d\n", vsock_app_port, vfd);
+        else
+            kprintf("echo: listening on vsock port %u\n", vsock_app_port);
+    }
+    if (net_wait_stack(ECHO_ADDR_WAIT_NS) != 0) {
+        kprintf("echo: no network\n");
+        while (vsock_app_port)
+            thread_sleep_ns(~0ull >> 1);
+        return -ENODEV;
+    }
+    /* Listening on the any-address before the address comes (lwip_netif.h). */
+    int ufd = socket_server(SOCK_DGRAM, ECHO_PORT, 0);
+    int lfd = socket_server(SOCK_STREAM, ECHO_PORT, backlog);
+    if (ufd < 0 || lfd < 0) {
+        kprintf("echo: cannot bind port %d\n", ECHO_PORT);
+        return -EADDRINUSE;
+    }
+    if (net_wait_addr(ECHO_NIC, ECHO_ADDR_WAIT_NS) != 0) {
+        kprintf("echo: %s has no address\n", ECHO_NIC);
+        return -ENODEV;
+    }
+    struct thread *u = thread_create("echo-udp", udp_thread, (void *)(intptr_t)ufd, 0);
+    if (!u)
+        return -ENOMEM;
+    thread_detach(u);
+    kprintf("echo: listening on tcp and udp port %d\n", ECHO_PORT);
+    echo_serve((void *)(intptr_t)lfd);
+    return 0;
+}
+
 APP(echo, "TCP and UDP echo (RFC 862) on port 7", echo_main);

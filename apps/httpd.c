@@ -49,6 +49,7 @@
 #include "net/lwip/tcp_timewait.h"
 #include "net/lwip/pools.h"
 #include "net/lwip/tcp_guard.h"
+#include "vsock/vsock.h"
 
 #ifndef MINNOW_VERSION
 #define MINNOW_VERSION      "0.4-dev"
@@ -607,40 +608,10 @@ static struct conn_slot *conn_slot_take(int fd)
     return NULL;
 }
 
-static int httpd_main(void)
+/* Accepts connections on lfd forever, one thread each. */
+static void httpd_serve(void *arg)
 {
-    if (net_wait_stack(HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: no network\n");
-        return -ENODEV;
-    }
-    pattern_len = (uint64_t)pmm_free_pages() * PAGE_SIZE < HTTPD_SMALL_MEM ? HTTPD_CHUNK_SMALL : HTTPD_CHUNK;
-    pattern = kmalloc(pattern_len);
-    if (!pattern) {
-        kprintf("httpd: no memory for a %zu-byte send buffer\n", pattern_len);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < pattern_len; i++)
-        pattern[i] = (uint8_t)i;
-    int backlog;
-    conn_max = conn_size(&backlog);
-    conn_slot = kzalloc((size_t)conn_max * sizeof *conn_slot);
-    if (!conn_slot)
-        return -ENOMEM;
-    sem_init(&conn_slots, conn_max);
-    /* Listening on the any-address before the address comes (lwip_netif.h). */
-    int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, backlog);
-    if (lfd < 0) {
-        kprintf("httpd: cannot listen on port %d: %d\n", HTTPD_PORT, lfd);
-        return lfd;
-    }
-    if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: %s has no address\n", HTTPD_NIC);
-        return -ENODEV;
-    }
-    char addr[16];
-    net_addr_str(HTTPD_NIC, addr, sizeof addr);
-    kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
-    kprintf("httpd: %d connections at once, backlog %d\n", conn_max, backlog);
+    int lfd = (int)(intptr_t)arg;
     for (;;) {
         int fd = httpd_sock_accept(lfd, HTTPD_IDLE_MS);
         if (fd < 0) {
@@ -659,5 +630,52 @@ static int httpd_main(void)
         }
         thread_detach(t);
     }
+}
+
+static int httpd_main(void)
+{
+    pattern_len = (uint64_t)pmm_free_pages() * PAGE_SIZE < HTTPD_SMALL_MEM ? HTTPD_CHUNK_SMALL : HTTPD_CHUNK;
+    pattern = kmalloc(pattern_len);
+    if (!pattern) {
+        kprintf("httpd: no memory for a %zu-byte send buffer\n", pattern_len);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < pattern_len; i++)
+        pattern[i] = (uint8_t)i;
+    int backlog;
+    conn_max = conn_size(&backlog);
+    conn_slot = kzalloc((size_t)conn_max * sizeof *conn_slot);
+    if (!conn_slot)
+        return -ENOMEM;
+    sem_init(&conn_slots, conn_max);
+    if (vsock_app_port) {                   /* vsock=PORT: also on AF_VSOCK (docs/vsock.md) */
+        int vfd = vsock_server(vsock_app_port, 64);
+        if (vfd < 0 || !thread_create("httpd-vsock", httpd_serve, (void *)(intptr_t)vfd, 0))
+            kprintf("httpd: cannot serve vsock port %u: %d\n", vsock_app_port, vfd);
+        else
+            kprintf("httpd: listening on vsock port %u\n", vsock_app_port);
+    }
+    if (net_wait_stack(HTTPD_ADDR_WAIT_NS) != 0) {
+        kprintf("httpd: no network\n");
+        while (vsock_app_port)
+            thread_sleep_ns(~0ull >> 1);
+        return -ENODEV;
+    }
+    /* Listening on the any-address before the address comes (lwip_netif.h). */
+    int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, backlog);
+    if (lfd < 0) {
+        kprintf("httpd: cannot listen on port %d: %d\n", HTTPD_PORT, lfd);
+        return lfd;
+    }
+    if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
+        kprintf("httpd: %s has no address\n", HTTPD_NIC);
+        return -ENODEV;
+    }
+    char addr[16];
+    net_addr_str(HTTPD_NIC, addr, sizeof addr);
+    kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
+    kprintf("httpd: %d connections at once, backlog %d\n", conn_max, backlog);
+    httpd_serve((void *)(intptr_t)lfd);
+    return 0;
 }
 APP(httpd, "HTTP/1.1 server on port 80: / status page, /bytes/N test stream", httpd_main);
