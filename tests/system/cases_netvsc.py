@@ -295,9 +295,15 @@ def link_flap(c, tap, proc, log_path, out_path):
         return err
     m = re.search(CARRIER_LINE, page, re.M)
     lost = int(m.group(1)) - lost0
+    proc.terminate()                    # prints its frame counts and exits
+    proc.wait(timeout=10)
+    unplugged = re.search(r"(\d+) while unplugged", open(log_path, errors="replace").read())
+    if not unplugged or not int(unplugged.group(1)):
+        return "the host dropped no frame while unplugged: the download did not run into the pulled cable"
     print(f"     {c.name}: 64 MiB download unplugged {FLAP_DOWN_S} s at {at >> 20} MiB "
           f"({at_up >> 20} MiB at plug-in), complete byte-exact in {secs:.1f} s; carrier lost {lost}, "
-          f"tx dropped without carrier {m.group(2)}, retransmitted at return {m.group(3)}", flush=True)
+          f"tx dropped without carrier {m.group(2)}, retransmitted at return {m.group(3)}; {unplugged.group(1)} frames lost to the unplugged host",
+          flush=True)
     if lost != 1:
         return f"status page counts {lost} carrier losses, want 1"
     return None
