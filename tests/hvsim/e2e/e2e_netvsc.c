@@ -13,10 +13,14 @@
  * steps the simulator (which runs the VMBus worker when kicked), fires
  * timers and lets the threads run.
  *
- * Usage: e2e_netvsc TAPDEV "ip=10.77.0.2/24 gw=10.77.0.1" [seconds [section batch]]
+ * Usage: e2e_netvsc [-e] TAPDEV "ip=10.77.0.2/24 gw=10.77.0.1" [seconds [section batch]]
  * where section is the send-section size the host answers (6144; a
- * smaller one sends full-size frames GPA-direct) and batch the RNDIS
- * messages per receive packet (1)
+ * smaller one sends full-size frames GPA-direct), batch the RNDIS
+ * messages per receive packet (1), and -e runs apps/echo.c (port 7) in a
+ * thread beside httpd. SIGUSR1 makes the host send an RNDIS media
+ * disconnect indication and pass no frames either way until SIGUSR2 sends
+ * media connect (a cable pulled and plugged back: the guest must keep its
+ * connections through it, net/lwip/carrier.c)
  * (the TAP device must exist: tests/system/cases_netvsc.py makes one in a
  * network namespace and runs this inside it). */
 #include <errno.h>
@@ -24,6 +28,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,12 +56,15 @@ LINKSET_DECLARE(struct app, apps);
 
 static struct hvsim_netvsc host;
 static int tap = -1;
-static uint64_t to_tap, from_tap, tap_drops;
+static uint64_t to_tap, from_tap, tap_drops, unplugged_drops;
+static bool unplugged;                  /* after SIGUSR1, until SIGUSR2 */
 
 static void frame_to_tap(const uint8_t *f, uint32_t len, void *arg)
 {
     (void)arg;
-    if (write(tap, f, len) == (ssize_t)len)
+    if (unplugged)
+        unplugged_drops++;
+    else if (write(tap, f, len) == (ssize_t)len)
         to_tap++;
     else
         tap_drops++;
@@ -78,16 +86,25 @@ static int tap_open(const char *name)
     return fd;
 }
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, plug;      /* plug: the last SIGUSR1/2 not yet acted on */
 static void on_term(int sig) { (void)sig, stop = 1; }
+static void on_plug(int sig) { plug = sig; }
 
 static void cmdline_err(const char *msg) { fprintf(stderr, "e2e: %s\n", msg); }
 
-/* The guest's boot, as a thread (it waits): VMBus, then the network
- * stack (INIT_STACK hooks), then the app. */
-static void guest_main(void *arg)
+static void run_app(void *name)
 {
-    (void)arg;
+    LINKSET_FOREACH(struct app, a, apps)
+        if (!strcmp(a->name, name))
+            a->main();
+    fprintf(stderr, "e2e: %s returned\n", (const char *)name);
+    exit(3);
+}
+
+/* The guest's boot, as a thread (it waits): VMBus, then the network
+ * stack (INIT_STACK hooks), then httpd (and echo in a thread of its own). */
+static void guest_main(void *echo)
+{
     if (!hv_detect() || hv_synic_init() || vmbus_init()) {
         fprintf(stderr, "e2e: VMBus did not come up\n");
         exit(2);
@@ -96,17 +113,17 @@ static void guest_main(void *arg)
         if (h->level == INIT_STACK)
             h->fn();
     kprintf("minnow: ready\n");
-    LINKSET_FOREACH(struct app, a, apps)
-        if (!strcmp(a->name, "httpd"))
-            a->main();
-    fprintf(stderr, "e2e: httpd returned\n");
-    exit(3);
+    if (echo)
+        thread_create("echo", run_app, "echo", 0);
+    run_app("httpd");
 }
 
 int main(int argc, char **argv)
 {
+    bool echo = getopt(argc, argv, "e") == 'e';
+    argc -= optind - 1, argv += optind - 1;
     if (argc < 3) {
-        fprintf(stderr, "usage: %s TAPDEV CMDLINE [seconds [section batch]]\n", argv[0]);
+        fprintf(stderr, "usage: e2e_netvsc [-e] TAPDEV CMDLINE [seconds [section batch]]\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -125,19 +142,29 @@ int main(int argc, char **argv)
         host.section_size = (uint32_t)strtoul(argv[4], NULL, 0);
         host.batch = (unsigned)strtoul(argv[5], NULL, 0);
     }
-    thread_create("boot", guest_main, NULL, 0);
+    thread_create("boot", guest_main, echo ? "echo" : NULL, 0);
 
     static uint8_t buf[65536];
     signal(SIGTERM, on_term);
+    signal(SIGUSR1, on_plug);
+    signal(SIGUSR2, on_plug);
     while (!stop && clock_ns() < end) {
         bool busy = false;
+        if (plug) {
+            unplugged = plug == SIGUSR1;
+            plug = 0;
+            int err = hvsim_netvsc_link(&host, !unplugged);
+            fprintf(stderr, "e2e: host sends RNDIS media %s (%d)\n", unplugged ? "disconnect" : "connect", err);
+        }
         for (int i = 0; i < 64; i++) {
             ssize_t n = read(tap, buf, sizeof buf);
             if (n <= 0)
                 break;
             from_tap++;
             busy = true;
-            if (host.rndis_up)
+            if (unplugged)
+                unplugged_drops++;
+            else if (host.rndis_up)
                 hvsim_netvsc_rx(&host, buf, (size_t)n, 0);
         }
         busy |= hvsim_run_until_idle() > 1;
@@ -150,7 +177,8 @@ int main(int argc, char **argv)
         }
     }
     fprintf(stderr, "e2e: %llu frames to the TAP device (%llu from send sections, %llu GPA-direct), %llu from it, "
-            "%llu dropped\n", (unsigned long long)to_tap, (unsigned long long)host.frames_section,
-            (unsigned long long)host.frames_gpa, (unsigned long long)from_tap, (unsigned long long)tap_drops);
+            "%llu dropped, %llu while unplugged\n", (unsigned long long)to_tap, (unsigned long long)host.frames_section,
+            (unsigned long long)host.frames_gpa, (unsigned long long)from_tap, (unsigned long long)tap_drops,
+            (unsigned long long)unplugged_drops);
     return 0;
 }
