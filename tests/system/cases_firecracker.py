@@ -93,8 +93,10 @@ def entries(net_irq, blk_irq):
 
 def site_host(ports, log):
     port = ports["tcp:80"]
-    err = curl_status(port, [r"^  eth0 virtio-net .* link up"])
-    return err or check_site(port)
+    err = curl_status(port, [r"^  eth0 virtio-net .* link up"]) or check_site(port)
+    if not err:
+        print(f"     status page and {len(SITE)} files from the archive served", flush=True)
+    return err
 
 
 PROBES = [rf"^virtio-net: mmio 0x{NET_BASE:x} mac {MAC}, link up, gsi legacy, eth0 ",
@@ -129,6 +131,21 @@ CASES = [
          **COMMON),
 ]
 
+# The deploy file's boot arguments verbatim (the shell on the console),
+# the entries after them: `dev` shows each device with its driver bound,
+# `blk` the read-only disk.
+APP = next(a[4:] for a in shlex.split(BOOT_ARGS) if a.startswith("app="))
+CASES.append(Case("firecracker-deploy-shell", machine=FC_MACHINE + ",acpi=off", boot="pvh", app=APP,
+                  cmdline=f"{ARGS} {entries(NET_IRQ_NOACPI, BLK_IRQ_NOACPI)}", memory=MEM,
+                  nic="virtio-net-device", nic_opts=f",mac={MAC}", extra=COMMON["extra"],
+                  debug_exit=False, exit_code=0, timeout=90,
+                  interact=[(r"minnow> ", "dev\r"), (r"cmdline#1[^\n]*\n[\s\S]*?minnow> ", "blk\r"),
+                            (r"blk0: [\s\S]*?minnow> ", "reboot\r")],
+                  expect=[rf"^cmdline: {re.escape(BOOT_ARGS)} {re.escape(entries(NET_IRQ_NOACPI, BLK_IRQ_NOACPI))}\r?$",
+                          rf"^cmdline#0 +LNRO0005 .*0x{NET_BASE:x} +0x1000 +{NET_IRQ_NOACPI} +edge/high +virtio",
+                          rf"^cmdline#1 +LNRO0005 .*0x{BLK_BASE:x} +0x200 +{BLK_IRQ_NOACPI} +edge/high +virtio",
+                          r"blk0: virtio-blk .*read-only", r"rebooting"],
+                  reject=NO_PANIC + [r"unknown option", r"\(ignored\)", r"overlaps"]))
 
 # --- virtio-blk: errors injected by QEMU's blkdebug ---------------------------
 # The same injection as pvscsi-blkdebug-eio (cases_pvscsi.py): on virtio-blk
