@@ -54,8 +54,12 @@ virtio-blk:
                       filled with random bytes before the boot, must be
                       unchanged after QEMU exits (verify restores what it
                       read, so a read or write of the wrong bytes shows).
-Several requests in flight: the burst of selftest=disk in the
-virtio-blk-* cases of cases_virtio.py.
+  virtio-blk-chain-{mmio-v2,pci-q35}[-noevidx]  selftest=disk with QEMU's
+                      indirect_desc=off (and event_idx=off): requests as
+                      chains of three ring descriptors, several in flight
+                      (the burst), the raw file checked as in cases_virtio.py.
+  firecracker-deploy-shell  vm-config.json's boot_args verbatim: the shell's
+                      `dev` and `blk` show both devices bound.
 """
 import dataclasses
 import json
