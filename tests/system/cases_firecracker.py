@@ -70,7 +70,7 @@ import shlex
 import qemu as _qemu
 from qemu import Case
 from cases import READY, NO_PANIC, HTTPD_UP, curl_status
-from cases_pvscsi import TAR, SITE, BLKDEBUG, HOLD, blank, eio_host, check_site
+from cases_pvscsi import SITE, BLKDEBUG, HOLD, blank, eio_host, check_site, make_tar
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 with open(os.path.join(ROOT, "deploy", "firecracker", "vm-config.json")) as _f:
@@ -84,6 +84,9 @@ MEM = f"{VM['machine-config']['mem_size_mib']}M"
 # but the log reads better without two.
 ARGS = " ".join(a for a in shlex.split(BOOT_ARGS) if not a.startswith("app="))
 
+# An archive of its own: QEMU's image locking would refuse a read-only
+# open of a file another case has open for writing (cases_pvscsi.py's TAR).
+TAR = make_tar("firecracker")
 FC_MACHINE = "microvm,pit=on,pic=on,rtc=off,isa-serial=on,ioapic2=off,auto-kernel-cmdline=off"
 # net on transport 7, blk on transport 6 (the order of the -device options)
 NET_BASE, NET_IRQ_NOACPI, NET_GSI_ACPI = 0xfeb00e00, 12, 23
