@@ -557,8 +557,8 @@ static int vmx_activate(struct vmx *v)
     }
     for (unsigned i = 0; i < v->nvec; i++)
         s->mod_levels[i] = VMXNET3_IML_ADAPTIVE;
-    TRACE(vmxnet3, "%s DSAL/DSAH <- 0x%llx: shared area, queues at +%u, rings at +%u\n", v->where,
-          (unsigned long long)v->mem.bus, VMX_OFF_QDESC, VMX_OFF_TX);
+    TRACE(vmxnet3, "%s DSAL/DSAH <- 0x%llx: shared area, queues at +%u, rings at +%u, %u vectors\n",
+          v->where, (unsigned long long)v->mem.bus, VMX_OFF_QDESC, VMX_OFF_TX, v->nvec);
     vd_wr(v, VMXNET3_VD_DSAL, (uint32_t)v->mem.bus);
     vd_wr(v, VMXNET3_VD_DSAH, (uint32_t)(v->mem.bus >> 32));
     if (vmx_cmd(v, VMXNET3_CMD_ACTIVATE_DEV) != 0)
