@@ -28,12 +28,15 @@
  * announced by a write of TXPROD; received frames are lent to the stack
  * (net/e1000_rxpool.c, the buffer pool the e1000 uses) or copied.
  *
- * Interrupts: one vector (devio_irq_setup: MSI-X entry 0, MSI or INTx;
- * devio offers no second vector) for rx, tx and events, with auto-masking:
- * the device masks the vector when it fires, and the driver's thread
- * unmasks it (IMR[0] = 0) when it has drained the rings, so interrupts are
- * naturally moderated under load. Events (link changes, queue errors) are
- * read from the shared area's ecr and acknowledged through ECR.
+ * Interrupts: under MSI-X one vector per event class, as the shared
+ * area's intrConf and the queue descriptors' intrIdx name them: MSI-X
+ * entry 0 rx completions, 1 tx completions, 2 events (devio_irq_setup, then
+ * devio_irq_setup_msix). Otherwise (MSI or INTx, or vmxnet3.nomsix) one
+ * vector for everything, index 0. Auto-masking: the device masks a vector
+ * when it fires, and the driver's thread unmasks it (IMR[i] = 0) once it
+ * has done that vector's work, so interrupts are naturally moderated under
+ * load. Events (link changes, queue errors) are read from the shared
+ * area's ecr and acknowledged through ECR.
  *
  * Distrust: every completion is checked before use: generation bit, type,
  * ring and index (the entry the driver expects next, or a frame in flight),
@@ -56,6 +59,7 @@
 #include "kernel/pci/pci.h"
 #include "kernel/sched/sched.h"
 #include "kernel/core/trace.h"
+#include "kernel/core/cmdline.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -68,6 +72,14 @@ TRACE_FLAG(vmxnet3, "vmxnet3: handshake, commands, events, every frame in and ou
 #define VMX_BUF         E1000_BUF_SIZE
 #define VMX_RX_BUDGET   64
 #define VMX_DRV_VERSION 0x00010000u
+#define VMX_V_RX        0u                  /* MSI-X entries (intrIdx) */
+#define VMX_V_TX        1u
+#define VMX_V_EV        2u
+#define VMX_NVEC        3u
+
+static bool opt_nomsix;
+CMDLINE_OPTION(vmxnet3_nomsix, .key = "vmxnet3.nomsix", .type = CMDLINE_BOOL, .dst = &opt_nomsix,
+               .help = "vmxnet3: one MSI or INTx vector instead of three MSI-X ones");
 
 /* One DMA block: the shared area and queue descriptors on the first page
  * (the multicast table after them), then the rings, 512-byte aligned. */
@@ -115,7 +127,8 @@ struct vmx {
     unsigned rxc_next, rxc_gen;
 
     struct semaphore work;
-    struct devio_irq irq;
+    struct devio_irq irq[VMX_NVEC];
+    unsigned nvec, fired;           /* vectors set up; bit i: vector i fired */
     char irq_name[24];
     struct thread *thread;
     bool active, stopping;
@@ -239,10 +252,7 @@ static int vmx_setup_shared(struct vmx *v)
     s->mtu = NETDEV_MTU_DEFAULT;
     s->max_rx_sg = 1;
     s->num_tx_queues = s->num_rx_queues = 1;
-    s->auto_mask = 1;
-    s->num_intrs = 1;
-    s->event_intr_idx = 0;
-    s->mod_levels[0] = VMXNET3_IML_ADAPTIVE;
+    s->auto_mask = 1;                           /* the rest of intrConf: vmx_activate */
     s->rx_mode = VMXNET3_RXM_UCAST | VMXNET3_RXM_BCAST | VMXNET3_RXM_MCAST;
     s->mf_table_len = sizeof vmx_mcast;
     s->mf_table_pa = bus + VMX_OFF_MF;
@@ -425,15 +435,28 @@ static int vmx_rx_poll(struct vmx *v, int budget)
 /* Interrupt context. Under INTx the line may be shared: ICR says whether
  * it was us (and reading it deasserts). MSI/MSI-X are ours by definition;
  * the device has masked the vector (auto-mask) until the thread unmasks. */
+static void vmx_irq_on(struct vmx *v, unsigned i)
+{
+    v->irqs++;
+    __atomic_fetch_or(&v->fired, 1u << i, __ATOMIC_RELEASE);
+    sem_up(&v->work);
+}
+
 static void vmx_irq(void *arg)
 {
     struct vmx *v = arg;
-    if (v->irq.mode == DEVIO_IRQ_INTX && !vd_rd(v, VMXNET3_VD_ICR)) {
+    if (v->irq[0].mode == DEVIO_IRQ_INTX && !vd_rd(v, VMXNET3_VD_ICR)) {
         v->irqs_empty++;
         return;
     }
-    v->irqs++;
-    sem_up(&v->work);
+    vmx_irq_on(v, 0);
+}
+
+/* MSI-X entries 1 and 2: arg is v->irq[entry], whose line is the entry. */
+static void vmx_irq_msix(void *arg)
+{
+    struct devio_irq *irq = arg;
+    vmx_irq_on((struct vmx *)((char *)(irq - irq->line) - offsetof(struct vmx, irq)), irq->line);
 }
 
 /* Events in the shared area: acknowledged through ECR, then handled. */
@@ -455,16 +478,24 @@ static void vmx_events(struct vmx *v)
     }
 }
 
-/* One wakeup: events, received frames (yielding between budgets), sent
- * frames; then the vector is unmasked, and fires again if anything came
- * meanwhile. */
+/* One wakeup: the work of the vectors that fired (of all, with one
+ * vector): events, received frames (yielding between budgets), sent
+ * frames; then each of those vectors is unmasked, and fires again if
+ * anything came meanwhile. */
 static void vmx_service(struct vmx *v)
 {
-    vmx_events(v);
-    for (unsigned pass = 0; vmx_rx_poll(v, VMX_RX_BUDGET) == VMX_RX_BUDGET && pass < 64; pass++)
+    unsigned fired = __atomic_exchange_n(&v->fired, 0, __ATOMIC_ACQUIRE);
+    unsigned work = v->nvec > 1 ? fired : ~0u;
+    if (work & 1u << VMX_V_EV)
+        vmx_events(v);
+    for (unsigned pass = 0; (work & 1u << VMX_V_RX) &&
+                            vmx_rx_poll(v, VMX_RX_BUDGET) == VMX_RX_BUDGET && pass < 64; pass++)
         thread_yield();
-    vmx_tx_reclaim(v);
-    pt_wr(v, VMXNET3_PT_IMR(0), 0);
+    if (work & 1u << VMX_V_TX)
+        vmx_tx_reclaim(v);
+    for (unsigned i = 0; i < v->nvec; i++)
+        if (fired >> i & 1)
+            pt_wr(v, VMXNET3_PT_IMR(i), 0);
 }
 
 static void vmx_thread(void *arg)
@@ -506,12 +537,28 @@ static void vmx_silence(struct vmx *v)
     v->active = false;
 }
 
+/* The extra MSI-X entries first, then entry 0's (devio_irq_teardown). */
+static void vmx_irq_off(struct vmx *v)
+{
+    for (unsigned i = VMX_NVEC; i--;)
+        devio_irq_teardown(&v->io, &v->irq[i]);
+}
+
 /* Shared area in, ACTIVATE_DEV, then the receive filter and the first
  * unmask. Result 0 means active. */
 static int vmx_activate(struct vmx *v)
 {
-    TRACE(vmxnet3, "%s DSAL/DSAH <- 0x%llx: shared area, queues at +%u, rings at +%u\n", v->where,
-          (unsigned long long)v->mem.bus, VMX_OFF_QDESC, VMX_OFF_TX);
+    struct vmxnet3_shared *s = v->sh;
+    s->num_intrs = (uint8_t)v->nvec;
+    if (v->nvec > 1) {
+        s->event_intr_idx = VMX_V_EV;
+        v->txq->intr_idx = VMX_V_TX;
+        v->rxq->intr_idx = VMX_V_RX;
+    }
+    for (unsigned i = 0; i < v->nvec; i++)
+        s->mod_levels[i] = VMXNET3_IML_ADAPTIVE;
+    TRACE(vmxnet3, "%s DSAL/DSAH <- 0x%llx: shared area, queues at +%u, rings at +%u, %u vectors\n",
+          v->where, (unsigned long long)v->mem.bus, VMX_OFF_QDESC, VMX_OFF_TX, v->nvec);
     vd_wr(v, VMXNET3_VD_DSAL, (uint32_t)v->mem.bus);
     vd_wr(v, VMXNET3_VD_DSAH, (uint32_t)(v->mem.bus >> 32));
     if (vmx_cmd(v, VMXNET3_CMD_ACTIVATE_DEV) != 0)
@@ -561,9 +608,20 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_id *id)
     if (r)
         goto fail;
     fmt_snprintf(v->irq_name, sizeof v->irq_name, "vmxnet3 %s", v->where);
-    if ((r = devio_irq_setup(&v->io, DEVIO_IRQ_ANY, vmx_irq, v, v->irq_name, &v->irq)) != 0) {
+    unsigned modes = opt_nomsix ? DEVIO_IRQ_MSI | DEVIO_IRQ_INTX : DEVIO_IRQ_ANY;
+    if ((r = devio_irq_setup(&v->io, modes, vmx_irq, v, v->irq_name, &v->irq[0])) != 0) {
         err = "no interrupt";
         goto fail;
+    }
+    /* MSI-X: entries 1 and 2 too, else everything shares entry 0. */
+    for (v->nvec = 1; v->irq[0].mode == DEVIO_IRQ_MSIX && v->nvec < VMX_NVEC; v->nvec++) {
+        v->irq[v->nvec].line = v->nvec;
+        if (devio_irq_setup_msix(&v->io, v->nvec, vmx_irq_msix, &v->irq[v->nvec], v->irq_name,
+                                 &v->irq[v->nvec]) < 0) {
+            devio_irq_teardown(&v->io, &v->irq[1]);
+            v->nvec = 1;
+            break;
+        }
     }
     if ((r = vmx_activate(v)) != 0) {
         err = "ACTIVATE_DEV failed";
@@ -581,10 +639,11 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_id *id)
     v->nd.driver = "vmxnet3";
     v->nd.mtu = NETDEV_MTU_DEFAULT;
     v->nd.offloads = NETDEV_OFF_RX_IPV4_CSUM | NETDEV_OFF_RX_L4_CSUM | NETDEV_OFF_TX_L4_CSUM;
-    const char *mode = devio_irq_mode_name(v->irq.mode);
+    const char *mode = devio_irq_mode_name(v->irq[0].mode);
     fmt_snprintf(v->nd.desc, sizeof v->nd.desc, "%s vmxnet3 rev 1 %s", v->where, mode);
     vmx_link(v, false);
-    pt_wr(v, VMXNET3_PT_IMR(0), 0);             /* interrupts on */
+    for (unsigned i = 0; i < v->nvec; i++)
+        pt_wr(v, VMXNET3_PT_IMR(i), 0);         /* interrupts on */
     if ((r = netdev_register(&v->nd)) != 0) {
         /* The thread and maybe a vector point at v: keep it, silenced. */
         pr_err("vmxnet3: %s: cannot register (%d)\n", v->where, r);
@@ -593,13 +652,14 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_id *id)
     }
     char mac[18];
     netdev_format_mac(v->nd.mac, mac, sizeof mac);
-    kprintf("vmxnet3: %s mac %s, link %s %u Mb/s, %s, %s\n", v->where, mac,
-            v->nd.link_up ? "up" : "down", v->nd.speed_mbps, mode, v->nd.name);
+    kprintf("vmxnet3: %s mac %s, link %s %u Mb/s, %s%s, %s\n", v->where, mac,
+            v->nd.link_up ? "up" : "down", v->nd.speed_mbps, mode,
+            v->nvec > 1 ? " (3 vectors)" : "", v->nd.name);
     return 0;
 
 fail_irq:
     vmx_silence(v);
-    devio_irq_teardown(&v->io, &v->irq);
+    vmx_irq_off(v);
 fail:
     if (err)
         pr_err("vmxnet3: %s: %s (%d)\n", v->where, err, r);
@@ -617,7 +677,7 @@ static void vmx_remove(struct pci_dev *pd)
     netdev_unregister(&v->nd);
     v->stopping = true;
     vmx_silence(v);
-    devio_irq_teardown(&v->io, &v->irq);
+    vmx_irq_off(v);
     sem_up(&v->work);
     thread_join(v->thread);
     vmx_free(v);
@@ -656,7 +716,7 @@ void vmxnet3_test_release(struct pci_dev *pd)
     if (!v)
         return;
     vmx_silence(v);
-    devio_irq_teardown(&v->io, &v->irq);
+    vmx_irq_off(v);
     vmx_free(v);
     kfree(v);
     pd->priv = NULL;

@@ -18,7 +18,9 @@
  *
  * Interrupts: the model calls devhost_irq_raise for each message (MSI,
  * MSI-X) or edge, and reports a level with its irq_asserted callback
- * (INTx). Nothing interrupts the driver on its own: the test calls
+ * (INTx). A model with msix_entries > 1 offers devio_irq_setup_msix's
+ * extra entries too, and raises each with devhost_irq_raise_entry.
+ * Nothing interrupts the driver on its own: the test calls
  * devhost_irq_deliver between driver calls, which is when a real interrupt
  * could arrive too. */
 #pragma once
@@ -37,6 +39,8 @@ struct devhost_model_ops {
     bool (*irq_asserted)(void *model);
 };
 
+#define DEVHOST_MSIX 8
+
 struct devhost_dev {
     struct pci_dev pci;             /* what the driver's probe is given */
     const struct devhost_model_ops *ops;
@@ -44,6 +48,7 @@ struct devhost_dev {
     uint64_t bar_size[6];           /* 0: no BAR */
     bool bar_pio[6];
     unsigned irq_modes;             /* DEVIO_IRQ_* the device offers */
+    unsigned msix_entries;          /* MSI-X table size (> 1: extra entries offered) */
 
     /* Backend state. */
     bool opened, bus_master;
@@ -53,6 +58,10 @@ struct devhost_dev {
     bool irq_msg_pending;           /* a message (or edge) not yet delivered */
     uint64_t irqs_delivered;
     unsigned irq_teardowns;         /* devio_irq_teardown calls */
+    /* MSI-X entries 1..DEVHOST_MSIX-1 (index 0 unused: entry 0 is above). */
+    devio_irq_fn msix_fn[DEVHOST_MSIX];
+    void *msix_arg[DEVHOST_MSIX];
+    bool msix_pending[DEVHOST_MSIX];
     uint64_t bad_accesses;          /* register accesses outside a window */
 };
 
@@ -63,9 +72,11 @@ void devhost_detach(struct devhost_dev *d);
 
 /* Called by the model: one interrupt message (or edge). */
 void devhost_irq_raise(struct devhost_dev *d);
+/* The same for MSI-X entry `entry` (0: devhost_irq_raise). */
+void devhost_irq_raise_entry(struct devhost_dev *d, unsigned entry);
 /* Delivers one pending interrupt to the driver's handler, if there is
- * one: a raised message, or an asserted INTx line. Returns whether the
- * handler ran. */
+ * one: a raised message, or an asserted INTx line; entry 0 before the
+ * extra MSI-X entries. Returns whether a handler ran. */
 bool devhost_irq_deliver(struct devhost_dev *d);
 
 /* Guest memory, for models: 0, or -EFAULT after failing the test. */

@@ -211,7 +211,11 @@ static int host_irq_setup(struct devio *io, unsigned modes, devio_irq_fn fn, voi
 static void host_irq_teardown(struct devio *io, struct devio_irq *irq)
 {
     struct devhost_dev *d = io->ctx;
-    (void)irq;
+    if (irq->mode == DEVIO_IRQ_MSIX && irq->line) {     /* an extra entry */
+        d->msix_fn[irq->line] = NULL;
+        d->msix_pending[irq->line] = false;
+        return;
+    }
     d->irq_fn = NULL;
     d->irq_arg = NULL;
     d->irq_mode = 0;
@@ -219,7 +223,28 @@ static void host_irq_teardown(struct devio *io, struct devio_irq *irq)
     d->irq_teardowns++;
 }
 
+/* An extra MSI-X entry: only after entry 0 went MSI-X, as in the kernel. */
+static int host_irq_setup_msix(struct devio *io, unsigned entry, devio_irq_fn fn, void *arg,
+                               const char *name, struct devio_irq *out)
+{
+    struct devhost_dev *d = io->ctx;
+    (void)name;
+    if (d->irq_mode != DEVIO_IRQ_MSIX || entry >= d->msix_entries || entry >= DEVHOST_MSIX)
+        return -ENODEV;
+    d->msix_fn[entry] = fn, d->msix_arg[entry] = arg, d->msix_pending[entry] = false;
+    *out = (struct devio_irq){ .mode = DEVIO_IRQ_MSIX, .vector = 64 + (int)entry, .line = entry };
+    return 0;
+}
+
 void devhost_irq_raise(struct devhost_dev *d) { d->irq_msg_pending = true; }
+
+void devhost_irq_raise_entry(struct devhost_dev *d, unsigned entry)
+{
+    if (entry == 0)
+        d->irq_msg_pending = true;
+    else if (entry < DEVHOST_MSIX)
+        d->msix_pending[entry] = true;
+}
 
 bool devhost_irq_deliver(struct devhost_dev *d)
 {
@@ -228,8 +253,17 @@ bool devhost_irq_deliver(struct devhost_dev *d)
     bool level = d->irq_mode == DEVIO_IRQ_INTX && d->ops->irq_asserted &&
                  d->ops->irq_asserted(d->model);
     /* INTx has no messages: the line is the level. */
-    if (!level && !(d->irq_msg_pending && d->irq_mode != DEVIO_IRQ_INTX))
+    if (!level && !(d->irq_msg_pending && d->irq_mode != DEVIO_IRQ_INTX)) {
+        for (unsigned e = 1; e < DEVHOST_MSIX; e++) {
+            if (d->msix_pending[e] && d->msix_fn[e]) {
+                d->msix_pending[e] = false;
+                d->irqs_delivered++;
+                d->msix_fn[e](d->msix_arg[e]);
+                return true;
+            }
+        }
         return false;
+    }
     d->irq_msg_pending = false;
     d->irqs_delivered++;
     d->irq_fn(d->irq_arg);
@@ -246,6 +280,7 @@ static const struct devio_ops host_ops = {
     .dma_free = host_dma_free,
     .irq_setup = host_irq_setup,
     .irq_teardown = host_irq_teardown,
+    .irq_setup_msix = host_irq_setup_msix,
 };
 
 int devio_pci_open(struct devio *io, struct pci_dev *pd)

@@ -1,7 +1,9 @@
 /* Hosted tests of vmw/vmxnet3.c against the register and ring model
  * (tests/devsim/vmxnet3_model.c): activation (handshake, shared area,
  * queue descriptors, filter, interrupts), receive and transmit byte for
- * byte across ring wraps, checksum offload both ways, link events, INTx.
+ * byte across ring wraps, checksum offload both ways, link events, INTx,
+ * MSI-X with a vector each for rx, tx and events, and the one-vector
+ * fallbacks (MSI, an MSI-X table too small).
  * The hostile device is in test_vmxnet3_hostile.c.
  *
  * Run alone: build/host/hosted/test_vmxnet3_hosted [test name]. */
@@ -27,9 +29,17 @@ TEST(vmxnet3_activation)
     CHECK_EQ(m->rx_mode_updates, 1);
     CHECK_EQ(m->mac_filter_updates, 1);
     CHECK_EQ(m->auto_mask, 1);
-    CHECK_EQ(m->num_intrs, 1);
+    CHECK_EQ(m->num_intrs, 3);              /* MSI-X: rx 0, tx 1, events 2 */
+    CHECK_EQ(m->rx_intr, 0);
+    CHECK_EQ(m->tx_intr, 1);
+    CHECK_EQ(m->ev_intr, 2);
+    for (unsigned i = 0; i < 3; i++) {
+        CHECK_EQ(m->mod_levels[i], VMXNET3_IML_ADAPTIVE);
+        CHECK(!m->masked[i]);               /* unmasked after activation */
+    }
+    CHECK(m->masked[3]);
+    CHECK_EQ(m->bad_intr_conf, 0);
     CHECK_EQ(m->irq_mode, DEVIO_IRQ_MSIX);
-    CHECK(!m->masked);                      /* unmasked after activation */
     CHECK_EQ(m->tx_size % 32, 0);
     CHECK_EQ(m->rx_size % 32, 0);
     CHECK_EQ(m->rxc_size, m->rx_size + m->rx2_size);
@@ -41,7 +51,7 @@ TEST(vmxnet3_activation)
     CHECK_EQ(sh->max_rx_sg, 1);
     CHECK_EQ(sh->queue_desc_pa % 128, 0);
     CHECK_EQ(sh->mf_table_len, 6);
-    CHECK(host_log_has("vmxnet3: 00:03.0 mac 00:0c:29:12:34:56, link up 1000 Mb/s, msi-x, eth"));
+    CHECK(host_log_has("vmxnet3: 00:03.0 mac 00:0c:29:12:34:56, link up 1000 Mb/s, msi-x (3 vectors), eth"));
     vx_end(&f);
 }
 
@@ -221,7 +231,99 @@ TEST(vmxnet3_intx)
         vx_pump(&f);
     }
     CHECK_EQ(host.rx_count, 10);
-    CHECK(!f.m->masked);
+    CHECK(!f.m->masked[0]);
     CHECK(!f.m->asserted);
     vx_end(&f);
+}
+
+/* MSI-X: rx, tx and a link event each arrive on their own vector, which
+ * the device masks when it fires (auto-mask); a masked vector stays quiet
+ * while its work piles up, the others still fire, and unmasking it (after
+ * the driver's work) raises it again for what came meanwhile. */
+TEST(vmxnet3_msix_vector_per_event)
+{
+    struct vx f;
+    if (!vx_up(&f, DEVIO_IRQ_MSIX))
+        return vx_end(&f);
+    struct vmx3m *m = f.m;
+    uint8_t fr[100];
+    vx_frame(fr, sizeof fr, 1);
+    CHECK_EQ(vmx3m_rx_inject(m, fr, sizeof fr, 0), 0);
+    CHECK_EQ(m->raised[0], 1);
+    CHECK(m->masked[0]);
+    CHECK_EQ(vmx3m_rx_inject(m, fr, sizeof fr, 0), 0);  /* masked: nothing raised */
+    CHECK_EQ(m->raised[0], 1);
+    CHECK(m->pending[0]);
+    CHECK_EQ(host_xmit(f.nd, fr, sizeof fr), 0);        /* tx: its own vector fires */
+    CHECK_EQ(m->raised[1], 1);
+    CHECK(m->masked[1]);
+    vmx3m_set_link(m, false);                           /* events: theirs */
+    CHECK_EQ(m->raised[2], 1);
+    CHECK_EQ(m->raised[0] + m->raised[1] + m->raised[2], m->irqs_raised);
+    vx_pump(&f);
+    CHECK_EQ(host.rx_count, 2);
+    CHECK(!f.nd->link_up);
+    CHECK_EQ(host.link_events, 1);
+    CHECK_EQ(m->raised[0], 2);              /* the pending rx, on unmasking */
+    CHECK_EQ(m->raised[1], 1);
+    CHECK_EQ(m->raised[2], 1);
+    for (unsigned i = 0; i < 3; i++)
+        CHECK(!m->masked[i] && !m->pending[i]);
+    /* An unserviced vector keeps only itself masked. */
+    vmx3m_set_link(m, true);
+    CHECK(m->masked[2] && !m->masked[0]);
+    vmx3m_event(m, VMXNET3_ECR_LINK);
+    CHECK_EQ(m->raised[2], 2);
+    CHECK_EQ(vmx3m_rx_inject(m, fr, sizeof fr, 0), 0);
+    CHECK_EQ(m->raised[0], 3);
+    vx_pump(&f);
+    CHECK(f.nd->link_up);
+    CHECK_EQ(m->raised[2], 3);              /* the second event, once unmasked */
+    CHECK_EQ(host.rx_count, 3);
+    CHECK_EQ(f.m->dev.irqs_delivered, m->irqs_raised);
+    vx_end(&f);
+}
+
+/* One vector for everything, index 0 throughout: MSI; and MSI-X whose
+ * table is too small for three entries (the driver gives entry 1 back). */
+static void single_vector(unsigned modes, unsigned entries, const char *log)
+{
+    struct vx f;
+    vx_model(&f, modes);
+    f.m->dev.msix_entries = entries;
+    REQUIRE(vx_probe(&f) == 0);
+    struct vmx3m *m = f.m;
+    CHECK_EQ(m->num_intrs, 1);
+    CHECK_EQ(m->rx_intr + m->tx_intr + m->ev_intr, 0);
+    CHECK_EQ(m->bad_intr_conf, 0);
+    CHECK(!m->dev.msix_fn[1] && !m->dev.msix_fn[2]);
+    CHECK(host_log_has(log));
+    uint8_t fr[100];
+    vx_frame(fr, sizeof fr, 1);
+    for (unsigned i = 0; i < 5; i++) {
+        CHECK_EQ(vmx3m_rx_inject(m, fr, sizeof fr, 0), 0);
+        CHECK_EQ(host_xmit(f.nd, fr, sizeof fr), 0);
+        vmx3m_set_link(m, false);
+        vx_pump(&f);
+        vmx3m_set_link(m, true);
+        vx_pump(&f);
+    }
+    CHECK_EQ(host.rx_count, 5);
+    CHECK_EQ(m->tx_count, 5);
+    CHECK_EQ(host.link_events, 10);
+    CHECK(f.nd->link_up);
+    CHECK_EQ(m->raised[0], m->irqs_raised);
+    CHECK(m->raised[0] >= 5);
+    CHECK(!m->masked[0]);
+    vx_end(&f);
+}
+
+TEST(vmxnet3_msi_single_vector)
+{
+    single_vector(DEVIO_IRQ_MSI | DEVIO_IRQ_INTX, VMX3M_VECS, "1000 Mb/s, msi, eth");
+}
+
+TEST(vmxnet3_msix_table_too_small)
+{
+    single_vector(DEVIO_IRQ_MSIX, 2, "1000 Mb/s, msi-x, eth");
 }

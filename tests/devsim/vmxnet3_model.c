@@ -7,26 +7,30 @@
 
 #define SH_ECR      offsetof(struct vmxnet3_shared, ecr)
 
-static void irq_update(struct vmx3m *m)
+/* Vector i: raised when pending and unmasked, then masked (auto-mask). */
+static void irq_update(struct vmx3m *m, unsigned i)
 {
-    if (!m->pending || m->masked)
+    if (!m->pending[i] || m->masked[i])
         return;
     if (m->irq_mode == DEVIO_IRQ_INTX)
         m->asserted = true;
     else if (m->irq_mode) {
-        devhost_irq_raise(&m->dev);
+        devhost_irq_raise_entry(&m->dev, i);
         if (m->auto_mask)
-            m->masked = true;
+            m->masked[i] = true;
     }
-    m->pending = false;
+    m->pending[i] = false;
     m->irqs_raised++;
+    m->raised[i]++;
 }
 
-static void irq_fire(struct vmx3m *m)
+static void irq_fire(struct vmx3m *m, unsigned i)
 {
-    m->pending = true;
-    irq_update(m);
+    m->pending[i] = true;
+    irq_update(m, i);
 }
+
+static void mask_all(struct vmx3m *m) { memset(m->masked, 1, sizeof m->masked); }
 
 static uint32_t sh_ecr(struct vmx3m *m)
 {
@@ -48,6 +52,16 @@ static void activate(struct vmx3m *m)
         devhost_dma_read(sh.queue_desc_pa, &tq, sizeof tq) ||
         devhost_dma_read(sh.queue_desc_pa + sizeof tq, &rq, sizeof rq))
         return;
+    /* QEMU (vmxnet3_validate_interrupts) takes indices below 25 under
+     * MSI-X, only 0 otherwise; stricter here: below numIntrs too. */
+    unsigned lim = m->irq_mode == DEVIO_IRQ_MSIX ? m->dev.msix_entries : 1;
+    if (!sh.num_intrs || sh.num_intrs > lim || sh.event_intr_idx >= sh.num_intrs ||
+        tq.intr_idx >= sh.num_intrs || rq.intr_idx >= sh.num_intrs) {
+        m->bad_intr_conf++;
+        return;
+    }
+    m->ev_intr = sh.event_intr_idx, m->tx_intr = tq.intr_idx, m->rx_intr = rq.intr_idx;
+    memcpy(m->mod_levels, sh.mod_levels, sizeof m->mod_levels);
     m->rx_mode = sh.rx_mode, m->mtu = sh.mtu, m->auto_mask = sh.auto_mask, m->num_intrs = sh.num_intrs;
     m->tx_pa = tq.ring_pa, m->tx_size = tq.ring_size;
     m->txc_pa = tq.comp_ring_pa, m->txc_size = tq.comp_ring_size;
@@ -80,7 +94,7 @@ static void command(struct vmx3m *m, uint32_t cmd)
     m->last_cmd = cmd;
     switch (cmd) {
     case VMXNET3_CMD_ACTIVATE_DEV: activate(m); break;
-    case VMXNET3_CMD_RESET_DEV: m->resets++; m->active = false; m->masked = true; break;
+    case VMXNET3_CMD_RESET_DEV: m->resets++; m->active = false; mask_all(m); break;
     case VMXNET3_CMD_QUIESCE_DEV: m->active = false; break;
     case VMXNET3_CMD_UPDATE_RX_MODE: m->rx_mode_updates++; break;
     case VMXNET3_CMD_UPDATE_MAC_FILTERS: m->mac_filter_updates++; break;
@@ -146,7 +160,7 @@ static uint64_t model_read(void *model, unsigned bar, uint64_t off, unsigned wid
     struct vmx3m *m = model;
     (void)width;
     if (bar == 0)
-        return off < 8 * 25 ? m->masked : 0;
+        return off < 8 * VMX3M_VECS ? m->masked[off / 8] : 0;
     switch (off) {
     case VMXNET3_VD_VRRS: return m->revs;
     case VMXNET3_VD_UVRS: return m->upts;
@@ -159,7 +173,7 @@ static uint64_t model_read(void *model, unsigned bar, uint64_t off, unsigned wid
             return 0;
         m->asserted = false;
         if (m->auto_mask)
-            m->masked = true;
+            m->masked[0] = true;
         return 1;
     }
     return 0;
@@ -170,9 +184,9 @@ static void model_write(void *model, unsigned bar, uint64_t off, unsigned width,
     struct vmx3m *m = model;
     (void)width;
     if (bar == 0) {
-        if (off == VMXNET3_PT_IMR(0) && m->active) {
-            m->masked = v & 1;
-            irq_update(m);
+        if (off < 8 * VMX3M_VECS && off % 8 == 0 && m->active) {
+            m->masked[off / 8] = v & 1;
+            irq_update(m, (unsigned)off / 8);
         } else if (off == VMXNET3_PT_TXPROD) {
             tx_run(m);
         }
@@ -203,7 +217,8 @@ struct vmx3m *vmx3m_new(const uint8_t mac[6], uint8_t slot, unsigned irq_modes)
     memcpy(m->mac, mac, 6);
     m->revs = m->upts = 1;
     m->link_up = true;
-    m->masked = true;
+    mask_all(m);
+    m->dev.msix_entries = VMX3M_VECS;
     m->dev.ops = &ops;
     m->dev.model = m;
     m->dev.bar_size[0] = m->dev.bar_size[1] = 0x1000;
@@ -230,7 +245,7 @@ void *vmx3m_shared(struct vmx3m *m)
 void vmx3m_event(struct vmx3m *m, uint32_t ecr)
 {
     set_ecr(m, sh_ecr(m) | ecr);
-    irq_fire(m);
+    irq_fire(m, m->ev_intr);
 }
 
 void vmx3m_set_link(struct vmx3m *m, bool up)
@@ -282,7 +297,7 @@ void vmx3m_rx_forge(struct vmx3m *m, int at, uint32_t w0, uint32_t w2, uint32_t 
     devhost_dma_write(m->rxc_pa + 16ull * i, &c, sizeof c);
     if (at < 0 && ++m->rxc_next == m->rxc_size)
         m->rxc_next = 0, m->rxc_gen ^= 1;
-    irq_fire(m);
+    irq_fire(m, m->rx_intr);
 }
 
 void vmx3m_tx_forge(struct vmx3m *m, int at, uint32_t w0, unsigned gen)
@@ -292,5 +307,5 @@ void vmx3m_tx_forge(struct vmx3m *m, int at, uint32_t w0, unsigned gen)
     devhost_dma_write(m->txc_pa + 16ull * i, &c, sizeof c);
     if (at < 0 && ++m->txc_next == m->txc_size)
         m->txc_next = 0, m->txc_gen ^= 1;
-    irq_fire(m);
+    irq_fire(m, m->tx_intr);
 }

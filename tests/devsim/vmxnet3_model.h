@@ -5,8 +5,11 @@
  * defines it and QEMU's hw/net/vmxnet3.c behaves (the wire format is
  * vmw/vmxnet3_reg.h, shared with the driver): the VRRS/UVRS handshake,
  * DSAL/DSAH, the commands (ACTIVATE_DEV reads the shared area and the
- * queue descriptors, GET_LINK, GET_PERM_MAC_*), IMR masks with auto-mask,
- * ICR for INTx, ECR events, TXPROD (the tx ring walked by generation bit,
+ * queue descriptors, GET_LINK, GET_PERM_MAC_*), interrupts per vector as
+ * intrConf and the queues' intrIdx route them (rx completions, tx
+ * completions, events; everything on vector 0 without MSI-X; an index out
+ * of range fails ACTIVATE_DEV where QEMU aborts), IMR masks with
+ * auto-mask, ICR for INTx, ECR events, TXPROD (the tx ring walked by generation bit,
  * checksum insertion for om=CSUM, one completion per frame), and frames
  * received into ring 1 with a completion each. Not modelled: ring 2
  * (body buffers), RSS, VLAN stripping, LRO, TSO, statistics.
@@ -22,6 +25,7 @@
 #include "tests/devsim/devhost.h"
 
 #define VMX3M_TX_KEEP 512
+#define VMX3M_VECS    DEVHOST_MSIX  /* MSI-X entries modelled (QEMU has 25) */
 
 struct vmx3m_frame {
     uint8_t data[2048];
@@ -44,13 +48,16 @@ struct vmx3m {
     unsigned resets, rx_mode_updates, mac_filter_updates;
     uint32_t rx_mode, mtu;
     uint8_t auto_mask, num_intrs;
+    uint8_t rx_intr, tx_intr, ev_intr;  /* vectors, as the driver configured them */
+    uint8_t mod_levels[VMX3M_VECS];
+    unsigned bad_intr_conf;         /* activations refused for their intrConf */
     uint64_t tx_pa, txc_pa, rx_pa, rxc_pa;
     uint32_t tx_size, txc_size, rx_size, rxc_size, rx2_size;
     unsigned tx_next, tx_gen, txc_next, txc_gen, rx_next, rx_gen, rxc_next, rxc_gen;
 
     unsigned irq_mode;
-    bool masked, pending, asserted;
-    unsigned irqs_raised;
+    bool masked[VMX3M_VECS], pending[VMX3M_VECS], asserted;
+    unsigned irqs_raised, raised[VMX3M_VECS];   /* in all, per vector */
 
     struct vmx3m_frame *tx;         /* VMX3M_TX_KEEP frames sent */
     unsigned tx_count, tx_csum;

@@ -58,7 +58,7 @@ BAD = NO_PANIC + [r"ignored", r"past the", r"no driver", r"failed"]
 
 # Device lines: the driver's probe line, then the PCI listing (bus:dev.fn,
 # vendor:device, class, driver).
-VMXNET3 = [rf"^vmxnet3: (\S+) mac {MAC}, link up 1000 Mb/s, msi-x, eth0$",
+VMXNET3 = [rf"^vmxnet3: (\S+) mac {MAC}, link up 1000 Mb/s, msi-x \(3 vectors\), eth0$",
            r"^pci: (\S+) 15ad:07b0 ethernet +vmxnet3$"]
 PVSCSI = [r"^pvscsi: (\S+) rings 32/128, messages, msi$", r"^pci: (\S+) 15ad:07c0 \S+ +pvscsi$",
           r"^scsi0: 0:0: QEMU QEMU HARDDISK 2\.5\+, \d+ x 512 B -> blk0$",
