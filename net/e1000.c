@@ -146,7 +146,7 @@ static void wr(struct e1000 *e, uint32_t reg, uint32_t v)
     if (trace_e1000 && !(e->started && (reg == E1000_RDT || reg == E1000_TDT))) {
         const char *n = e1000_reg_name(reg);
         if (n)
-            TRACE(e1000, "%s %s <- 0x%08x\n", e->where, n, v);
+            TRACE(e1000, "%s %.8s <- 0x%08x\n", e->where, n, v); /* CTRL_EXT fills name[8] */
     }
     devio_write32(&e->regs, reg, v);
 }

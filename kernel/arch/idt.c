@@ -15,7 +15,7 @@ struct idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gates are 16 bytes");
 
 #define GATE_INTERRUPT 0x8E     /* present, DPL 0, 64-bit interrupt gate */
-#define STUB_SIZE      16       /* isr.S aligns each stub to 16 bytes */
+#define STUB_SIZE      8        /* isr.S aligns each stub to 8 bytes */
 
 extern char isr_stubs[];
 static struct idt_gate idt[256] __attribute__((aligned(16)));

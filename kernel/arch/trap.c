@@ -5,6 +5,7 @@
 #include "kernel/arch/trap.h"
 #include "kernel/arch/cpu.h"
 #include "lib/fmt.h"
+#include "lib/string.h"
 #include "kernel/irq/irq.h"
 #include "kernel/arch/panic.h"
 #include "kernel/acpi/power.h"
@@ -12,19 +13,19 @@
 #include "kernel/mm/stacks.h"
 #include "kernel/mm/vmm.h"
 
-/* Intel SDM vol. 3A, table 6-1 "Protected-Mode Exceptions and Interrupts". */
-static const char *const exception_names[32] = {
-    "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
-    "bound range exceeded", "invalid opcode", "device not available", "double fault",
-    "coprocessor segment overrun", "invalid TSS", "segment not present",
-    "stack-segment fault", "general protection fault", "page fault", "reserved (15)",
-    "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point error",
-    "virtualization exception", "control protection exception", "reserved (22)",
-    "reserved (23)", "reserved (24)", "reserved (25)", "reserved (26)", "reserved (27)",
-    "hypervisor injection exception", "VMM communication exception", "security exception",
-    "reserved (31)",
-};
-static const char *const exception_mnemonics[32] = {
+/* Intel SDM vol. 3A, table 6-1 "Protected-Mode Exceptions and Interrupts".
+ * One string, the 32 names separated by NULs (no table of pointers). */
+static const char exception_names[] =
+    "divide error\0debug\0non-maskable interrupt\0breakpoint\0overflow\0"
+    "bound range exceeded\0invalid opcode\0device not available\0double fault\0"
+    "coprocessor segment overrun\0invalid TSS\0segment not present\0"
+    "stack-segment fault\0general protection fault\0page fault\0reserved (15)\0"
+    "x87 floating-point error\0alignment check\0machine check\0SIMD floating-point error\0"
+    "virtualization exception\0control protection exception\0reserved (22)\0"
+    "reserved (23)\0reserved (24)\0reserved (25)\0reserved (26)\0reserved (27)\0"
+    "hypervisor injection exception\0VMM communication exception\0security exception\0"
+    "reserved (31)";
+static const char exception_mnemonics[32][4] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "", "#TS", "#NP", "#SS",
     "#GP", "#PF", "", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "", "", "", "", "", "", "#HV",
     "#VC", "#SX", "",
@@ -32,7 +33,12 @@ static const char *const exception_mnemonics[32] = {
 
 const char *trap_name(unsigned vector)
 {
-    return vector < 32 ? exception_names[vector] : "interrupt";
+    if (vector >= 32)
+        return "interrupt";
+    const char *s = exception_names;
+    while (vector--)
+        s += strlen(s) + 1;
+    return s;
 }
 
 /* Page-fault error code bits: SDM vol. 3A, 4.7 "Page-Fault Exceptions". */
@@ -79,7 +85,7 @@ void trap_dispatch(struct trap_frame *f)
     }
     char head[96];
     if (f->vector < 32) {
-        fmt_snprintf(head, sizeof head, "%s (%s, vector %llu)", exception_names[f->vector],
+        fmt_snprintf(head, sizeof head, "%s (%s, vector %llu)", trap_name((unsigned)f->vector),
                      exception_mnemonics[f->vector], (unsigned long long)f->vector);
         panic_trap(f, head, NULL);
     }

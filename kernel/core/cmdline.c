@@ -246,7 +246,7 @@ static void set_str(struct cmdline_ctx *c, const struct cmdline_opt *o,
     /* Checked before writing anything, so a long value leaves dst as is. */
     if (t->val_len >= o->dst_size) {
         report_tok(c, t, "value too long (max %zu chars)",
-                   o->dst_size ? o->dst_size - 1 : 0);
+                   (size_t)(o->dst_size ? o->dst_size - 1 : 0));
         return;
     }
     for (i = 0; i < t->val_len; i++)

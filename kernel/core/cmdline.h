@@ -33,17 +33,18 @@ enum cmdline_type {
 
 struct cmdline_opt {
     const char *key;
-    enum cmdline_type type;
     /* BOOL: bool *; UINT: uint64_t * (see dst_size); STR: char[dst_size];
      * ENUM: int * receiving the index into choices. */
     void *dst;
-    /* STR: size of the buffer, NUL included.
-     * UINT: 0 or 8 for a uint64_t; 4, 2 or 1 for a narrower unsigned (or
-     * int) variable -- values that do not fit are rejected as out of range. */
-    size_t dst_size;
     const char *const *choices;     /* ENUM: NULL-terminated list */
     uint64_t min, max;              /* UINT: accepted range, inclusive */
     const char *help;               /* one line for docs/help */
+    enum cmdline_type type;
+    /* STR: size of the buffer, NUL included.
+     * UINT: 0 or 8 for a uint64_t; 4, 2 or 1 for a narrower unsigned (or
+     * int) variable -- values that do not fit are rejected as out of range.
+     * (32 bits, after the 4-byte type: entries are 56 bytes, not 64.) */
+    uint32_t dst_size;
 };
 
 /* Parses cmdline (NULL is treated as empty), applying every recognised
