@@ -661,7 +661,7 @@ void *pci_map_bar(struct pci_dev *d, int bar)
 
 static const struct {
     uint8_t id;
-    const char *name;
+    char name[6];               /* inline: no pointer per entry */
 } cap_names[] = {
     { PCI_CAP_ID_PM, "pm" },     { 0x03, "vpd" },           { PCI_CAP_ID_MSI, "msi" },
     { PCI_CAP_ID_PCIX, "pcix" }, { PCI_CAP_ID_VNDR, "vndr" }, { 0x0D, "ssvid" },
