@@ -1,6 +1,7 @@
 /* app=echo: the echo service (RFC 862) on TCP and UDP port 7.
  *
- * TCP: one thread per connection (at most ECHO_MAX_CONN at once) sends
+ * TCP: one thread per connection (as many at once as a quarter of the free
+ * memory allows, at most ECHO_MAX_CONN; the rest wait in the backlog) sends
  * back whatever it receives until the peer closes. UDP: one thread sends
  * each datagram back to where it came from.
  *
@@ -16,12 +17,16 @@
 #include "kernel/sched/sched.h"
 #include "net/lwip_netif.h"
 #include "net/socket.h"
+#include "net/lwip/pools.h"
+#include "kernel/mm/pmm.h"
 
 #define ECHO_PORT           7
 #define ECHO_NIC            "eth0"
 #define ECHO_ADDR_WAIT_NS   (30ull * 1000000000ull)
-#define ECHO_MAX_CONN       32
+#define ECHO_MAX_CONN       256
 #define ECHO_TCP_BUF        (32 * 1024)
+/* A connection's thread stack, buffer, and lwIP's netconn and mailbox. */
+#define ECHO_CONN_COST      (THREAD_STACK_DEFAULT + ECHO_TCP_BUF + 8 * 1024)
 #define ECHO_UDP_BUF        65536           /* the largest datagram */
 #define ECHO_IDLE_MS        30000
 
@@ -50,10 +55,15 @@ static void tcp_conn(void *arg)
 {
     int fd = (int)(intptr_t)arg;
     char *buf = kmalloc(ECHO_TCP_BUF);
-    long n;
-    while (buf && (n = echo_sock_recv(fd, buf, ECHO_TCP_BUF)) > 0)
-        if (send_all(fd, buf, (size_t)n) < 0)
+    long n = 0;
+    while (buf && (n = echo_sock_recv(fd, buf, ECHO_TCP_BUF)) > 0) {
+        if (send_all(fd, buf, (size_t)n) < 0) {
+            kprintf("echo: tcp send failed (errno %d), closing\n", errno);
             break;
+        }
+    }
+    if (n < 0)
+        kprintf("echo: tcp receive failed (errno %d), closing\n", errno);
     kfree(buf);
     echo_sock_close(fd);
     sem_up(&conn_slots);
@@ -86,7 +96,13 @@ static int echo_main(void)
     }
     /* Listening on the any-address before the address comes (lwip_netif.h). */
     int ufd = socket_server(SOCK_DGRAM, ECHO_PORT, 0);
-    int lfd = socket_server(SOCK_STREAM, ECHO_PORT, 64);
+    uint64_t conns = (uint64_t)pmm_free_pages() * PAGE_SIZE / 4 / ECHO_CONN_COST;
+    int pool = (int)net_pools_conns() - 4;
+    conns = conns < 2 ? 2 : conns > ECHO_MAX_CONN ? ECHO_MAX_CONN : conns;
+    if ((int)conns > pool / 2)
+        conns = (uint64_t)(pool / 2 > 1 ? pool / 2 : 1);
+    int backlog = pool - (int)conns < 255 ? pool - (int)conns : 255;
+    int lfd = socket_server(SOCK_STREAM, ECHO_PORT, backlog);
     if (ufd < 0 || lfd < 0) {
         kprintf("echo: cannot bind port %d\n", ECHO_PORT);
         return -EADDRINUSE;
@@ -99,7 +115,7 @@ static int echo_main(void)
     if (!u)
         return -ENOMEM;
     thread_detach(u);
-    sem_init(&conn_slots, ECHO_MAX_CONN);
+    sem_init(&conn_slots, (int)conns);
     kprintf("echo: listening on tcp and udp port %d\n", ECHO_PORT);
     for (;;) {
         sem_down(&conn_slots);

@@ -8,7 +8,9 @@
  *   GET /bytes/N    N bytes (0 <= N <= 1 GiB) of the pattern byte i = i & 0xFF
  *   GET /files/P    file P of the ustar archive on a disk (apps/httpd_files.c)
  *
- * One thread per connection (at most HTTPD_MAX_CONN at once); connections
+ * One thread per connection, as many at once as memory allows (up to
+ * HTTPD_MAX_CONN, httpd_conns= to choose; the rest wait in the listen
+ * backlog, sized from what lwIP's pools leave); connections
  * are persistent unless the client asks otherwise (HTTP/1.0 without
  * "Connection: keep-alive", or "Connection: close"). The request line and
  * headers must fit in HTTPD_REQ_MAX bytes (apps/httpd_parse.c parses
@@ -29,6 +31,7 @@
 #include "apps/httpd_html.h"
 #include "apps/httpd_parse.h"
 #include "kernel/core/app.h"
+#include "kernel/core/cmdline.h"
 #include "kernel/time/clock.h"
 #include "kernel/arch/cpuinfo.h"
 #include "kernel/errno.h"
@@ -45,6 +48,7 @@
 #include "net/netdev.h"
 #include "net/lwip/tcp_timewait.h"
 #include "net/lwip/pools.h"
+#include "net/lwip/tcp_guard.h"
 
 #ifndef MINNOW_VERSION
 #define MINNOW_VERSION      "0.4-dev"
@@ -53,7 +57,12 @@
 #define HTTPD_PORT          80
 #define HTTPD_NIC           "eth0"
 #define HTTPD_ADDR_WAIT_NS  (30ull * 1000000000ull)
-#define HTTPD_MAX_CONN      32              /* lwIP has 64 netconns and 64 TCP PCBs */
+#define HTTPD_MAX_CONN      256             /* connection threads at most */
+/* What one connection costs: its thread's stack, its request buffer, and
+ * lwIP's netconn, PCB and receive mailbox (4 KiB). A quarter of the free
+ * memory goes to connections. */
+#define HTTPD_CONN_COST     (HTTPD_STACK + HTTPD_REQ_MAX + 8 * 1024)
+#define HTTPD_BACKLOG_MAX   255             /* lwIP's backlog is a u8_t */
 #define HTTPD_REQ_MAX       8192            /* request line + headers */
 #define HTTPD_MAX_HEADERS   64
 #define HTTPD_IDLE_MS       15000           /* keep-alive idle / stalled peer timeout */
@@ -204,6 +213,12 @@ static void status_nics(struct sbuf *b)
      * new SYN, and by our own connect() from the same port. */
     sbuf_printf(b, "tcp: time-wait reopened by syn %lu, by connect %lu\n", minnow_tcp_timewait_reused(),
                 minnow_tcp_timewait_reused_connect());
+    struct tcp_guard_stats g;
+    minnow_tcp_guard_stats(&g);
+    sbuf_printf(b, "tcp: data dropped to spare rx buffers %llu, syn cookies sent %llu, connections from cookies "
+                "%llu, half-open evicted %llu\n", (unsigned long long)g.rx_reserve,
+                (unsigned long long)g.cookies_sent, (unsigned long long)g.cookies_ok,
+                (unsigned long long)g.halfopen_evicted);
     sbuf_printf(b, "httpd: idle connections closed for new clients %lu, request headers timed out %lu\n",
                 conn_evicted, conn_head_timeouts);
 }
@@ -337,10 +352,20 @@ static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_al
     head_printf(&head, 200, "application/octet-stream", n, keep_alive, false);
     int err = head.oom ? -1 : send_all(fd, head.p, head.len);
     kfree(head.p);
+    unsigned long long total = n;
     while (!err && !head_only && n) {
         size_t c = n < pattern_len ? (size_t)n : pattern_len;
         err = send_all(fd, pattern, c);
         n -= c;
+    }
+    if (err && total != n) {
+        /* Cut short (the peer left, or no memory for a send timeout's
+         * worth): say why, and reset the connection rather than close it
+         * as if the body were whole (SO_LINGER 0: close sends a RST). */
+        kprintf("httpd: /bytes/%llu cut after %llu bytes: %s; resetting the connection\n", total, total - n,
+                msock_errno == EAGAIN ? "send timed out" : msock_errno == ENOMEM ? "no memory" : "send failed");
+        struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     }
     return err;
 }
@@ -416,8 +441,33 @@ struct conn_slot {
     bool evict;                 /* the acceptor wants the slot back */
     uint64_t idle_since;        /* clock_ns() when it became idle */
 };
-static struct conn_slot conn_slot[HTTPD_MAX_CONN];
+static struct conn_slot *conn_slot;
+static int conn_max;                    /* slots */
 static struct semaphore conn_slots;     /* free slots */
+
+static uint64_t conns_opt;
+CMDLINE_OPTION(httpd_conns, .key = "httpd_conns", .type = CMDLINE_UINT, .dst = &conns_opt,
+               .dst_size = sizeof conns_opt, .min = 1, .max = HTTPD_MAX_CONN,
+               .help = "httpd: connections served at once (default: from free memory, at most 256)");
+
+/* Slots from free memory (or httpd_conns=), and the listen backlog from
+ * the connections lwIP's pools leave: a client beyond both waits for its
+ * SYN to be answered (lwIP drops it, the client sends it again) instead of
+ * being reset after the handshake. */
+static int conn_size(int *backlog)
+{
+    uint64_t n = conns_opt ? conns_opt : (uint64_t)pmm_free_pages() * PAGE_SIZE / 4 / HTTPD_CONN_COST;
+    int pool = (int)net_pools_conns() - 4;          /* the listener, an echo, a shell... */
+    n = n < 4 ? 4 : n > HTTPD_MAX_CONN ? HTTPD_MAX_CONN : n;
+    if ((int)n > pool / 2)
+        n = pool / 2 > 1 ? (uint64_t)(pool / 2) : 1;
+    /* A queued connection costs a netconn and its mailbox (about 5 KiB). */
+    uint64_t q = (uint64_t)pmm_free_pages() * PAGE_SIZE / 4 / (5 * 1024);
+    *backlog = pool - (int)n < HTTPD_BACKLOG_MAX ? pool - (int)n : HTTPD_BACKLOG_MAX;
+    if ((uint64_t)*backlog > q)
+        *backlog = q < 8 ? 8 : (int)q;
+    return (int)n;
+}
 
 /* Waits until fd has bytes to read, the deadline passes, or (while
  * idle) the acceptor wants the slot: 1 readable (or closed: recv says),
@@ -526,7 +576,7 @@ static void conn_thread(void *arg)
 static bool conn_evict_oldest_idle(void)
 {
     struct conn_slot *oldest = NULL;
-    for (int i = 0; i < HTTPD_MAX_CONN; i++) {
+    for (int i = 0; i < conn_max; i++) {
         struct conn_slot *c = &conn_slot[i];
         if (!c->used || !c->idle)
             continue;
@@ -546,7 +596,7 @@ static struct conn_slot *conn_slot_take(int fd)
 {
     while (sem_down_timeout(&conn_slots, HTTPD_EVICT_WAIT_NS) != 0)
         conn_evict_oldest_idle();
-    for (int i = 0; i < HTTPD_MAX_CONN; i++) {
+    for (int i = 0; i < conn_max; i++) {
         struct conn_slot *c = &conn_slot[i];
         if (!c->used) {
             *c = (struct conn_slot){ .fd = fd, .used = true };
@@ -571,9 +621,14 @@ static int httpd_main(void)
     }
     for (size_t i = 0; i < pattern_len; i++)
         pattern[i] = (uint8_t)i;
-    sem_init(&conn_slots, HTTPD_MAX_CONN);
+    int backlog;
+    conn_max = conn_size(&backlog);
+    conn_slot = kzalloc((size_t)conn_max * sizeof *conn_slot);
+    if (!conn_slot)
+        return -ENOMEM;
+    sem_init(&conn_slots, conn_max);
     /* Listening on the any-address before the address comes (lwip_netif.h). */
-    int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, 64);
+    int lfd = socket_server(SOCK_STREAM, HTTPD_PORT, backlog);
     if (lfd < 0) {
         kprintf("httpd: cannot listen on port %d: %d\n", HTTPD_PORT, lfd);
         return lfd;
@@ -585,6 +640,7 @@ static int httpd_main(void)
     char addr[16];
     net_addr_str(HTTPD_NIC, addr, sizeof addr);
     kprintf("httpd: listening on http://%s:%d/\n", addr, HTTPD_PORT);
+    kprintf("httpd: %d connections at once, backlog %d\n", conn_max, backlog);
     for (;;) {
         int fd = httpd_sock_accept(lfd, HTTPD_IDLE_MS);
         if (fd < 0) {

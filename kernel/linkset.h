@@ -14,7 +14,7 @@
  *
  * How: entries go to input section "set_NAME_1". linker.ld collects every
  * set_* input section sorted by name, so a set's start marker ("set_NAME_0",
- * a zero-length array defined by LINKSET_DEFINE), its entries and its end
+ * a label LINKSET_DEFINE puts there), its entries and its end
  * marker ("set_NAME_2") come out contiguous and in that order -- one
  * pattern for every set, nothing to add to linker.ld for a new one.
  * Hosted test programs are linked by the host's default script, which
@@ -38,11 +38,15 @@
 #ifdef HOSTED
 #define LINKSET_DEFINE(type, set) LINKSET_DECLARE(type, set)
 #else
+/* The bounds are labels defined in assembly, not C objects: under LTO the
+ * compiler sees every C definition at once and takes two distinct objects
+ * for two distinct addresses (an empty set's start == end became false). */
 #define LINKSET_DEFINE(type, set)                                               \
-    const type __start_set_##set##_1[0]                                         \
-        __attribute__((used, section("set_" #set "_0"), aligned(8)));           \
-    const type __stop_set_##set##_1[0]                                          \
-        __attribute__((used, section("set_" #set "_2"), aligned(8)))
+    LINKSET_DECLARE(type, set);                                                 \
+    __asm__(".pushsection set_" #set "_0, \"a\"\n.balign 8\n"                   \
+            ".weak __start_set_" #set "_1\n__start_set_" #set "_1:\n.popsection\n" \
+            ".pushsection set_" #set "_2, \"a\"\n.balign 8\n"                     \
+            ".weak __stop_set_" #set "_1\n__stop_set_" #set "_1:\n.popsection")
 #endif
 
 #define LINKSET_BEGIN(set) (__start_set_##set##_1)

@@ -47,6 +47,7 @@
 #include "netif/ethernet.h"
 #include "net/lwip_netif.h"
 #include "net/lwip/tcp_timewait.h"
+#include "net/lwip/tcp_guard.h"
 #include "net/lwip/dhcp_hold.h"
 #include "net/lwip/carrier.h"
 #include "net/lwip/ip4_src.h"
@@ -712,10 +713,16 @@ static void describe_addr(const struct netdev *d, char *buf, size_t n)
         UNLOCK_TCPIP_CORE();
         /* A second line: frames the stack had to drop before lwIP saw them. */
         const struct nic *nic = nics[i];
+        /* and, stack-wide, what net/lwip/tcp_guard.c did under load. */
+        struct tcp_guard_stats gs;
+        minnow_tcp_guard_stats(&gs);
         fmt_snprintf(buf, n, "inet %s/%d gw %s (%s)\n  stack dropped: no rx buffer %llu, input queue full %llu, "
-                     "invalid ipv4 source %llu", a, prefix, g, dhcp ? "dhcp" : "static",
+                     "invalid ipv4 source %llu\n  tcp: rx data spared %llu, syn cookies %llu (%llu back), "
+                     "half-open evicted %llu", a, prefix, g, dhcp ? "dhcp" : "static",
                      (unsigned long long)nic->rx_nobuf, (unsigned long long)nic->rx_noqueue,
-                     (unsigned long long)nic->rx_bad_src);
+                     (unsigned long long)nic->rx_bad_src, (unsigned long long)gs.rx_reserve,
+                     (unsigned long long)gs.cookies_sent, (unsigned long long)gs.cookies_ok,
+                     (unsigned long long)gs.halfopen_evicted);
         return;
     }
     fmt_snprintf(buf, n, "inet: not configured");

@@ -36,7 +36,7 @@ $(BUILD)/lwip/%.c.o: $(LWIP_DIR)/src/%.c | $(LWIP_DIR)/.fetched
 	$(CC) $(LWIP_CFLAGS) -c $< -o $@
 
 # Our port and glue: ordinary kernel sources that include lwIP's headers.
-LWIP_PORT_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip/dhcp_hold.c net/lwip/carrier.c net/lwip/ip4_src.c \
+LWIP_PORT_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip/tcp_guard.c net/lwip/syncookie.c net/lwip/dhcp_hold.c net/lwip/carrier.c net/lwip/ip4_src.c \
 	net/lwip_netif.c
 KSRCS += $(LWIP_PORT_SRCS)
 # lwIP's pools, sized at boot (net/lwip/pools.c): lwIP's calls to

@@ -169,7 +169,7 @@
 #define MSOCK_EAI_SERVICE   (-8)
 #define MSOCK_EAI_MEMORY    (-10)
 
-#define MSOCK_FD_MAX       256      /* descriptors 0 .. MSOCK_FD_MAX-1 */
+#define MSOCK_FD_MAX       512      /* descriptors 0 .. MSOCK_FD_MAX-1 */
 
 /* --- structures (Linux x86-64 layout) --------------------------------------- */
 typedef uint32_t msock_socklen_t;

@@ -43,6 +43,9 @@ UNIT_BINS += $(BUILD)/host/unit/test_netdev
 UNIT_TESTS += pvclock
 unit_pvclock_SRCS := kernel/time/pvclock.c
 UNIT_BINS += $(BUILD)/host/unit/test_pvclock
+UNIT_TESTS += syncookie
+unit_syncookie_SRCS := net/lwip/syncookie.c
+UNIT_BINS += $(BUILD)/host/unit/test_syncookie
 UNIT_TESTS += mmio_bus
 unit_mmio_bus_SRCS := kernel/dev/mmio_bus.c lib/fmt.c
 UNIT_BINS += $(BUILD)/host/unit/test_mmio_bus
@@ -60,3 +63,9 @@ $(AML_FUZZ): tests/fuzz/fuzz_acpi_aml_dev.c kernel/acpi/acpi_aml_dev.c kernel/ac
 	$(FUZZCC) $(FUZZCFLAGS) -o $@ $< kernel/acpi/acpi_aml_dev.c kernel/acpi/acpi_aml.c
 	python3 tests/fuzz/seed_aml.py tests/data/acpi $(BUILD)/fuzz/corpus/fuzz_acpi_aml_dev
 HOSTED_BINS += $(AML_FUZZ)
+UNIT_TESTS += ksyms
+unit_ksyms_SRCS := kernel/arch/ksyms.c $(BUILD)/gen/test_ksyms.S
+UNIT_BINS += $(BUILD)/host/unit/test_ksyms
+$(BUILD)/gen/test_ksyms.S: tests/unit/ksyms_syms.txt tools/mksyms.py
+	@mkdir -p $(@D)
+	$(PYTHON) tools/mksyms.py --list $< > $@

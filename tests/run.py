@@ -196,8 +196,46 @@ def check_vmx():
     return None
 
 
+def check_hyperv_scripts():
+    """deploy/hyperv/*.ps1: every cmdlet and parameter in the documented list
+    (tests/check_hyperv_scripts.py; pwsh is not installed here), and planted
+    errors in copies of the scripts refused."""
+    import shutil
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import check_hyperv_scripts as hv
+    src = os.path.join(ROOT, "deploy", "hyperv")
+    errs = hv.validate_dir(src)
+    if errs:
+        return "; ".join(errs)
+    plants = [  # (script, text, replacement, what the error must name)
+        ("New-MinnowVM.ps1", "Set-VMComPort -VMName", "Set-VMComPrt -VMName", "unknown cmdlet Set-VMComPrt"),
+        ("New-MinnowVM.ps1", "-Generation $Generation", "-Generaton $Generation", "-Generaton"),
+        ("New-MinnowVM.ps1", "-EnableSecureBoot Off", "-EnableSecureBoot Of", "-EnableSecureBoot Of"),
+        ("New-MinnowVM.ps1", "-ControllerType SCSI", "-ControllerType SAS", "-ControllerType SAS"),
+        ("New-MinnowVM.ps1", '"LegacyNetworkAdapter", "Floppy"', '"Network", "Floppy"', "-StartupOrder Network"),
+        ("New-MinnowVM.ps1", "-LogPath $LogPath -Seconds", "-LogFile $LogPath -Seconds", "-LogFile"),
+        ("Remove-MinnowVM.ps1", "Stop-VM -Name $Name -TurnOff", "Stop-VM -Name $Name -TurnOf", "-TurnOf"),
+        ("Remove-MinnowVM.ps1", "Write-Host \"removed $Name\"\n", "Write-Host \"removed $Name\n", "string"),
+        ("Read-MinnowSerial.ps1", "if ($n -le 0) { break }", "if ($n -le 0) { break ", "missing"),
+        ("Read-MinnowSerial.ps1", '$ErrorActionPreference = "Stop"', "", "ErrorActionPreference"),
+    ]
+    with tempfile.TemporaryDirectory() as d:
+        for script, text, repl, what in plants:
+            shutil.rmtree(d)
+            shutil.copytree(src, d)
+            path = os.path.join(d, script)
+            body = open(path).read()
+            if text not in body:
+                return f"plant {what!r}: {text!r} is not in {script} any more (update the plant)"
+            open(path, "w").write(body.replace(text, repl, 1))
+            errs = hv.validate_dir(d)
+            if not any(what in e and script in e for e in errs):
+                return f"the checker missed a planted error ({what}): {errs}"
+    return None
+
+
 CHECKS = [("include-direction", check_includes), ("size-budget", check_size),
-          ("firecracker-config", check_firecracker_config),
+          ("firecracker-config", check_firecracker_config), ("hyperv-scripts", check_hyperv_scripts),
           ("shipped-kernel-without-selftests", check_shipped_has_no_selftests),
           ("iso-default-entry-shipped", check_iso_default_is_shipped), ("vmx-profiles", check_vmx)]
 

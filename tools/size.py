@@ -9,6 +9,12 @@ embedded symbol table -- the bytes of code (.text), read-only data
 (.rodata and the linker sets), data (.data) and zeroed data (.bss) that
 the link kept (--gc-sections drops the rest, so object-file sizes would
 overstate). Exits 1 when the stripped size is over the budget.
+
+The kernel is linked with LTO, after which all its code comes out of one
+object: the table is then read from IMAGE's twin linked without LTO
+(IMAGE.nolto.elf, make size builds it from the same fat objects), and a
+last line gives what LTO saves on the whole (IMAGE against its twin). Without
+the twin, the table is IMAGE's own map.
 """
 import collections
 import os
@@ -68,6 +74,17 @@ def parse(map_path):
     return sizes
 
 
+def section_sizes(elf):
+    """Bytes of text, rodata, data and bss in elf's section headers."""
+    out = subprocess.run(["readelf", "-SW", elf], check=True, capture_output=True, text=True).stdout
+    sizes = collections.Counter()
+    for m in re.finditer(r"\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)", out):
+        col = OUT_SECTIONS.get(m.group(1))
+        if col:
+            sizes[col] += int(m.group(2), 16)
+    return sizes
+
+
 def stripped_size(elf):
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "stripped")
@@ -79,7 +96,14 @@ def main():
     elf = sys.argv[1]
     budget = int(sys.argv[2]) if len(sys.argv) > 2 else 262144
     total = stripped_size(elf)
-    sizes = parse(elf + ".map")
+    # The twin counts when it was linked after IMAGE's first pass (from
+    # the same objects, then).
+    base = elf[:-len(".elf")] if elf.endswith(".elf") else elf
+    twin, pass1 = base + ".nolto.elf", base + ".pass1.elf"
+    if not (os.path.exists(twin + ".map") and os.path.exists(pass1)
+            and os.path.getmtime(twin + ".map") >= os.path.getmtime(pass1)):
+        twin = None
+    sizes = parse((twin or elf) + ".map")
     cols = ("text", "rodata", "data", "bss")
     print(f"{os.path.basename(elf)} stripped: {total} bytes of {budget} "
           f"({budget - total} left)" if total <= budget else
@@ -90,6 +114,12 @@ def main():
         s = sizes[name]
         sums.update(s)
         print(f"{name:<28}" + "".join(f"{s[c]:>9}" for c in cols) + f"{s['text'] + s['rodata'] + s['data']:>9}")
+    if twin:
+        lto = section_sizes(elf)
+        lto.subtract(section_sizes(twin))
+        sums.update(lto)
+        print(f"{'LTO (whole kernel)':<28}" + "".join(f"{lto[c]:>9}" for c in cols)
+              + f"{lto['text'] + lto['rodata'] + lto['data']:>9}")
     print(f"{'total':<28}" + "".join(f"{sums[c]:>9}" for c in cols)
           + f"{sums['text'] + sums['rodata'] + sums['data']:>9}")
     return 0 if total <= budget else 1

@@ -1,36 +1,80 @@
-/* Symbol lookup over the table tools/mksyms.sh generates: a sorted array of
- * (address, name offset) pairs and a string blob, in section .ksyms. */
+/* Symbol lookup over the table tools/mksyms.py generates (section .ksyms):
+ * the functions sorted by address, each the ULEB128 distance from the
+ * previous one and its name in a byte-pair encoding whose token table
+ * comes with it (the format is described in tools/mksyms.py). A lookup
+ * walks the stream once: it only runs when a backtrace is printed. */
 #include "kernel/arch/ksyms.h"
 #include <stddef.h>
 
-struct ksym {
-    uint32_t addr;      /* offset from __text_start: the kernel text is < 4 GiB */
-    uint32_t name;      /* offset into ksyms_names */
-};
-_Static_assert(sizeof(struct ksym) == 8, "ksym entries are 8 bytes (mksyms.sh)");
+#define KSYMS_NAME_MAX 128  /* tools/mksyms.py: NAME_MAX */
+#define KSYMS_DEPTH 32      /* tools/mksyms.py: DEPTH */
 
-/* Weak empty table for the first link pass. */
-extern const struct ksym ksyms_table[] __attribute__((weak));
-extern const uint64_t ksyms_count __attribute__((weak));
-extern const char ksyms_names[] __attribute__((weak));
+/* Defined by the generated table; the first link pass has an empty one. */
+extern const uint32_t ksyms_count;
+extern const uint8_t ksyms_tokens[512];
+extern const uint8_t ksyms_stream[];
 extern char __text_start[], __text_end[];
+
+/* The decoded name of the last lookup: a backtrace prints each name before
+ * the next lookup (panics run with interrupts off, on one CPU). */
+static char name_buf[KSYMS_NAME_MAX];
+
+static uint64_t read_uleb(const uint8_t **p)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        uint8_t b = *(*p)++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    return v;
+}
+
+/* Expands the encoded name at p into name_buf, an explicit stack standing
+ * for the recursion into token pairs. */
+static const char *decode_name(const uint8_t *p)
+{
+    uint8_t stack[KSYMS_DEPTH + 2];
+    size_t n = 0;
+    for (; *p; p++) {
+        int sp = 0;
+        stack[sp++] = *p;
+        while (sp > 0) {
+            uint8_t b = stack[--sp];
+            const uint8_t *pair = &ksyms_tokens[2 * b];
+            if (pair[0] && sp + 2 <= (int)sizeof stack) {
+                stack[sp++] = pair[1];
+                stack[sp++] = pair[0];
+            } else if (n + 1 < sizeof name_buf) {
+                name_buf[n++] = (char)b;
+            }
+        }
+    }
+    name_buf[n] = '\0';
+    return name_buf;
+}
 
 const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
 {
-    if (!&ksyms_count || !ksyms_count || addr < (uint64_t)(uintptr_t)__text_start ||
+    if (!ksyms_count || addr < (uint64_t)(uintptr_t)__text_start ||
         addr >= (uint64_t)(uintptr_t)__text_end)
         return NULL;
-    uint64_t rel = addr - (uint64_t)(uintptr_t)__text_start;
-    size_t lo = 0, hi = ksyms_count;     /* last entry with addr <= target */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ksyms_table[mid].addr <= rel)
-            lo = mid;
-        else
-            hi = mid;
+    /* Find the last function starting at or below addr. */
+    const uint8_t *p = ksyms_stream, *best = NULL;
+    uint64_t at = (uint64_t)(uintptr_t)__text_start, best_at = 0;
+    for (uint32_t i = 0; i < ksyms_count; i++) {
+        at += read_uleb(&p);
+        if (at > addr)
+            break;
+        best = p;
+        best_at = at;
+        while (*p)
+            p++;
+        p++;
     }
-    if (ksyms_table[lo].addr > rel)
+    if (!best)
         return NULL;
-    *offset = rel - ksyms_table[lo].addr;
-    return ksyms_names + ksyms_table[lo].name;
+    *offset = addr - best_at;
+    return decode_name(best);
 }

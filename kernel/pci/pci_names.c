@@ -8,9 +8,11 @@
 
 #define ANY 0xFF    /* no subclass 0xFF is assigned in these base classes */
 
+/* The names inline (14 bytes an entry) rather than pointers to strings
+ * (16 bytes an entry, and the strings besides). */
 static const struct {
     uint8_t class, subclass;
-    const char *name;
+    char name[12];
 } names[] = {
     { 0x00, 0x01, "vga" },              /* pre-2.0 VGA-compatible device */
     { 0x01, 0x00, "scsi" },

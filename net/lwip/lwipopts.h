@@ -33,10 +33,12 @@
  * that a full TCP window of segments never finds one full (a full recvmbox
  * makes lwIP refuse data and the peer retransmit). */
 #define TCPIP_MBOX_SIZE             512
-#define DEFAULT_TCP_RECVMBOX_SIZE   512
+/* 256 slots: the ring fits in one page (a connection's cost on a small
+ * machine); a full one only defers data (lwIP keeps it as refused_data). */
+#define DEFAULT_TCP_RECVMBOX_SIZE   256
 #define DEFAULT_UDP_RECVMBOX_SIZE   128
 #define DEFAULT_RAW_RECVMBOX_SIZE   32
-#define DEFAULT_ACCEPTMBOX_SIZE     64
+#define DEFAULT_ACCEPTMBOX_SIZE     256     /* a full backlog (at most 255) */
 
 /* --- memory -------------------------------------------------------------- */
 /* mem_malloc() is the kernel heap: one allocator for the whole kernel, and
@@ -62,7 +64,10 @@
 #define LWIP_SUPPORT_CUSTOM_PBUF    1
 #define MEMP_NUM_RAW_PCB            4
 #define MEMP_NUM_UDP_PCB            16
-#define MEMP_NUM_TCP_PCB            64
+/* Connections: enough for hundreds of clients at once plus a full listen
+ * backlog each (lwIP resets a connection whose handshake completed when no
+ * netconn is left for it); pools.c shrinks both on small machines. */
+#define MEMP_NUM_TCP_PCB            512
 #define MEMP_NUM_TCP_PCB_LISTEN     16
 /* Enough segments for one connection's full send queue plus some. */
 #define MEMP_NUM_TCP_SEG            1024
@@ -70,16 +75,19 @@
 #define IP_REASS_MAX_PBUFS          64      /* a 64 KiB datagram in 1500-byte fragments: 45 */
 #define MEMP_NUM_FRAG_PBUF          32
 #define MEMP_NUM_NETBUF             64
-#define MEMP_NUM_NETCONN            64
+#define MEMP_NUM_NETCONN            512
 #define MEMP_NUM_SELECT_CB          8
 #define MEMP_NUM_TCPIP_MSG_API      64
 #define MEMP_NUM_TCPIP_MSG_INPKT    512     /* one per queued received frame */
 #define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
 #define MEMP_NUM_NETDB              4
 /* Received frames land in pool pbufs, one frame each (PBUF_POOL_BUFSIZE
- * defaults to MSS + headers). 256 of them (about 390 KiB) hold more than
- * one full receive window (TCP_WND) of in-flight segments. */
-#define PBUF_POOL_SIZE              256
+ * defaults to MSS + headers). 1024 of them (about 1.5 MiB, where memory
+ * allows: pools.c shrinks them) hold four full receive windows (TCP_WND):
+ * with dozens of busy connections, fewer made drops so frequent that some
+ * connections backed off for tens of seconds. tcp_guard.c keeps the last
+ * quarter for connections that read. */
+#define PBUF_POOL_SIZE              1024
 #define ETH_PAD_SIZE                0
 
 /* --- protocols ----------------------------------------------------------- */
@@ -92,7 +100,7 @@
 #define IP_REASSEMBLY               1
 #define IP_FRAG                     1
 #define LWIP_ICMP                   1
-#define LWIP_RAW                    1
+#define LWIP_RAW                    0       /* no raw pcbs: the socket layer offers SOCK_STREAM and SOCK_DGRAM only */
 #define LWIP_UDP                    1
 #define LWIP_TCP                    1
 #define LWIP_DHCP                   1
@@ -122,8 +130,9 @@
 #define TCP_SND_BUF                 (256 * 1024)
 #define TCP_SND_QUEUELEN            ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 /* The default (half of TCP_SND_BUF) overflows lwIP's 16-bit sanity check;
- * writable again once 32 KiB are free is plenty for poll(). */
-#define TCP_SNDLOWAT                (32 * 1024)
+ * writable again once 8 KiB are free is plenty for poll(), and stays below
+ * the send buffers of small machines (tcp_guard.c caps them). */
+#define TCP_SNDLOWAT                (8 * 1024)
 #define TCP_QUEUE_OOSEQ             1
 #define LWIP_TCP_SACK_OUT           0
 #define TCP_LISTEN_BACKLOG          1
@@ -187,6 +196,14 @@ struct ip4_addr;
 unsigned int minnow_tcp_isn(const struct ip4_addr *lip, unsigned short lport,
                             const struct ip4_addr *rip, unsigned short rport);
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) minnow_tcp_isn((lip), (lport), (rip), (rport))
+
+/* Each received segment with data, before lwIP queues it: dropped when the
+ * receive pbufs run short and its connection holds unread data already
+ * (net/lwip/tcp_guard.c), so one connection cannot take every buffer. */
+struct tcp_pcb;
+int minnow_tcp_guard_inpkt(struct tcp_pcb *pcb, struct pbuf *p);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+    ((err_t)minnow_tcp_guard_inpkt((struct tcp_pcb *)(pcb), (p)))
 
 /* Maximum segment lifetime: TIME_WAIT lasts 2 MSL. A variable, so that the
  * command line can set it (tcp_msl=MS, tcp_timewait.c); lwIP only uses

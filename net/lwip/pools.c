@@ -23,8 +23,9 @@
  * pools fit in the budget: an eighth of the free memory (pmm_free_pages()),
  * or net_mem=BYTES from the command line. When they do not, the pools that
  * hold data in flight (received frames, TCP segments, queued input
- * packets, netbufs, fragments) shrink in proportion, each down to a floor;
- * control blocks (PCBs, netconns, timeouts) are small and keep theirs. */
+ * packets, netbufs, fragments) and the connections (TCP PCBs, netconns:
+ * 512 of each where memory allows) shrink in proportion, each down to a
+ * floor; the other control blocks are small and keep theirs. */
 #include "lwip/opt.h"
 #include "lwip/memp.h"
 #include "lwip/sys.h"
@@ -80,6 +81,8 @@ static const struct { memp_t type; uint32_t floor; } data_pools[] = {
     { MEMP_PBUF, 16 },              /* PBUF_REF/ROM headers */
     { MEMP_FRAG_PBUF, 8 },          /* IP fragments being sent */
     { MEMP_REASSDATA, 2 },          /* datagrams being reassembled */
+    { MEMP_TCP_PCB, 64 },           /* connections: hundreds where memory allows */
+    { MEMP_NETCONN, 64 },
 };
 
 /* A free element: the first bytes of an unused one link the list. */
@@ -201,3 +204,18 @@ int net_pools_get(int i, struct net_pool_info *info)
 }
 
 int net_pools_count(void) { return MEMP_MAX; }
+
+int net_pools_rx_short(void)
+{
+    uint32_t lim = limit[MEMP_PBUF_POOL];
+    return sized && (lim - used[MEMP_PBUF_POOL]) * 4 < lim;
+}
+
+uint32_t net_pools_conns(void)
+{
+    uint32_t n = sized ? limit[MEMP_NETCONN] : spec[MEMP_NETCONN].num;
+    uint32_t t = sized ? limit[MEMP_TCP_PCB] : spec[MEMP_TCP_PCB].num;
+    return n < t ? n : t;
+}
+
+uint32_t net_pools_rx_frames(void) { return sized ? limit[MEMP_PBUF_POOL] : spec[MEMP_PBUF_POOL].num; }

@@ -25,16 +25,44 @@ uint64_t pools_plan(const struct pool_plan *p, size_t n, uint64_t budget, uint32
      * room < data. Both scale down until data fits 32 bits, so that the
      * product fits 64. */
     uint64_t room = budget > total - data ? budget - (total - data) : 0;
-    while (data >> 32) {
-        data >>= 1;
-        room >>= 1;
+    /* A pool that its share would take below its floor keeps the floor,
+     * and what that costs comes out of the others' room: at most n rounds,
+     * each fixing at least one more pool at its floor. */
+    bool fixed[n];
+    for (size_t i = 0; i < n; i++)
+        fixed[i] = !p[i].data;
+    for (size_t round = 0; round <= n; round++) {
+        uint64_t d = 0, r = room;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t bytes = (uint64_t)(p[i].floor < p[i].num ? p[i].floor : p[i].num) * p[i].stride;
+            if (!fixed[i])
+                d += (uint64_t)p[i].num * p[i].stride;
+            else if (p[i].data)
+                r = r > bytes ? r - bytes : 0;
+        }
+        bool again = false;
+        while (d >> 32) {
+            d >>= 1;
+            r >>= 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (fixed[i])
+                continue;
+            uint64_t k = d ? (uint64_t)p[i].num * r / d : 0;
+            uint32_t floor = p[i].floor < p[i].num ? p[i].floor : p[i].num;
+            if (k < floor) {
+                fixed[i] = again = true;
+                limit[i] = floor;
+            } else {
+                limit[i] = k > p[i].num ? p[i].num : (uint32_t)k;
+            }
+        }
+        if (!again)
+            break;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!p[i].data)
-            continue;
-        uint64_t k = (uint64_t)p[i].num * room / data;
-        uint32_t floor = p[i].floor < p[i].num ? p[i].floor : p[i].num;
-        limit[i] = k < floor ? floor : k > p[i].num ? p[i].num : (uint32_t)k;
+        if (p[i].data && fixed[i])
+            limit[i] = p[i].floor < p[i].num ? p[i].floor : p[i].num;
     }
     return pools_plan_bytes(p, limit, n);
 }

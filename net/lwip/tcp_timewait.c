@@ -33,6 +33,7 @@
 #include "lwip/netif.h"
 #include "lwip/errno.h"
 #include "net/lwip/tcp_timewait.h"
+#include "net/lwip/tcp_guard.h"
 #include "kernel/core/cmdline.h"
 
 static unsigned long reused, reused_connect;
@@ -84,7 +85,10 @@ int minnow_tcp_timewait_hook(struct pbuf *p, struct netif *inp)
             return 0;
     }
     const struct tcp_hdr *th = (const struct tcp_hdr *)((const uint8_t *)p->payload + hlen);
-    if ((TCPH_FLAGS(th) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+    u8_t flags = TCPH_FLAGS(th) & (TCP_SYN | TCP_ACK | TCP_RST);
+    if (flags == TCP_ACK)
+        return minnow_tcp_guard_input(p, inp, ip, th, hlen);   /* a SYN cookie coming back? */
+    if (flags != TCP_SYN)
         return 0;
     uint32_t seq = lwip_ntohl(th->seqno);
     IF__NETIF_CHECKSUM_ENABLED(inp, NETIF_CHECKSUM_CHECK_TCP) {
@@ -102,7 +106,7 @@ int minnow_tcp_timewait_hook(struct pbuf *p, struct netif *inp)
         }
         break;
     }
-    return 0;                                       /* lwIP goes on with the packet */
+    return minnow_tcp_guard_input(p, inp, ip, th, hlen);  /* half-open queue full: a cookie */
 }
 
 /* Initial sequence numbers, RFC 6528: a clock ticking every 4 us plus a
@@ -130,6 +134,9 @@ static uint64_t mix(uint64_t h)
 u32_t minnow_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip,
                      u16_t remote_port)
 {
+    u32_t cookie;
+    if (minnow_tcp_guard_iss(&cookie))
+        return cookie;                              /* a connection made from a SYN cookie */
     if (!isn_secret)
         isn_secret = mix(rdtsc()) | 1;
     /* Two keyed rounds over the whole 4-tuple (RFC 6528's F); not a

@@ -5,6 +5,7 @@
 #   test_ring   hv/ring.c's flow control against Linux's and openvmm's rules
 #   test_netvsc hv/netvsc*.c (NVSP, RNDIS, netdev glue) against the netvsp
 #               host (hvsim_netvsc.c), the netdev side in guest_netdev.c
+#   test_storvsc_ustar  a host tar archive on a storvsc LUN through blk/ and blk/ustar.c
 # `make test-hv` builds and runs them alone.
 # The simulator: every tests/hvsim/*.c but the programs (tests, fuzzers,
 # the demo), plus kprintf/klog shared with the kernel (kernel/console/klog.c).
@@ -49,6 +50,15 @@ $(BUILD)/host/hosted/test_storvsc_blk: tests/hvsim/test_storvsc_blk.c tests/unit
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c \
 		$(HV_BLK_SRCS)
+
+# test_storvsc_ustar: end to end, a host-made ustar archive on a storvsc
+# LUN, mounted by blk/ustar.c; a medium error in the middle of writes.
+HV_TEST_BINS += $(BUILD)/host/hosted/test_storvsc_ustar
+$(BUILD)/host/hosted/test_storvsc_ustar: tests/hvsim/test_storvsc_ustar.c tests/unit/test_main.c $(HVSIM_SRCS) \
+		$(HV_GUEST_SRCS) hv/storvsc.c $(HV_BLK_SRCS) blk/ustar.c $(HVSIM_HEADERS) $(wildcard blk/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $< $(HVSIM_SRCS) $(HV_GUEST_SRCS) hv/storvsc.c \
+		$(HV_BLK_SRCS) blk/ustar.c
 
 HV_TEST_BINS += $(BUILD)/host/hosted/test_ring
 $(BUILD)/host/hosted/test_ring: tests/hvsim/test_ring.c tests/unit/test_main.c hv/ring.c $(HVSIM_HEADERS)

@@ -127,6 +127,8 @@ def main():
     host, clients, interval, seconds, idle = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), \
         float(sys.argv[4]), int(sys.argv[5])
     phase_slow(host, clients, interval, seconds)
+    if idle == 0:
+        return
     time.sleep(12)                      # the last slow headers time out; slots come free
     phase_idle(host, idle)
 

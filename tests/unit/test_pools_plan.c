@@ -103,3 +103,23 @@ TEST(no_data_pools_and_huge_sizes)
     CHECK_EQ(lim[1], 2);
     CHECK_EQ(pools_plan(big, 0, 0, lim), 0);            /* no pools at all */
 }
+
+/* A pool held up at its floor costs the others: the whole stays within a
+ * budget that the floors leave room in. */
+TEST(floors_come_out_of_the_others)
+{
+    static const struct pool_plan p[] = {
+        { .num = 1024, .stride = 1552, .floor = 24, .data = true },
+        { .num = 512, .stride = 256, .floor = 64, .data = true },     /* PCBs: floor above their share */
+        { .num = 512, .stride = 128, .floor = 64, .data = true },
+        { .num = 16, .stride = 100, .data = false },
+    };
+    uint32_t lim[4];
+    uint64_t budget = 128 * 1024;
+    uint64_t got = pools_plan(p, 4, budget, lim);
+    CHECK(got <= budget);
+    CHECK_EQ(lim[1], 64);
+    CHECK_EQ(lim[2], 64);
+    CHECK(lim[0] >= 24 && lim[0] < 1024);
+    CHECK_EQ(lim[3], 16);
+}

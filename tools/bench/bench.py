@@ -23,6 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guest as G                                   # noqa: E402
+import reliab                                       # noqa: E402
 import svg                                          # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -279,6 +280,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--runs", type=int)
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    ap.add_argument("--reliab-only", action="store_true",
+                    help="only the reliability section (root, TAP), into OUT/report-reliab.md")
     a = ap.parse_args()
     runs = a.runs or (3 if a.quick else 5)
     start = time.monotonic()
@@ -291,6 +294,14 @@ def main():
     have_linux = os.path.exists(os.path.join(a.out, "linux", "initrd.img"))
     cpu, qver, ncpu = host_header()
     R = {"boot": {}, "timeline": {}, "load": {}, "ram": {}, "ramfit": {}}
+    if a.reliab_only:
+        log("reliability under load, minnow and Linux over TAP")
+        out = []
+        reliab.report(out.append, reliab.run(b, have_linux, a.quick))
+        with open(os.path.join(a.out, "report-reliab.md"), "w") as f:
+            f.write("\n".join(out) + "\n")
+        log(f"done in {time.monotonic() - start:.0f} s: {os.path.join(a.out, 'report-reliab.md')}")
+        return
 
     # 1. boot to first answer
     minnow_modes = ["dhcp", "static"]
@@ -342,6 +353,10 @@ def main():
         if have_linux:
             log("smallest RAM for Linux (bisection)")
             R["ramfit"]["linux"] = b.bisect_ram("linux", 16, 512)
+
+    # 5. reliability under load (root: TAP in a namespace)
+    log("reliability under load, minnow and Linux over TAP")
+    R["reliab"] = reliab.run(b, have_linux, a.quick)
 
     size = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "size.py"),
                            os.path.join(ROOT, "build", "minnow.elf")], capture_output=True, text=True).stdout
@@ -471,6 +486,7 @@ def write_report(a, b, R, runs, cpu, qver, ncpu, size, have_linux, elapsed):
     else:
         w("- not measured by bench-quick (make bench does it)")
     w("")
+    reliab.report(w, R.get("reliab", {"skipped": "not run"}))
     with open(os.path.join(a.out, "report.md"), "w") as f:
         f.write("\n".join(out) + "\n")
 

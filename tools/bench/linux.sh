@@ -5,7 +5,8 @@
 # initramfs whose /init loads the e1000 family modules in dependency order,
 # configures eth0 (udhcpc, or `ip=ADDR/PREFIX gw=ADDR` on the kernel command
 # line), prints "linux: net up" and runs busybox httpd -f -p 80 and iperf 2
-# as a server on 5001. Idempotent: reuses what is already there.
+# as a server on 5001; /www/bytes/4194304 is minnow's /bytes/4194304 as a
+# file. Idempotent: reuses what is already there.
 #   tools/bench/linux.sh [BUILD]      -> BUILD/bench/linux/{vmlinuz,initrd.img}
 set -eu
 B=${1:-build}/bench/linux
@@ -57,6 +58,12 @@ for m in e1000 e1000e; do
     done
 done
 printf "0123456789abcdef" > "$I/www/16"   # the same 16 bytes as minnow's /bytes/16
+# minnow's /bytes/4194304 as a file (byte i is i & 0xFF), for the
+# reliability section's downloads: 256 bytes, doubled 14 times.
+mkdir -p "$I/www/bytes"
+i=0; while [ $i -lt 256 ]; do printf "\\$(printf %03o $i)"; i=$((i + 1)); done > "$I/www/bytes/p"
+for i in $(seq 14); do cat "$I/www/bytes/p" "$I/www/bytes/p" > "$I/www/bytes/q"; mv "$I/www/bytes/q" "$I/www/bytes/p"; done
+mv "$I/www/bytes/p" "$I/www/bytes/4194304"
 printf "hello from Linux\n" > "$I/www/index.html"
 cat > "$I/usr/share/udhcpc/default.script" <<'S'
 #!/bin/sh

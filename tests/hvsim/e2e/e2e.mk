@@ -7,9 +7,9 @@
 E2E_DIR    := $(BUILD)/e2e
 E2E_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 E2E_CFLAGS = -std=gnu11 -g -O1 -DHOSTED -fno-pie -MD -MP $(E2E_SAN) -Itests/hvsim/e2e/shadow -I. -I$(BUILD)/gen -fno-omit-frame-pointer
-E2E_NET_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip/dhcp_hold.c \
+E2E_NET_SRCS := net/lwip/sys_arch.c net/lwip/libc.c net/lwip/tcp_timewait.c net/lwip/tcp_guard.c net/lwip/syncookie.c net/lwip/dhcp_hold.c \
 	net/lwip/carrier.c net/lwip/ip4_src.c net/lwip_netif.c net/lwip/pools_plan.c net/lwip/pools.c \
-	net/socket.c net/socket_inet.c net/netdev.c apps/httpd.c apps/httpd_parse.c apps/httpd_html.c \
+	net/socket.c net/socket_inet.c net/netdev.c apps/httpd.c apps/httpd_parse.c apps/httpd_html.c apps/httpd_files.c blk/ustar.c blk/blk.c \
 	kernel/sched/waitq.c kernel/sched/runq.c kernel/sched/timerq.c kernel/core/cmdline.c
 E2E_HV_SRCS := $(HVSIM_SRCS) $(HV_GUEST_SRCS) $(HV_NETVSC_SRCS) tests/hvsim/e2e/e2e_kernel.c \
 	tests/hvsim/e2e/e2e_netvsc.c

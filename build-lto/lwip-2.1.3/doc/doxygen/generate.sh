@@ -1,0 +1,3 @@
+#!/bin/sh
+
+doxygen lwip.Doxyfile
