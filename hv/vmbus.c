@@ -327,7 +327,7 @@ static void probe_deferred(void *arg)
 static void handle_offer(const struct vmbus_msg_offer *o)
 {
     if (o->child_relid == 0 || o->child_relid > VMBUS_MAX_RELID || o->connection_id >= (1u << 24)) {
-        pr_err("vmbus: offer with relid %u / connection id 0x%x out of range (ignored)\n", o->child_relid,
+        pr_err("vmbus: offer relid %u / conn 0x%x out of range (ignored)\n", o->child_relid,
                o->connection_id);
         vmbus_stats.bad_messages++;
         return;
@@ -338,7 +338,7 @@ static void handle_offer(const struct vmbus_msg_offer *o)
         return;
     }
     if (o->sub_channel_index != 0)     /* minnow never asks for subchannels: kept, never probed */
-        pr_warn("vmbus: unrequested subchannel offer relid %u (kept, not used)\n", o->child_relid);
+        pr_warn("vmbus: unrequested subchannel offer relid %u (kept, unused)\n", o->child_relid);
     if (nchans == VMBUS_MAX_CHANNELS) {
         pr_err("vmbus: more than %d offers; relid %u ignored\n", VMBUS_MAX_CHANNELS, o->child_relid);
         return;
@@ -608,7 +608,7 @@ void vmbus_poll(void)
             pr_err("vmbus: SynIC message type 0x%x on the VMBus SINT (dropped)\n", type);
             vmbus_stats.bad_messages++;
         } else if (size > HV_MESSAGE_PAYLOAD_MAX) {
-            pr_err("vmbus: SynIC message with payload size %u > 240 (dropped)\n", size);
+            pr_err("vmbus: SynIC message payload %u > 240 (dropped)\n", size);
             vmbus_stats.bad_messages++;
         } else {
             vmbus_handle_message(buf, len);
@@ -707,7 +707,7 @@ static void free_conn_pages(void);
 static void release_conn_pages(void)
 {
     if (host_has_pages) {
-        pr_warn("vmbus: the host may still use the interrupt and monitor pages; leaving them to it\n");
+        pr_warn("vmbus: host may still use the interrupt/monitor pages: not freed\n");
         int_page = monitor_pages = NULL;
         return;
     }
@@ -754,7 +754,7 @@ int vmbus_init(void)
         }
     }
     if (!negotiated) {
-        pr_err("vmbus: the host accepts none of the versions minnow speaks (5.3 down to 2.4)\n");
+        pr_err("vmbus: host accepts no version from 5.3 down to 2.4\n");
         err = -ENOTSUP;
         goto fail;
     }

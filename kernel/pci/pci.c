@@ -377,7 +377,7 @@ static struct pci_dev *add_function(uint16_t seg, uint8_t bus, uint8_t dev, uint
 {
     if (ndevs >= PCI_MAX_DEVICES && !slot_free()) {
         if (!full_warned)
-            pr_warn("pci: more than %d functions, the rest are ignored\n", PCI_MAX_DEVICES);
+            pr_warn("pci: more than %d functions, the rest ignored\n", PCI_MAX_DEVICES);
         full_warned = true;
         return NULL;
     }
