@@ -221,7 +221,7 @@ static void ic_event(struct vmbus_channel *ch)
     struct ic_chan *c = ch->priv;
     for (int n = 0; n < 64; n++) {     /* bounded; the next event resumes */
         struct vmbus_pkt_desc d;
-        size_t len;
+        size_t len = 0;             /* set on -EMSGSIZE; LTO cannot see it */
         int err = vmbus_recv(ch, buf, sizeof buf, &len, &d);
         if (err == -EAGAIN)
             return;
