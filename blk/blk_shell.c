@@ -148,7 +148,7 @@ static int cmd_blk(int argc, char **argv)
     }
     if (count == 0 || count > d->max_sectors || count * d->sector_size > 65536 ||
         lba >= d->sectors || count > d->sectors - lba) {
-        kprintf("blk: %s: LBA %llu count %llu outside the device or too long\n", d->name,
+        kprintf("blk: %s: LBA %llu count %llu is outside the device or too long\n", d->name,
                 (unsigned long long)lba, (unsigned long long)count);
         return -EINVAL;
     }
