@@ -5,6 +5,7 @@
 #include "blk/scsi_reg.h"
 #include "kernel/errno.h"
 #include "lib/fmt.h"
+#include "lib/strlist.h"
 #include "lib/string.h"
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
@@ -146,40 +147,44 @@ int scsi_sense_parse(const uint8_t *s, size_t len, struct scsi_sense *out)
 
 const char *scsi_sense_key_name(uint8_t key)
 {
-    static const char *const names[16] = {
-        "NO SENSE", "RECOVERED ERROR", "NOT READY", "MEDIUM ERROR", "HARDWARE ERROR",
-        "ILLEGAL REQUEST", "UNIT ATTENTION", "DATA PROTECT", "BLANK CHECK", "VENDOR SPECIFIC",
-        "COPY ABORTED", "ABORTED COMMAND", "RESERVED", "VOLUME OVERFLOW", "MISCOMPARE",
-        "COMPLETED",
-    };
-    return names[key & 0xf];
+    /* All 16 keys, by number (lib/strlist.h). */
+    return strlist_nth("NO SENSE\0RECOVERED ERROR\0NOT READY\0MEDIUM ERROR\0HARDWARE ERROR\0"
+                       "ILLEGAL REQUEST\0UNIT ATTENTION\0DATA PROTECT\0BLANK CHECK\0VENDOR SPECIFIC\0"
+                       "COPY ABORTED\0ABORTED COMMAND\0RESERVED\0VOLUME OVERFLOW\0MISCOMPARE\0COMPLETED",
+                       key & 0xf);
 }
 
 /* The ASC/ASCQ pairs a disk commonly returns (SPC-4 D.2, table D.1). */
-static const struct { uint8_t asc, ascq; const char *name; } scsi_ascs[] = {
-    { 0x00, 0x06, "I/O process terminated" },
-    { 0x04, 0x01, "becoming ready" },
-    { 0x04, 0x02, "initializing command required" },
-    { 0x0c, 0x00, "write error" },
-    { 0x11, 0x00, "unrecovered read error" },
-    { 0x20, 0x00, "invalid command operation code" },
-    { 0x21, 0x00, "LBA out of range" },
-    { 0x24, 0x00, "invalid field in CDB" },
-    { 0x25, 0x00, "LUN not supported" },
-    { 0x27, 0x00, "write protected" },
-    { 0x28, 0x00, "medium may have changed" },
-    { 0x29, 0x00, "power on, reset, or bus device reset" },
-    { 0x2a, 0x09, "capacity data has changed" },
-    { 0x3a, 0x00, "medium not present" },
-    { 0x3f, 0x0e, "reported LUNs data has changed" },
-    { 0x44, 0x00, "internal target failure" },
+static const uint8_t scsi_ascs[][2] = {
+    { 0x00, 0x06 }, { 0x04, 0x01 }, { 0x04, 0x02 }, { 0x0c, 0x00 },
+    { 0x11, 0x00 }, { 0x20, 0x00 }, { 0x21, 0x00 }, { 0x24, 0x00 },
+    { 0x25, 0x00 }, { 0x27, 0x00 }, { 0x28, 0x00 }, { 0x29, 0x00 },
+    { 0x2a, 0x09 }, { 0x3a, 0x00 }, { 0x3f, 0x0e }, { 0x44, 0x00 },
 };
+/* Their names, in the same order (lib/strlist.h). */
+static const char scsi_asc_names[] =
+    "I/O process terminated\0"  /* 0x00/0x06 */
+    "becoming ready\0"  /* 0x04/0x01 */
+    "initializing command required\0"  /* 0x04/0x02 */
+    "write error\0"  /* 0x0c/0x00 */
+    "unrecovered read error\0"  /* 0x11/0x00 */
+    "invalid command operation code\0"  /* 0x20/0x00 */
+    "LBA out of range\0"  /* 0x21/0x00 */
+    "invalid field in CDB\0"  /* 0x24/0x00 */
+    "LUN not supported\0"  /* 0x25/0x00 */
+    "write protected\0"  /* 0x27/0x00 */
+    "medium may have changed\0"  /* 0x28/0x00 */
+    "power on, reset, or bus device reset\0"  /* 0x29/0x00 */
+    "capacity data has changed\0"  /* 0x2a/0x09 */
+    "medium not present\0"  /* 0x3a/0x00 */
+    "reported LUNs data has changed\0"  /* 0x3f/0x0e */
+    "internal target failure";  /* 0x44/0x00 */
 
 const char *scsi_asc_name(uint8_t asc, uint8_t ascq)
 {
     for (size_t i = 0; i < sizeof scsi_ascs / sizeof scsi_ascs[0]; i++)
-        if (scsi_ascs[i].asc == asc && scsi_ascs[i].ascq == ascq)
-            return scsi_ascs[i].name;
+        if (scsi_ascs[i][0] == asc && scsi_ascs[i][1] == ascq)
+            return strlist_nth(scsi_asc_names, i);
     return NULL;
 }
 

@@ -199,8 +199,10 @@ static int ustar_scan(const struct ustar_io *io, struct ustar_file *files, unsig
         int rc = ustar_pread(io, off, &h, sizeof h);
         if (rc)
             return rc;
-        static const uint8_t zero[USTAR_BLOCK];
-        if (memcmp(&h, zero, sizeof h) == 0) {
+        size_t nz = 0;                              /* an all-zero block? */
+        while (nz < sizeof h && !((const uint8_t *)&h)[nz])
+            nz++;
+        if (nz == sizeof h) {
             if (off == 0)
                 return -ENOENT;                     /* a blank disk */
             break;                                  /* the end */

@@ -85,7 +85,7 @@ void hvp_worker_start(void)
     waitq_init(&waiters);
     worker = thread_create("vmbus", worker_main, NULL, THREAD_STACK_DEFAULT);
     if (!worker)
-        pr_err("hv: cannot start the vmbus worker thread\n");
+        pr_err("hv: no vmbus worker thread\n");
 }
 
 void hvp_worker_kick(void) { sem_up(&kick); }

@@ -70,7 +70,7 @@ static bool read_leaves(bool verbose)
     hvp_cpuid(HV_CPUID_INTERFACE, r);
     if (max_leaf < 0x40000005 || r[0] != HV_INTERFACE_HV1) {
         if (verbose)
-            pr_warn("hv: Microsoft hypervisor without the Hv#1 interface (max leaf 0x%x, interface 0x%x); "
+            pr_warn("hv: Microsoft hypervisor lacks Hv#1 (max leaf 0x%x, interface 0x%x); "
                     "not using it\n", max_leaf, r[0]);
         return false;
     }
@@ -215,7 +215,7 @@ int hv_synic_init(void)
         goto fail_pages;
     err = -EIO;
     if (!enable_page_msr(HV_MSR_HYPERCALL, hypercall_phys)) {
-        pr_err("hv: hypercall page not enabled by the hypervisor\n");
+        pr_err("hv: hypervisor left the hypercall page off\n");
         goto fail_pages;
     }
 
@@ -224,7 +224,7 @@ int hv_synic_init(void)
      *    EOI itself, and a second EOI would retire another interrupt
      *    (Linux also avoids auto-EOI when CPUID hints deprecate it). */
     if (!enable_page_msr(HV_MSR_SIMP, simp_phys) || !enable_page_msr(HV_MSR_SIEFP, siefp_phys)) {
-        pr_err("hv: SynIC message/event pages not enabled by the hypervisor\n");
+        pr_err("hv: hypervisor left the SynIC message/event pages off\n");
         goto fail_synic;
     }
     sint_vector = hvp_irq_alloc(hv_isr, NULL);

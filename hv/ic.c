@@ -89,7 +89,7 @@ static bool negotiate(struct ic_chan *c, struct ic_hdr *h, uint8_t *body, size_t
     TRACE(ic, "%s: host offers %u framework and %u message versions; chose %u.%u / %u.%u\n", c->svc->name, fw,
           msg, f >> 16, f & 0xFFFF, m >> 16, m & 0xFFFF);
     if (!f || !m) {
-        pr_err("ic: %s: no common version with the host (%u framework, %u message versions offered)\n",
+        pr_err("ic: %s: no common version (host offers %u framework, %u message versions)\n",
                c->svc->name, fw, msg);
         n->framework_count = n->msg_count = 0;
     } else {
@@ -154,7 +154,7 @@ static size_t handle(struct ic_chan *c, size_t len, bool *poweroff, bool *reboot
      * Windows host puts there is not documented, so an unexpected one is
      * only reported (once) and the IC header is what counts. */
     if ((p->type != IC_PIPE_TYPE_DATA || p->size > len - sizeof *p) && !c->pipe_warned) {
-        pr_warn("ic: %s: pipe header type %u size %u (%zu bytes): unexpected, carrying on\n", c->svc->name,
+        pr_warn("ic: %s: unexpected pipe header type %u size %u (%zu bytes); going on\n", c->svc->name,
                 p->type, p->size, len);
         c->pipe_warned = true;
     }
@@ -221,7 +221,7 @@ static void ic_event(struct vmbus_channel *ch)
     struct ic_chan *c = ch->priv;
     for (int n = 0; n < 64; n++) {     /* bounded; the next event resumes */
         struct vmbus_pkt_desc d;
-        size_t len;
+        size_t len = 0;             /* set on -EMSGSIZE; LTO cannot see it */
         int err = vmbus_recv(ch, buf, sizeof buf, &len, &d);
         if (err == -EAGAIN)
             return;

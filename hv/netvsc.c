@@ -40,6 +40,7 @@
 #include "kernel/core/trace.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
+#include "lib/strlist.h"
 
 TRACE_FLAG(netvsc, "Hyper-V synthetic NIC: NVSP and RNDIS messages, decoded");
 
@@ -47,15 +48,15 @@ TRACE_FLAG(netvsc, "Hyper-V synthetic NIC: NVSP and RNDIS messages, decoded");
 
 static const char *nvsp_name(uint32_t t)
 {
-    static const char *const v1[] = { "SEND_NDIS_VER", "SEND_RECV_BUF", "RECV_BUF_COMPLETE", "REVOKE_RECV_BUF",
-                                      "SEND_SEND_BUF", "SEND_BUF_COMPLETE", "REVOKE_SEND_BUF", "SEND_RNDIS_PKT",
-                                      "RNDIS_PKT_COMPLETE" };
+    /* NVSP_MSG1_* in order (lib/strlist.h) */
+    static const char v1[] = "SEND_NDIS_VER\0SEND_RECV_BUF\0RECV_BUF_COMPLETE\0REVOKE_RECV_BUF\0SEND_SEND_BUF\0"
+                             "SEND_BUF_COMPLETE\0REVOKE_SEND_BUF\0SEND_RNDIS_PKT\0RNDIS_PKT_COMPLETE";
     if (t == NVSP_MSG_INIT)
         return "INIT";
     if (t == NVSP_MSG_INIT_COMPLETE)
         return "INIT_COMPLETE";
     if (t >= NVSP_MSG1_SEND_NDIS_VER && t <= NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE)
-        return v1[t - NVSP_MSG1_SEND_NDIS_VER];
+        return strlist_nth(v1, t - NVSP_MSG1_SEND_NDIS_VER);
     return t == NVSP_MSG2_SEND_NDIS_CONFIG ? "SEND_NDIS_CONFIG" : "?";
 }
 
@@ -71,10 +72,8 @@ void netvsc_trace_nvsp(const char *dir, const void *msg, size_t len)
 
 static const char *rndis_name(uint32_t t)
 {
-    static const char *const n[] = { "?", "PACKET", "INITIALIZE", "HALT", "QUERY", "SET", "RESET",
-                                     "INDICATE_STATUS", "KEEPALIVE" };
-    t &= ~RNDIS_MSG_CMPLT;
-    return n[t < sizeof n / sizeof n[0] ? t : 0];
+    t &= ~RNDIS_MSG_CMPLT;          /* RNDIS_MSG_* 1 to 8 (lib/strlist.h) */
+    return strlist_nth("?\0PACKET\0INITIALIZE\0HALT\0QUERY\0SET\0RESET\0INDICATE_STATUS\0KEEPALIVE", t <= 8 ? t : 0);
 }
 
 /* One line: type, length, and the words that say most (request id and

@@ -59,6 +59,7 @@
 #include "kernel/errno.h"
 #include "kernel/console/kprintf.h"
 #include "lib/fmt.h"
+#include "lib/strlist.h"
 #include "lib/string.h"
 
 TRACE_FLAG(storvsc, "Hyper-V synthetic SCSI packets (vstor operations, SRBs)");
@@ -105,11 +106,10 @@ struct storvsc {
 
 static const char *op_name(uint32_t op)
 {
-    static const char *const names[] = { "?", "COMPLETE_IO", "REMOVE_DEVICE", "EXECUTE_SRB", "RESET_LUN",
-                                         "RESET_ADAPTER", "RESET_BUS", "BEGIN_INITIALIZATION",
-                                         "END_INITIALIZATION", "QUERY_PROTOCOL_VERSION", "QUERY_PROPERTIES",
-                                         "ENUMERATE_BUS" };
-    return op < sizeof names / sizeof names[0] ? names[op] : "?";
+    /* VSTOR_OP_* by number, 0 to 11 (lib/strlist.h) */
+    return op < 12 ? strlist_nth("?\0COMPLETE_IO\0REMOVE_DEVICE\0EXECUTE_SRB\0RESET_LUN\0RESET_ADAPTER\0RESET_BUS\0"
+                                 "BEGIN_INITIALIZATION\0END_INITIALIZATION\0QUERY_PROTOCOL_VERSION\0"
+                                 "QUERY_PROPERTIES\0ENUMERATE_BUS", op) : "?";
 }
 
 /* One line per packet. Replies carry COMPLETE_IO; `req` is the operation

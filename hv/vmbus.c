@@ -44,6 +44,7 @@
 #include "kernel/console/kprintf.h"
 #include "kernel/core/trace.h"
 #include "lib/string.h"
+#include "lib/strlist.h"
 #ifdef HOSTED
 #include "hv/vmbus_test.h"
 #endif
@@ -92,27 +93,42 @@ static uint32_t try_ver;            /* the version INITIATE_CONTACT asked for */
 uint32_t vmbus_version(void) { return negotiated; }
 
 /* --- GUIDs -------------------------------------------------------------- */
-static const struct {
-    struct vmbus_guid id;
-    const char *name;
-} class_names[] = {
-    { VMBUS_GUID(0xf8615163, 0xdf3e, 0x46c5, 0x91, 0x3f, 0xf2, 0xd2, 0xf9, 0x65, 0xed, 0x0e), "network (netvsc)" },
-    { VMBUS_GUID(0xba6163d9, 0x04a1, 0x4d29, 0xb6, 0x05, 0x72, 0xe2, 0xff, 0xb1, 0xdc, 0x7f), "SCSI (storvsc)" },
-    { VMBUS_GUID(0x32412632, 0x86cb, 0x44a2, 0x9b, 0x5c, 0x50, 0xd1, 0x41, 0x73, 0x54, 0xf5), "IDE accelerator" },
-    { VMBUS_GUID(0x57164f39, 0x9115, 0x4e78, 0xab, 0x55, 0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d), "heartbeat IC" },
-    { VMBUS_GUID(0x0e0b6031, 0x5213, 0x4934, 0x81, 0x8b, 0x38, 0xd9, 0x0c, 0xed, 0x39, 0xdb), "shutdown IC" },
-    { VMBUS_GUID(0x9527e630, 0xd0ae, 0x497b, 0xad, 0xce, 0xe8, 0x0a, 0xb0, 0x17, 0x5c, 0xaf), "time sync IC" },
-    { VMBUS_GUID(0xa9a0f4e7, 0x5a45, 0x4d96, 0xb8, 0x27, 0x8a, 0x84, 0x1e, 0x8c, 0x03, 0xe6), "KVP IC" },
-    { VMBUS_GUID(0x35fa2e29, 0xea23, 0x4236, 0x96, 0xae, 0x3a, 0x6e, 0xba, 0xcb, 0xa4, 0x40), "VSS IC" },
-    { VMBUS_GUID(0x34d14be3, 0xdee4, 0x41c8, 0x9a, 0xe7, 0x6b, 0x17, 0x49, 0x77, 0xc1, 0x92), "guest file copy" },
-    { VMBUS_GUID(0xf912ad6d, 0x2b17, 0x48ea, 0xbd, 0x65, 0xf9, 0x27, 0xa6, 0x1c, 0x76, 0x84), "keyboard" },
-    { VMBUS_GUID(0xcfa8b69e, 0x5b4a, 0x4cc0, 0xb9, 0x8b, 0x8b, 0xa1, 0xa1, 0xf3, 0xf9, 0x5a), "mouse" },
-    { VMBUS_GUID(0xda0a7802, 0xe377, 0x4aac, 0x8e, 0x77, 0x05, 0x58, 0xeb, 0x10, 0x73, 0xf8), "video" },
-    { VMBUS_GUID(0x525074dc, 0x8985, 0x46e2, 0x80, 0x57, 0xa3, 0x07, 0xdc, 0x18, 0xa5, 0x02), "dynamic memory" },
-    { VMBUS_GUID(0x44c4f61d, 0x4444, 0x4400, 0x9d, 0x52, 0x80, 0x2e, 0x27, 0xed, 0xe1, 0x9f), "PCI pass-through" },
-    { VMBUS_GUID(0x2f9bcc4a, 0x0069, 0x4af3, 0xb7, 0x6b, 0x6f, 0xd0, 0xbe, 0x52, 0x8c, 0xda), "fibre channel" },
-    { VMBUS_GUID(0x276aacf4, 0xac15, 0x426c, 0x98, 0xdd, 0x75, 0x21, 0xad, 0x3f, 0x01, 0xfe), "remote desktop" },
+/* The classes minnow names, and their names in the same order (lib/strlist.h). */
+static const struct vmbus_guid class_ids[] = {
+    VMBUS_GUID(0xf8615163, 0xdf3e, 0x46c5, 0x91, 0x3f, 0xf2, 0xd2, 0xf9, 0x65, 0xed, 0x0e), /* network (netvsc) */
+    VMBUS_GUID(0xba6163d9, 0x04a1, 0x4d29, 0xb6, 0x05, 0x72, 0xe2, 0xff, 0xb1, 0xdc, 0x7f), /* SCSI (storvsc) */
+    VMBUS_GUID(0x32412632, 0x86cb, 0x44a2, 0x9b, 0x5c, 0x50, 0xd1, 0x41, 0x73, 0x54, 0xf5), /* IDE accelerator */
+    VMBUS_GUID(0x57164f39, 0x9115, 0x4e78, 0xab, 0x55, 0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d), /* heartbeat IC */
+    VMBUS_GUID(0x0e0b6031, 0x5213, 0x4934, 0x81, 0x8b, 0x38, 0xd9, 0x0c, 0xed, 0x39, 0xdb), /* shutdown IC */
+    VMBUS_GUID(0x9527e630, 0xd0ae, 0x497b, 0xad, 0xce, 0xe8, 0x0a, 0xb0, 0x17, 0x5c, 0xaf), /* time sync IC */
+    VMBUS_GUID(0xa9a0f4e7, 0x5a45, 0x4d96, 0xb8, 0x27, 0x8a, 0x84, 0x1e, 0x8c, 0x03, 0xe6), /* KVP IC */
+    VMBUS_GUID(0x35fa2e29, 0xea23, 0x4236, 0x96, 0xae, 0x3a, 0x6e, 0xba, 0xcb, 0xa4, 0x40), /* VSS IC */
+    VMBUS_GUID(0x34d14be3, 0xdee4, 0x41c8, 0x9a, 0xe7, 0x6b, 0x17, 0x49, 0x77, 0xc1, 0x92), /* guest file copy */
+    VMBUS_GUID(0xf912ad6d, 0x2b17, 0x48ea, 0xbd, 0x65, 0xf9, 0x27, 0xa6, 0x1c, 0x76, 0x84), /* keyboard */
+    VMBUS_GUID(0xcfa8b69e, 0x5b4a, 0x4cc0, 0xb9, 0x8b, 0x8b, 0xa1, 0xa1, 0xf3, 0xf9, 0x5a), /* mouse */
+    VMBUS_GUID(0xda0a7802, 0xe377, 0x4aac, 0x8e, 0x77, 0x05, 0x58, 0xeb, 0x10, 0x73, 0xf8), /* video */
+    VMBUS_GUID(0x525074dc, 0x8985, 0x46e2, 0x80, 0x57, 0xa3, 0x07, 0xdc, 0x18, 0xa5, 0x02), /* dynamic memory */
+    VMBUS_GUID(0x44c4f61d, 0x4444, 0x4400, 0x9d, 0x52, 0x80, 0x2e, 0x27, 0xed, 0xe1, 0x9f), /* PCI pass-through */
+    VMBUS_GUID(0x2f9bcc4a, 0x0069, 0x4af3, 0xb7, 0x6b, 0x6f, 0xd0, 0xbe, 0x52, 0x8c, 0xda), /* fibre channel */
+    VMBUS_GUID(0x276aacf4, 0xac15, 0x426c, 0x98, 0xdd, 0x75, 0x21, 0xad, 0x3f, 0x01, 0xfe), /* remote desktop */
 };
+static const char class_names[] =
+    "network (netvsc)\0"
+    "SCSI (storvsc)\0"
+    "IDE accelerator\0"
+    "heartbeat IC\0"
+    "shutdown IC\0"
+    "time sync IC\0"
+    "KVP IC\0"
+    "VSS IC\0"
+    "guest file copy\0"
+    "keyboard\0"
+    "mouse\0"
+    "video\0"
+    "dynamic memory\0"
+    "PCI pass-through\0"
+    "fibre channel\0"
+    "remote desktop";
 
 bool vmbus_guid_eq(const struct vmbus_guid *a, const struct vmbus_guid *b)
 {
@@ -121,9 +137,9 @@ bool vmbus_guid_eq(const struct vmbus_guid *a, const struct vmbus_guid *b)
 
 const char *vmbus_class_name(const struct vmbus_guid *g)
 {
-    for (size_t i = 0; i < sizeof class_names / sizeof class_names[0]; i++)
-        if (vmbus_guid_eq(&class_names[i].id, g))
-            return class_names[i].name;
+    for (size_t i = 0; i < sizeof class_ids / sizeof class_ids[0]; i++)
+        if (vmbus_guid_eq(&class_ids[i], g))
+            return strlist_nth(class_names, i);
     return "unknown";
 }
 
@@ -143,14 +159,16 @@ void vmbus_guid_str(const struct vmbus_guid *g, char out[37])
 }
 
 /* --- Messages out -------------------------------------------------------- */
-static const char *const msg_names[VMBUS_MSG_COUNT] = {
-    "INVALID", "OFFERCHANNEL", "RESCIND_CHANNELOFFER", "REQUESTOFFERS", "ALLOFFERS_DELIVERED",
-    "OPENCHANNEL", "OPENCHANNEL_RESULT", "CLOSECHANNEL", "GPADL_HEADER", "GPADL_BODY", "GPADL_CREATED",
-    "GPADL_TEARDOWN", "GPADL_TORNDOWN", "RELID_RELEASED", "INITIATE_CONTACT", "VERSION_RESPONSE",
-    "UNLOAD", "UNLOAD_RESPONSE",
-};
+/* VMBUS_MSG_* by number (lib/strlist.h). */
+static const char msg_names[] =
+    "INVALID\0OFFERCHANNEL\0RESCIND_CHANNELOFFER\0REQUESTOFFERS\0ALLOFFERS_DELIVERED\0OPENCHANNEL\0"
+    "OPENCHANNEL_RESULT\0CLOSECHANNEL\0GPADL_HEADER\0GPADL_BODY\0GPADL_CREATED\0GPADL_TEARDOWN\0"
+    "GPADL_TORNDOWN\0RELID_RELEASED\0INITIATE_CONTACT\0VERSION_RESPONSE\0UNLOAD\0UNLOAD_RESPONSE";
 
-static const char *msg_name(uint32_t type) { return type < VMBUS_MSG_COUNT ? msg_names[type] : "?"; }
+static const char *msg_name(uint32_t type)
+{
+    return type < VMBUS_MSG_COUNT ? strlist_nth(msg_names, type) : "?";
+}
 
 /* One line per message, with the fields that matter (trace=vmbus). */
 static void trace_msg(const char *dir, const void *msg, size_t len)
@@ -309,7 +327,7 @@ static void probe_deferred(void *arg)
 static void handle_offer(const struct vmbus_msg_offer *o)
 {
     if (o->child_relid == 0 || o->child_relid > VMBUS_MAX_RELID || o->connection_id >= (1u << 24)) {
-        pr_err("vmbus: offer with relid %u / connection id 0x%x out of range (ignored)\n", o->child_relid,
+        pr_err("vmbus: offer relid %u / conn 0x%x out of range (ignored)\n", o->child_relid,
                o->connection_id);
         vmbus_stats.bad_messages++;
         return;
@@ -320,7 +338,7 @@ static void handle_offer(const struct vmbus_msg_offer *o)
         return;
     }
     if (o->sub_channel_index != 0)     /* minnow never asks for subchannels: kept, never probed */
-        pr_warn("vmbus: unrequested subchannel offer relid %u (kept, not used)\n", o->child_relid);
+        pr_warn("vmbus: unrequested subchannel offer relid %u (kept, unused)\n", o->child_relid);
     if (nchans == VMBUS_MAX_CHANNELS) {
         pr_err("vmbus: more than %d offers; relid %u ignored\n", VMBUS_MAX_CHANNELS, o->child_relid);
         return;
@@ -590,7 +608,7 @@ void vmbus_poll(void)
             pr_err("vmbus: SynIC message type 0x%x on the VMBus SINT (dropped)\n", type);
             vmbus_stats.bad_messages++;
         } else if (size > HV_MESSAGE_PAYLOAD_MAX) {
-            pr_err("vmbus: SynIC message with payload size %u > 240 (dropped)\n", size);
+            pr_err("vmbus: SynIC message payload %u > 240 (dropped)\n", size);
             vmbus_stats.bad_messages++;
         } else {
             vmbus_handle_message(buf, len);
@@ -689,7 +707,7 @@ static void free_conn_pages(void);
 static void release_conn_pages(void)
 {
     if (host_has_pages) {
-        pr_warn("vmbus: the host may still use the interrupt and monitor pages; leaving them to it\n");
+        pr_warn("vmbus: host may still use the interrupt/monitor pages: not freed\n");
         int_page = monitor_pages = NULL;
         return;
     }
@@ -736,7 +754,7 @@ int vmbus_init(void)
         }
     }
     if (!negotiated) {
-        pr_err("vmbus: the host accepts none of the versions minnow speaks (5.3 down to 2.4)\n");
+        pr_err("vmbus: host accepts no version from 5.3 down to 2.4\n");
         err = -ENOTSUP;
         goto fail;
     }
@@ -1176,8 +1194,7 @@ void vmbus_reset_for_tests(void)
 /* --- The `vmbus` shell command ------------------------------------------- */
 static const char *state_name(enum vmbus_chan_state s)
 {
-    static const char *const names[] = { "offered", "opening", "open", "rescinded" };
-    return (unsigned)s < 4 ? names[s] : "?";
+    return (unsigned)s < 4 ? strlist_nth("offered\0opening\0open\0rescinded", s) : "?";
 }
 
 static void ring_line(const char *dir, const struct vmbus_ring *r)

@@ -18,6 +18,7 @@
  *   - widths and precisions written as digits saturate at INT_MAX instead of
  *     overflowing; if the total length exceeds INT_MAX we return -1. */
 #include "lib/fmt.h"
+#include "lib/strlist.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -384,4 +385,14 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     int n = fmt_vsnprintf(buf, size, fmt, ap);
     va_end(ap);
     return n;
+}
+
+/* lib/strlist.h: the n-th name of a "a\0b\0c" list (no strlen: hosted
+ * builds link this file without lib/string.c). */
+const char *strlist_nth(const char *list, size_t n)
+{
+    for (; n; n--)
+        while (*list++)
+            ;
+    return list;
 }

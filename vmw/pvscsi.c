@@ -52,6 +52,7 @@
 #include "kernel/sched/sched.h"
 #include "kernel/time/clock.h"
 #include "lib/fmt.h"
+#include "lib/strlist.h"
 #include "lib/string.h"
 
 TRACE_FLAG(pvscsi, "pvscsi: setup commands, every request, completion and message");
@@ -104,10 +105,9 @@ static struct scsi_cmd pvscsi_lost;
 static uint32_t rd(struct pvscsi *p, uint32_t reg) { return devio_read32(&p->regs, reg); }
 static void wr(struct pvscsi *p, uint32_t reg, uint32_t v) { devio_write32(&p->regs, reg, v); }
 
-static const char *const pvscsi_cmd_names[] = {
-    "?", "ADAPTER_RESET", "ISSUE_SCSI", "SETUP_RINGS", "RESET_BUS", "RESET_DEVICE", "ABORT_CMD",
-    "CONFIG", "SETUP_MSG_RING",
-};
+/* PVSCSI_CMD_* by number, 0 to 8 (lib/strlist.h). */
+static const char pvscsi_cmd_names[] =
+    "?\0ADAPTER_RESET\0ISSUE_SCSI\0SETUP_RINGS\0RESET_BUS\0RESET_DEVICE\0ABORT_CMD\0CONFIG\0SETUP_MSG_RING";
 
 /* A command's descriptor, one u32 at a time. */
 static void pvscsi_command_data(struct pvscsi *p, const void *data, size_t len)
@@ -125,7 +125,7 @@ static uint32_t pvscsi_command(struct pvscsi *p, uint32_t cmd, const void *data,
     wr(p, PVSCSI_REG_COMMAND, cmd);
     pvscsi_command_data(p, data, len);
     uint32_t st = rd(p, PVSCSI_REG_COMMAND_STATUS);
-    TRACE(pvscsi, "%s -> %s (%zu bytes): status %d\n", p->io.name, pvscsi_cmd_names[cmd], len,
+    TRACE(pvscsi, "%s -> %s (%zu bytes): status %d\n", p->io.name, strlist_nth(pvscsi_cmd_names, cmd), len,
           (int)st);
     return st;
 }
@@ -189,18 +189,19 @@ static int pvscsi_queue(struct scsi_host *h, struct scsi_cmd *c)
 
 /* ---- Completions ---------------------------------------------------------- */
 
+/* The host statuses trace lines name (names inline: no pointer table). */
+static const struct { uint8_t bt; char name[11]; } pvscsi_bt_names[] = {
+    { PVSCSI_BT_SUCCESS, "SUCCESS" }, { PVSCSI_BT_UNDERRUN, "UNDERRUN" }, { PVSCSI_BT_SELTIMEO, "SELTIMEO" },
+    { PVSCSI_BT_DATARUN, "DATARUN" }, { PVSCSI_BT_BADMSG, "BADMSG" }, { PVSCSI_BT_BUSRESET, "BUSRESET" },
+    { PVSCSI_BT_ABORTQUEUE, "ABORTQUEUE" },
+};
+
 static const char *pvscsi_bt_name(unsigned bt)
 {
-    switch (bt) {
-    case PVSCSI_BT_SUCCESS: return "SUCCESS";
-    case PVSCSI_BT_UNDERRUN: return "UNDERRUN";
-    case PVSCSI_BT_SELTIMEO: return "SELTIMEO";
-    case PVSCSI_BT_DATARUN: return "DATARUN";
-    case PVSCSI_BT_BADMSG: return "BADMSG";
-    case PVSCSI_BT_BUSRESET: return "BUSRESET";
-    case PVSCSI_BT_ABORTQUEUE: return "ABORTQUEUE";
-    default: return "";
-    }
+    for (size_t i = 0; i < sizeof pvscsi_bt_names / sizeof pvscsi_bt_names[0]; i++)
+        if (pvscsi_bt_names[i].bt == bt)
+            return pvscsi_bt_names[i].name;
+    return "";
 }
 
 /* The device's host status as the SCSI layer's (blk/scsi.h). */

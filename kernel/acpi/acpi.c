@@ -39,7 +39,8 @@ static void warnf(struct parser *p, const char *fmt, ...)
     if (!p->warn)
         return;
     va_start(ap, fmt);
-    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
+    memcpy(msg, "acpi: ", 6);       /* every warning's prefix, kept out of the formats */
+    fmt_vsnprintf(msg + 6, sizeof msg - 6, fmt, ap);
     va_end(ap);
     p->warn(msg);
 }
@@ -73,7 +74,7 @@ static void list_table(struct parser *p, const char *sig, uint64_t addr, uint32_
 
     if (o->ntables == ACPI_MAX_TABLES) {
         if (!p->tables_full)
-            warnf(p, "acpi: more than %d tables, list truncated", ACPI_MAX_TABLES);
+            warnf(p, "more than %d tables, list truncated", ACPI_MAX_TABLES);
         p->tables_full = true;
         return;
     }
@@ -105,7 +106,7 @@ static const uint8_t *map_table(struct parser *p, uint64_t phys, const char *exp
     char sig[5];
 
     if (!b) {
-        warnf(p, "acpi: cannot map the %s header at 0x%llx", expect ? expect : "table",
+        warnf(p, "cannot map the %s header at 0x%llx", expect ? expect : "table",
               (unsigned long long)phys);
         return NULL;
     }
@@ -113,24 +114,24 @@ static const uint8_t *map_table(struct parser *p, uint64_t phys, const char *exp
     uint32_t len = rd32(b + 4);
     uint8_t rev = b[8];
     if (expect && memcmp(b, expect, 4) != 0) {
-        warnf(p, "acpi: table at 0x%llx is '%s', expected %s (ignored)", (unsigned long long)phys,
+        warnf(p, "table at 0x%llx is '%s', expected %s (ignored)", (unsigned long long)phys,
               sig, expect);
         list_table(p, sig, phys, len, rev, false);
         return NULL;
     }
     if (len < ACPI_SDT_HDR_LEN || len > ACPI_SDT_MAX_LEN) {
-        warnf(p, "acpi: %s at 0x%llx has a bad length %u (ignored)", sig, (unsigned long long)phys, len);
+        warnf(p, "%s at 0x%llx has a bad length %u (ignored)", sig, (unsigned long long)phys, len);
         list_table(p, sig, phys, len, rev, false);
         return NULL;
     }
     b = p->pm->map(p->pm->ctx, phys, len);
     if (!b) {
-        warnf(p, "acpi: cannot map %s at 0x%llx+%u (ignored)", sig, (unsigned long long)phys, len);
+        warnf(p, "cannot map %s at 0x%llx+%u (ignored)", sig, (unsigned long long)phys, len);
         list_table(p, sig, phys, len, rev, false);
         return NULL;
     }
     if (!checksum_ok(b, len)) {
-        warnf(p, "acpi: %s at 0x%llx has a bad checksum (ignored)", sig, (unsigned long long)phys);
+        warnf(p, "%s at 0x%llx has a bad checksum (ignored)", sig, (unsigned long long)phys);
         list_table(p, sig, phys, len, rev, false);
         return NULL;
     }
@@ -145,7 +146,7 @@ static bool madt_entry_short(struct parser *p, uint8_t type, uint8_t elen, size_
 {
     if (elen >= need)
         return false;
-    warnf(p, "acpi: MADT entry type %u too short (%u bytes, need %zu; skipped)", type, elen, need);
+    warnf(p, "MADT entry type %u too short (%u bytes, need %zu; skipped)", type, elen, need);
     return true;
 }
 
@@ -158,12 +159,12 @@ static void madt_add_cpu(struct parser *p, uint32_t apic_id, uint32_t uid, uint3
         return;
     for (size_t i = 0; i < o->ncpus; i++) {
         if (o->cpus[i].apic_id == apic_id) {
-            warnf(p, "acpi: MADT lists APIC ID %u twice (second ignored)", apic_id);
+            warnf(p, "MADT lists APIC ID %u twice (second ignored)", apic_id);
             return;
         }
     }
     if (o->ncpus == ACPI_MAX_CPUS) {
-        warnf(p, "acpi: more than %d CPUs, APIC ID %u ignored", ACPI_MAX_CPUS, apic_id);
+        warnf(p, "more than %d CPUs, APIC ID %u ignored", ACPI_MAX_CPUS, apic_id);
         return;
     }
     o->cpus[o->ncpus].apic_id = apic_id;
@@ -177,7 +178,7 @@ static void madt_add_nmi(struct parser *p, uint32_t uid, uint8_t lint, uint16_t 
     struct acpi_info *o = p->out;
 
     if (o->nnmis == ACPI_MAX_NMIS) {
-        warnf(p, "acpi: more than %d local APIC NMI entries (ignored)", ACPI_MAX_NMIS);
+        warnf(p, "more than %d local APIC NMI entries (ignored)", ACPI_MAX_NMIS);
         return;
     }
     o->nmis[o->nnmis].uid = uid;
@@ -203,7 +204,7 @@ static void madt_entry(struct parser *p, const uint8_t *e, uint8_t type, uint8_t
         if (madt_entry_short(p, type, elen, sizeof(struct acpi_madt_ioapic)))
             break;
         if (o->nioapics == ACPI_MAX_IOAPICS) {
-            warnf(p, "acpi: more than %d IOAPICs, ID %u ignored", ACPI_MAX_IOAPICS, e[2]);
+            warnf(p, "more than %d IOAPICs, ID %u ignored", ACPI_MAX_IOAPICS, e[2]);
             break;
         }
         o->ioapics[o->nioapics].id = e[2];
@@ -215,7 +216,7 @@ static void madt_entry(struct parser *p, const uint8_t *e, uint8_t type, uint8_t
         if (madt_entry_short(p, type, elen, sizeof(struct acpi_madt_iso)))
             break;
         if (o->noverrides == ACPI_MAX_OVERRIDES) {
-            warnf(p, "acpi: more than %d interrupt overrides, IRQ %u ignored", ACPI_MAX_OVERRIDES, e[3]);
+            warnf(p, "more than %d interrupt overrides, IRQ %u ignored", ACPI_MAX_OVERRIDES, e[3]);
             break;
         }
         o->overrides[o->noverrides].bus = e[2];
@@ -246,7 +247,7 @@ static void parse_madt(struct parser *p, const uint8_t *t, uint32_t len)
     struct acpi_info *o = p->out;
 
     if (len < sizeof(struct acpi_madt)) {
-        warnf(p, "acpi: MADT too short (%u bytes; ignored)", len);
+        warnf(p, "MADT too short (%u bytes; ignored)", len);
         return;
     }
     o->has_madt = true;
@@ -256,16 +257,16 @@ static void parse_madt(struct parser *p, const uint8_t *t, uint32_t len)
         o->lapic_addr = rd32(t + offsetof(struct acpi_madt, lapic_address));
     for (size_t off = sizeof(struct acpi_madt); off < len;) {
         if (len - off < 2) {
-            warnf(p, "acpi: MADT ends inside an entry header at offset %zu", off);
+            warnf(p, "MADT ends inside an entry header at offset %zu", off);
             return;
         }
         uint8_t type = t[off], elen = t[off + 1];
         if (elen < 2) {
-            warnf(p, "acpi: MADT entry at offset %zu has length %u (walk stopped)", off, elen);
+            warnf(p, "MADT entry at offset %zu has length %u (walk stopped)", off, elen);
             return;
         }
         if (elen > len - off) {
-            warnf(p, "acpi: MADT entry at offset %zu runs past the table (walk stopped)", off);
+            warnf(p, "MADT entry at offset %zu runs past the table (walk stopped)", off);
             return;
         }
         madt_entry(p, t + off, type, elen);
@@ -294,9 +295,9 @@ static void parse_dsdt(struct parser *p, uint64_t phys)
                                &p->out->s5_typb);
     p->out->has_s5 = err == 0;
     if (err == -EINVAL)
-        warnf(p, "acpi: DSDT \\_S5 is malformed (no ACPI power off)");
+        warnf(p, "DSDT \\_S5 is malformed (no ACPI power off)");
     else if (err)
-        warnf(p, "acpi: DSDT has no static \\_S5 package (no ACPI power off)");
+        warnf(p, "DSDT has no static \\_S5 package (no ACPI power off)");
 }
 
 /* The DSDT address: X_DSDT when present and non-zero, else DSDT (5.2.9:
@@ -309,7 +310,7 @@ static uint64_t fadt_dsdt(struct parser *p, const uint8_t *t, uint32_t len)
     uint64_t d64 = FADT_HAS(len, x_dsdt) ? rd64(t + ACPI_FADT_OFF(x_dsdt)) : 0;
 
     if (d64 && d32 && d64 != d32)
-        warnf(p, "acpi: FADT DSDT 0x%llx and X_DSDT 0x%llx differ (using X_DSDT)",
+        warnf(p, "FADT DSDT 0x%llx and X_DSDT 0x%llx differ (using X_DSDT)",
               (unsigned long long)d32, (unsigned long long)d64);
     return d64 ? d64 : d32;
 }
@@ -320,7 +321,7 @@ static void parse_fadt(struct parser *p, const uint8_t *t, uint32_t len)
 
     o->has_fadt = true;
     if (len < ACPI_FADT_V1_LEN)
-        warnf(p, "acpi: FADT is %u bytes, shorter than ACPI 1.0's %u (missing fields read as 0)", len,
+        warnf(p, "FADT is %u bytes, shorter than ACPI 1.0's %u (missing fields read as 0)", len,
               ACPI_FADT_V1_LEN);
 #define FADT8(f)  (FADT_HAS(len, f) ? t[ACPI_FADT_OFF(f)] : 0)
 #define FADT16(f) (FADT_HAS(len, f) ? rd16(t + ACPI_FADT_OFF(f)) : 0)
@@ -352,7 +353,7 @@ static void parse_fadt(struct parser *p, const uint8_t *t, uint32_t len)
     o->pm_tmr_32bit = o->fadt_flags & ACPI_FADT_F_TMR_VAL_EXT;
     /* 5.2.9: PM_TMR_LEN is 4 when the timer is supported, else 0. */
     if (o->pm_tmr_blk && FADT_HAS(len, pm_tmr_len) && t[ACPI_FADT_OFF(pm_tmr_len)] < 4) {
-        warnf(p, "acpi: FADT PM timer at port 0x%x with PM_TMR_LEN %u (ignored)", o->pm_tmr_blk,
+        warnf(p, "FADT PM timer at port 0x%x with PM_TMR_LEN %u (ignored)", o->pm_tmr_blk,
               t[ACPI_FADT_OFF(pm_tmr_len)]);
         o->pm_tmr_blk = 0;
     }
@@ -361,7 +362,7 @@ static void parse_fadt(struct parser *p, const uint8_t *t, uint32_t len)
     if (dsdt)
         parse_dsdt(p, dsdt);
     else
-        warnf(p, "acpi: FADT gives no DSDT");
+        warnf(p, "FADT gives no DSDT");
 }
 
 /* ---- MCFG (PCI Firmware 3.0, 4.1.2) and HPET (IA-PC HPET 1.0a, 3.2.4) ------ */
@@ -372,18 +373,18 @@ static void parse_mcfg(struct parser *p, const uint8_t *t, uint32_t len)
     size_t hdr = sizeof(struct acpi_mcfg), esz = sizeof(struct acpi_mcfg_alloc);
 
     if (len < hdr || (len - hdr) % esz)
-        warnf(p, "acpi: MCFG length %u is not 44 + 16n (partial entry ignored)", len);
+        warnf(p, "MCFG length %u is not 44 + 16n (partial entry ignored)", len);
     for (size_t off = hdr; len >= esz && off <= len - esz; off += esz) {
         const uint8_t *e = t + off;
         uint64_t base = rd64(e);
         uint8_t start = e[10], end = e[11];
         if (!base || start > end) {
-            warnf(p, "acpi: MCFG entry 0x%llx bus %u-%u is invalid (ignored)", (unsigned long long)base,
+            warnf(p, "MCFG entry 0x%llx bus %u-%u is invalid (ignored)", (unsigned long long)base,
                   start, end);
             continue;
         }
         if (o->necam == ACPI_MAX_ECAM) {
-            warnf(p, "acpi: more than %d MCFG entries (ignored)", ACPI_MAX_ECAM);
+            warnf(p, "more than %d MCFG entries (ignored)", ACPI_MAX_ECAM);
             return;
         }
         o->ecam[o->necam].base = base;
@@ -397,12 +398,12 @@ static void parse_mcfg(struct parser *p, const uint8_t *t, uint32_t len)
 static void parse_hpet(struct parser *p, const uint8_t *t, uint32_t len)
 {
     if (len < sizeof(struct acpi_hpet)) {
-        warnf(p, "acpi: HPET table too short (%u bytes; ignored)", len);
+        warnf(p, "HPET table too short (%u bytes; ignored)", len);
         return;
     }
     struct acpi_gas g = read_gas(t + offsetof(struct acpi_hpet, base));
     if (g.space != ACPI_GAS_SPACE_MEMORY || !g.addr) {
-        warnf(p, "acpi: HPET base (space %u, 0x%llx) is not in memory (ignored)", g.space,
+        warnf(p, "HPET base (space %u, 0x%llx) is not in memory (ignored)", g.space,
               (unsigned long long)g.addr);
         return;
     }
@@ -426,11 +427,11 @@ static void parse_entry(struct parser *p, uint64_t phys)
     uint32_t len;
 
     if (!phys) {
-        warnf(p, "acpi: root table lists a null table address (ignored)");
+        warnf(p, "root table lists a null table address (ignored)");
         return;
     }
     if (visited(p, phys)) {
-        warnf(p, "acpi: table at 0x%llx listed twice (parsed once)", (unsigned long long)phys);
+        warnf(p, "table at 0x%llx listed twice (parsed once)", (unsigned long long)phys);
         return;
     }
     size_t before = o->ntables;
@@ -442,7 +443,7 @@ static void parse_entry(struct parser *p, uint64_t phys)
     bool known = !memcmp(sig, ACPI_SIG_MADT, 4) || !memcmp(sig, ACPI_SIG_FADT, 4) ||
                  !memcmp(sig, ACPI_SIG_MCFG, 4) || !memcmp(sig, ACPI_SIG_HPET, 4);
     if (known && seen_sig(o, sig, before)) {
-        warnf(p, "acpi: second %s at 0x%llx (first kept)", sig, (unsigned long long)phys);
+        warnf(p, "second %s at 0x%llx (first kept)", sig, (unsigned long long)phys);
         return;
     }
     if (!memcmp(sig, ACPI_SIG_MADT, 4))
@@ -455,7 +456,7 @@ static void parse_entry(struct parser *p, uint64_t phys)
         parse_hpet(p, t, len);
     else if (!memcmp(sig, ACPI_SIG_RSDT, 4) || !memcmp(sig, ACPI_SIG_XSDT, 4) ||
              !memcmp(sig, ACPI_SIG_DSDT, 4))
-        warnf(p, "acpi: root table lists a %s at 0x%llx (ignored)", sig, (unsigned long long)phys);
+        warnf(p, "root table lists a %s at 0x%llx (ignored)", sig, (unsigned long long)phys);
 }
 
 /* Maps and checks the root table, copies its entries, then parses each
@@ -472,9 +473,9 @@ static int parse_root(struct parser *p, uint64_t phys, bool xsdt)
         return -ENOENT;
     n = (len - ACPI_SDT_HDR_LEN) / esz;
     if ((len - ACPI_SDT_HDR_LEN) % esz)
-        warnf(p, "acpi: %s length %u is not a whole number of entries", xsdt ? "XSDT" : "RSDT", len);
+        warnf(p, "%s length %u is not a whole number of entries", xsdt ? "XSDT" : "RSDT", len);
     if (n > ACPI_MAX_ROOT_ENTRIES) {
-        warnf(p, "acpi: %s lists %zu tables, only the first %d are read", xsdt ? "XSDT" : "RSDT", n,
+        warnf(p, "%s lists %zu tables, only the first %d are read", xsdt ? "XSDT" : "RSDT", n,
               ACPI_MAX_ROOT_ENTRIES);
         n = ACPI_MAX_ROOT_ENTRIES;
     }
@@ -502,11 +503,11 @@ struct rsdp {
 static int check_rsdp(struct parser *p, const uint8_t *r, size_t avail, uint64_t phys, struct rsdp *out)
 {
     if (avail < ACPI_RSDP_V1_LEN || memcmp(r, ACPI_RSDP_SIG, 8) != 0) {
-        warnf(p, "acpi: no RSDP signature at 0x%llx", (unsigned long long)phys);
+        warnf(p, "no RSDP signature at 0x%llx", (unsigned long long)phys);
         return -EINVAL;
     }
     if (!checksum_ok(r, ACPI_RSDP_V1_LEN)) {
-        warnf(p, "acpi: RSDP checksum is bad");
+        warnf(p, "RSDP checksum is bad");
         return -EINVAL;
     }
     out->revision = r[offsetof(struct acpi_rsdp, revision)];
@@ -521,11 +522,11 @@ static int check_rsdp(struct parser *p, const uint8_t *r, size_t avail, uint64_t
         return 0;
     uint32_t len = avail >= ACPI_RSDP_V2_LEN ? rd32(r + offsetof(struct acpi_rsdp, length)) : 0;
     if (len < ACPI_RSDP_V2_LEN || len > avail) {
-        warnf(p, "acpi: RSDP revision %u with length %u (XSDT not used)", out->revision, len);
+        warnf(p, "RSDP revision %u with length %u (XSDT not used)", out->revision, len);
         return 0;
     }
     if (!checksum_ok(r, len)) {
-        warnf(p, "acpi: RSDP extended checksum is bad (XSDT not used)");
+        warnf(p, "RSDP extended checksum is bad (XSDT not used)");
         return 0;
     }
     out->xsdt = rd64(r + offsetof(struct acpi_rsdp, xsdt_address));
@@ -539,7 +540,7 @@ static int read_rsdp(struct parser *p, uint64_t phys, const uint8_t *copy, size_
         return check_rsdp(p, copy, copy_len, phys, r);
     const uint8_t *b = phys ? p->pm->map(p->pm->ctx, phys, ACPI_RSDP_V1_LEN) : NULL;
     if (!b) {
-        warnf(p, "acpi: cannot map the RSDP at 0x%llx", (unsigned long long)phys);
+        warnf(p, "cannot map the RSDP at 0x%llx", (unsigned long long)phys);
         return -EINVAL;
     }
     size_t avail = ACPI_RSDP_V1_LEN;
@@ -580,9 +581,9 @@ int acpi_parse(uint64_t rsdp_phys, const uint8_t *rsdp_copy, size_t rsdp_len, co
     if (r.xsdt && parse_root(&p, r.xsdt, true) == 0)
         return 0;
     if (r.xsdt)
-        warnf(&p, "acpi: XSDT unusable, trying the RSDT");
+        warnf(&p, "XSDT unusable, trying the RSDT");
     if (!r.rsdt) {
-        warnf(&p, "acpi: RSDP gives no usable root table");
+        warnf(&p, "RSDP gives no usable root table");
         return -ENOENT;
     }
     return parse_root(&p, r.rsdt, false);

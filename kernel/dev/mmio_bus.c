@@ -23,6 +23,7 @@
 #include "kernel/core/cmdline.h"
 #include "kernel/errno.h"
 #include "lib/fmt.h"
+#include "lib/strlist.h"
 #ifdef HOSTED
 #include <string.h>
 #else
@@ -56,8 +57,8 @@ unsigned mmio_bus_count(void) { return ndevs; }
 
 static const char *trigger(const struct mmio_dev *d)
 {
-    static const char *const t[] = { "edge/high", "edge/low", "level/high", "level/low" };
-    return d->has_irq ? t[d->irq_level * 2 + d->irq_active_low] : "-";
+    return d->has_irq ? strlist_nth("edge/high\0edge/low\0level/high\0level/low", d->irq_level * 2u + d->irq_active_low)
+                      : "-";
 }
 
 struct mmio_dev *mmio_bus_get(unsigned i) { return i < ndevs ? &devs[i] : NULL; }

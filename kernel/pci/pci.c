@@ -377,7 +377,7 @@ static struct pci_dev *add_function(uint16_t seg, uint8_t bus, uint8_t dev, uint
 {
     if (ndevs >= PCI_MAX_DEVICES && !slot_free()) {
         if (!full_warned)
-            pr_warn("pci: more than %d functions, the rest are ignored\n", PCI_MAX_DEVICES);
+            pr_warn("pci: more than %d functions, the rest ignored\n", PCI_MAX_DEVICES);
         full_warned = true;
         return NULL;
     }
@@ -661,7 +661,7 @@ void *pci_map_bar(struct pci_dev *d, int bar)
 
 static const struct {
     uint8_t id;
-    const char *name;
+    char name[6];               /* inline: no pointer per entry */
 } cap_names[] = {
     { PCI_CAP_ID_PM, "pm" },     { 0x03, "vpd" },           { PCI_CAP_ID_MSI, "msi" },
     { PCI_CAP_ID_PCIX, "pcix" }, { PCI_CAP_ID_VNDR, "vndr" }, { 0x0D, "ssvid" },

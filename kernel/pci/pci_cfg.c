@@ -149,7 +149,7 @@ static int ecam_setup(void)
         uint64_t first = base + ((uint64_t)start << PCI_ECAM_BUS_SHIFT);
         uint64_t len = (uint64_t)(end - start + 1) << PCI_ECAM_BUS_SHIFT;
         if ((base & (PCI_ECAM_BUS_SIZE - 1)) || start > end || first < base || first + len < first) {
-            pr_warn("pci: MCFG window %zu (0x%llx buses %02x-%02x) is malformed, ignored\n", i,
+            pr_warn("pci: MCFG window %zu (0x%llx buses %02x-%02x) malformed, ignored\n", i,
                     (unsigned long long)base, start, end);
             continue;
         }
@@ -182,7 +182,7 @@ static const struct pci_cfg_ops *choose_backend(void)
         return port;
     if (opt_pci_mode == PCI_MODE_ECAM || ecam_agrees(port))
         return &ecam_ops;
-    pr_warn("pci: ECAM at 0x%llx disagrees with port I/O about 00:00.0; using port I/O\n",
+    pr_warn("pci: ECAM at 0x%llx disagrees with port I/O on 00:00.0; using port I/O\n",
             (unsigned long long)windows[0].base);
     return port;
 }

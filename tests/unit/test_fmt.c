@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "lib/fmt.h"
+#include "lib/strlist.h"
 #include "tests/unit/test.h"
 
 /* Some formats below are odd on purpose ("%5%", flags that C leaves
@@ -382,4 +383,15 @@ TEST(truncation)
     CHECK_EQ(buf[5], 'x');
     CHECK_EQ(fmt_snprintf(buf, 6, "%d", 12345), 5);   /* length + NUL */
     CHECK_STR(buf, "12345");
+}
+
+/* lib/strlist.h: the n-th name of a "a\0b\0c" list, empty names included. */
+TEST(strlist_nth_walks_the_names)
+{
+    static const char list[] = "INVALID\0\0OFFER\0x";
+    CHECK_STR(strlist_nth(list, 0), "INVALID");
+    CHECK_STR(strlist_nth(list, 1), "");
+    CHECK_STR(strlist_nth(list, 2), "OFFER");
+    CHECK_STR(strlist_nth(list, 3), "x");
+    CHECK(strlist_nth(list, 3) == list + sizeof list - 2);
 }
