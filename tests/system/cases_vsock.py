@@ -472,3 +472,108 @@ CASES.append(Case("vsock-reset-q35", app="echo", cmdline="vsock=5000", machine="
                                           "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
                   host=checks(env, [("guest reset", guest_reset)]), host_after=ECHO_VSOCK,
                   timeout=150, expect=[READY, ECHO_VSOCK]))
+
+
+def hundred(env, n=100, size=64 << 10):
+    """n host clients connect at once (a barrier releases every CONNECT
+    together), each sends its own seeded 64 KiB and checks the echo."""
+    import random
+    go = threading.Barrier(n)
+    errs, ok = [], []
+
+    def one(i):
+        data = random.Random(i).randbytes(size)
+        try:
+            go.wait(30)
+        except threading.BrokenBarrierError:
+            pass
+        try:
+            s, why = vconnect(env, 5000, timeout=60)
+            if not s:
+                errs.append(f"connection {i}: {why}")
+                return
+            with s:
+                t = threading.Thread(target=s.sendall, args=(data,), daemon=True)
+                t.start()
+                got = bytearray()
+                while len(got) < size:
+                    b = s.recv(1 << 16)
+                    if not b:
+                        break
+                    got += b
+                t.join(10)
+            if bytes(got) != data:
+                errs.append(f"connection {i}: {len(got)} of {size} bytes came back"
+                            f"{' (content differs)' if len(got) == size else ''}")
+            else:
+                ok.append(i)
+        except OSError as e:
+            errs.append(f"connection {i}: {type(e).__name__}: {e}")
+    ts = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(180)
+    print(f"    {len(ok)} of {n} connections echoed {size} bytes exactly")
+    if len(ok) != n:
+        return f"{n - len(ok)} failed, first: {sorted(errs)[0] if errs else 'a client never finished'}"
+    return None
+
+
+def backend_replaced(env, ctl):
+    """The backend dies mid-transfer, a new one is started on the same
+    socket path; QEMU's chardev reconnects to it (reconnect=1), and the
+    operator resets the guest (system_reset) so the device is set up again
+    on the new backend; then a fresh echo must return exact bytes, and the
+    guest must have logged the connections that died, without a panic."""
+    socks = []
+    for _ in range(2):
+        s, why = vconnect(env, 5000)
+        if not s:
+            return why
+        s.sendall(os.urandom(32 << 10))
+        s.recv(4096)                    # data flows; more is on its way
+        socks.append(s)
+    env.stop()
+    time.sleep(2)
+    for s in socks:
+        s.close()
+    if "running" not in ctl.monitor("info status"):
+        return "QEMU stopped after the backend died"
+    pos = len(ctl.log())
+    env.start()                         # same --socket path: QEMU reconnects
+    time.sleep(3)
+    err, _ = echo_bulk(env, 1 << 20)
+    if err:
+        print(f"    without a reset: {err}")
+        ctl.monitor("system_reset")
+        if not ctl.wait_log(ECHO_VSOCK, 60, pos):
+            return "the guest did not come back after system_reset"
+        err, _ = echo_bulk(env, 4 << 20)
+        if err:
+            return f"through the new backend: {err}"
+        print("    the new backend serves after system_reset")
+    else:
+        print("    the new backend serves without a reset")
+    if re.search(r"PANIC", ctl.log()):
+        return "the guest panicked"
+    return None
+
+
+def vu_args(env, dev="vhost-user-vsock-pci", extra=(), chardev=""):
+    return BackendArgs(env, list(extra) + ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
+                                           "-chardev", f"socket,id=vu,path={env.vhu}{chardev}",
+                                           "-device", f"{dev},chardev=vu", "-nic", "none"])
+
+
+env = Env("vsock-100-q35")
+CASES.append(Case("vsock-100-q35", app="echo", cmdline="vsock=5000", machine="q35,memory-backend=mem",
+                  memory=MEM, reject=NO_PANIC, extra=vu_args(env),
+                  host=checks(env, [("100 concurrent", hundred)]), host_after=ECHO_VSOCK,
+                  timeout=300, expect=[READY, ECHO_VSOCK]))
+env = Env("vsock-backend-replaced-q35")
+CASES.append(Case("vsock-backend-replaced-q35", app="echo", cmdline="vsock=5000",
+                  machine="q35,memory-backend=mem", memory=MEM, reject=NO_PANIC, monitor=True,
+                  extra=vu_args(env, extra=["-action", "reboot=reset"], chardev=",reconnect=1"),
+                  host=checks(env, [("backend replaced", backend_replaced)]), host_after=ECHO_VSOCK,
+                  timeout=200, expect=[READY, ECHO_VSOCK]))
