@@ -573,11 +573,12 @@ def vu_args(env, dev="vhost-user-vsock-pci", extra=(), chardev=""):
                                            "-device", f"{dev},chardev=vu", "-nic", "none"])
 
 
-env = Env("vsock-100-q35")
-CASES.append(Case("vsock-100-q35", app="echo", cmdline="vsock=5000", machine="q35,memory-backend=mem",
-                  memory=MEM, reject=NO_PANIC, extra=vu_args(env),
-                  host=checks(env, [("100 concurrent", hundred)]), host_after=ECHO_VSOCK,
-                  timeout=300, expect=[READY, ECHO_VSOCK]))
+for setup, machine, dev, boot, extra, probe in SETUPS[:2]:
+    env = Env(f"vsock-100-{setup}")
+    CASES.append(Case(f"vsock-100-{setup}", app="echo", cmdline="vsock=5000", boot=boot,
+                      machine=f"{machine},memory-backend=mem", memory=MEM, reject=NO_PANIC,
+                      extra=vu_args(env, dev, extra), host=checks(env, [("100 concurrent", hundred)]),
+                      host_after=ECHO_VSOCK, timeout=300, expect=[probe, READY, ECHO_VSOCK]))
 env = Env("vsock-backend-replaced-q35")
 CASES.append(Case("vsock-backend-replaced-q35", app="echo", cmdline="vsock=5000",
                   machine="q35,memory-backend=mem", memory=MEM, reject=NO_PANIC, monitor=True,
