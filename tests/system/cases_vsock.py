@@ -527,10 +527,11 @@ def backend_replaced(env, ctl):
     start (the device's realize does not wait for the asynchronous connect:
     "Failed to set msg fds"), and hw/virtio/vhost-user-vsock.c has no
     chardev event handler to set the device up again on a new connection
-    (vhost-user-blk has one). So: if the new backend gets a front end, a
-    system_reset (what an operator would do) must bring the echo back with
-    exact bytes; if not (QEMU 7.2), the guest must keep running, without a
-    panic, and the new backend must stay idle and healthy."""
+    (vhost-user-blk has one), and the monitor's chardev-change answers
+    "Chardev user does not support chardev hotswap". So: if the new backend
+    gets a front end, a system_reset (what an operator would do) must bring
+    the echo back with exact bytes; if not (QEMU 7.2), the guest must keep
+    running and come back from a system_reset, without a panic."""
     socks = []
     for _ in range(2):
         s, why = vconnect(env, 5000)
@@ -562,6 +563,11 @@ def backend_replaced(env, ctl):
             return "the new backend died"
         if "running" not in ctl.monitor("info status"):
             return "QEMU stopped"
+        ans = ctl.monitor(f"chardev-change vu socket,path={env.vhu}").strip().splitlines()
+        print(f"    chardev-change: {ans[-1] if ans else ans!r}")
+        ctl.monitor("system_reset")     # the guest restarts cleanly, device still dead
+        if not ctl.wait_log(ECHO_VSOCK, 60, pos):
+            return "the guest did not come back after system_reset"
     if re.search(r"PANIC", ctl.log()):
         return "the guest panicked"
     return None
