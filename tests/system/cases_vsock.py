@@ -9,7 +9,8 @@ byte, concurrent connections, a stalled host reader that must stall the
 guest without loss, a closed port), minnow as the client (app=vsockcat,
 checking the echo of a host server), a refused connection (RST ->
 ECONNRESET), and the backend killed in the middle of a transfer (the guest
-keeps running).
+keeps running); 100 host connections at once; the backend replaced by a
+new one (QEMU 7.2 cannot reattach vhost-user-vsock: see backend_replaced).
 
 vhost-user needs guest memory QEMU can share: memory-backend-memfd with
 share=on. The backend must listen before QEMU starts, so it is started
