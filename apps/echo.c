@@ -121,7 +121,7 @@ static int echo_main(void)
     int backlog = pool - (int)conns < 255 ? pool - (int)conns : 255;
     sem_init(&conn_slots, (int)conns);
     if (vsock_app_port) {
-        int vfd = vsock_server(vsock_app_port, 64);
+        int vfd = vsock_server(vsock_app_port, 128);
         struct thread *v = vfd < 0 ? NULL : thread_create("echo-vsock", echo_serve, (void *)(intptr_t)vfd, 0);
         if (!v)
             kprintf("echo: cannot serve vsock port %u: %d\n", vsock_app_port, vfd);

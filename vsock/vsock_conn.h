@@ -34,7 +34,7 @@
 
 #define VCONN_BUF       65536u          /* our buf_alloc: receive buffer per connection */
 #define VCONN_PKT_MAX   4096u           /* payload of one RW we send */
-#define VCONN_MAX       64              /* connections and listeners */
+#define VCONN_MAX       256             /* connections and listeners (each 64 KiB of buffer when open) */
 #define VCONN_TIMEOUT_MS 2000           /* REQUEST unanswered, SHUTDOWN unanswered */
 
 enum vconn_state {

@@ -9,7 +9,8 @@ byte, concurrent connections, a stalled host reader that must stall the
 guest without loss, a closed port), minnow as the client (app=vsockcat,
 checking the echo of a host server), a refused connection (RST ->
 ECONNRESET), and the backend killed in the middle of a transfer (the guest
-keeps running).
+keeps running); 100 host connections at once; the backend replaced by a
+new one (QEMU 7.2 cannot reattach vhost-user-vsock: see backend_replaced).
 
 vhost-user needs guest memory QEMU can share: memory-backend-memfd with
 share=on. The backend must listen before QEMU starts, so it is started
@@ -472,3 +473,122 @@ CASES.append(Case("vsock-reset-q35", app="echo", cmdline="vsock=5000", machine="
                                           "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
                   host=checks(env, [("guest reset", guest_reset)]), host_after=ECHO_VSOCK,
                   timeout=150, expect=[READY, ECHO_VSOCK]))
+
+
+def hundred(env, n=100, size=64 << 10):
+    """n host clients connect at once (a barrier releases every CONNECT
+    together), each sends its own seeded 64 KiB and checks the echo."""
+    import random
+    go = threading.Barrier(n)
+    errs, ok = [], []
+
+    def one(i):
+        data = random.Random(i).randbytes(size)
+        try:
+            go.wait(30)
+        except threading.BrokenBarrierError:
+            pass
+        try:
+            s, why = vconnect(env, 5000, timeout=60)
+            if not s:
+                errs.append(f"connection {i}: {why}")
+                return
+            with s:
+                t = threading.Thread(target=s.sendall, args=(data,), daemon=True)
+                t.start()
+                got = bytearray()
+                while len(got) < size:
+                    b = s.recv(1 << 16)
+                    if not b:
+                        break
+                    got += b
+                t.join(10)
+            if bytes(got) != data:
+                errs.append(f"connection {i}: {len(got)} of {size} bytes came back"
+                            f"{' (content differs)' if len(got) == size else ''}")
+            else:
+                ok.append(i)
+        except OSError as e:
+            errs.append(f"connection {i}: {type(e).__name__}: {e}")
+    ts = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(180)
+    print(f"    {len(ok)} of {n} connections echoed {size} bytes exactly")
+    if len(ok) != n:
+        return f"{n - len(ok)} failed, first: {sorted(errs)[0] if errs else 'a client never finished'}"
+    return None
+
+
+def backend_replaced(env, ctl):
+    """The backend dies in the middle of two transfers and a new one is
+    started on the same socket path. QEMU 7.2 cannot reattach a
+    vhost-user-vsock device: with the chardev's reconnect=N it does not even
+    start (the device's realize does not wait for the asynchronous connect:
+    "Failed to set msg fds"), and hw/virtio/vhost-user-vsock.c has no
+    chardev event handler to set the device up again on a new connection
+    (vhost-user-blk has one), and the monitor's chardev-change answers
+    "Chardev user does not support chardev hotswap". So: if the new backend
+    gets a front end, a system_reset (what an operator would do) must bring
+    the echo back with exact bytes; if not (QEMU 7.2), the guest must keep
+    running and come back from a system_reset, without a panic."""
+    socks = []
+    for _ in range(2):
+        s, why = vconnect(env, 5000)
+        if not s:
+            return why
+        s.sendall(os.urandom(32 << 10))
+        s.recv(4096)                    # data flows; more is on its way
+        socks.append(s)
+    env.stop()
+    time.sleep(2)
+    for s in socks:
+        s.close()
+    if "running" not in ctl.monitor("info status"):
+        return "QEMU stopped after the backend died"
+    pos = len(ctl.log())
+    env.start()                         # same --socket path
+    time.sleep(3)
+    if "front end connected" in env.log():
+        ctl.monitor("system_reset")
+        if not ctl.wait_log(ECHO_VSOCK, 60, pos):
+            return "the guest did not come back after system_reset"
+        err, _ = echo_bulk(env, 4 << 20)
+        if err:
+            return f"through the new backend: {err}"
+        print("    the new backend serves after system_reset")
+    else:
+        print("    QEMU did not reconnect to the new backend (QEMU 7.2 cannot reattach vhost-user-vsock)")
+        if env.proc.poll() is not None:
+            return "the new backend died"
+        if "running" not in ctl.monitor("info status"):
+            return "QEMU stopped"
+        ans = ctl.monitor(f"chardev-change vu socket,path={env.vhu}").strip().splitlines()
+        print(f"    chardev-change: {ans[-1] if ans else ans!r}")
+        ctl.monitor("system_reset")     # the guest restarts cleanly, device still dead
+        if not ctl.wait_log(ECHO_VSOCK, 60, pos):
+            return "the guest did not come back after system_reset"
+    if re.search(r"PANIC", ctl.log()):
+        return "the guest panicked"
+    return None
+
+
+def vu_args(env, dev="vhost-user-vsock-pci", extra=(), chardev=""):
+    return BackendArgs(env, list(extra) + ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
+                                           "-chardev", f"socket,id=vu,path={env.vhu}{chardev}",
+                                           "-device", f"{dev},chardev=vu", "-nic", "none"])
+
+
+for setup, machine, dev, boot, extra, probe in SETUPS[:2]:
+    env = Env(f"vsock-100-{setup}")
+    CASES.append(Case(f"vsock-100-{setup}", app="echo", cmdline="vsock=5000", boot=boot,
+                      machine=f"{machine},memory-backend=mem", memory=MEM, reject=NO_PANIC,
+                      extra=vu_args(env, dev, extra), host=checks(env, [("100 concurrent", hundred)]),
+                      host_after=ECHO_VSOCK, timeout=300, expect=[probe, READY, ECHO_VSOCK]))
+env = Env("vsock-backend-replaced-q35")
+CASES.append(Case("vsock-backend-replaced-q35", app="echo", cmdline="vsock=5000",
+                  machine="q35,memory-backend=mem", memory=MEM, reject=NO_PANIC, monitor=True,
+                  extra=vu_args(env, extra=["-action", "reboot=reset"]),
+                  host=checks(env, [("backend replaced", backend_replaced)]), host_after=ECHO_VSOCK,
+                  timeout=200, expect=[READY, ECHO_VSOCK]))

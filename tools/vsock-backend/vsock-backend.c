@@ -868,7 +868,7 @@ static int listen_unix(const char *path)
     strcpy(a.sun_path, path);
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 64) < 0) {
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, SOMAXCONN) < 0) {
         blog("%s: %s\n", path, strerror(errno));
         return -1;
     }
