@@ -43,6 +43,10 @@ UNIT_BINS += $(BUILD)/host/unit/test_netdev
 UNIT_TESTS += pvclock
 unit_pvclock_SRCS := kernel/time/pvclock.c
 UNIT_BINS += $(BUILD)/host/unit/test_pvclock
+UNIT_TESTS += virtqueue
+unit_virtqueue_SRCS := virtio/virtqueue.c
+UNIT_BINS += $(BUILD)/host/unit/test_virtqueue
+$(BUILD)/host/unit/test_virtqueue: $(wildcard virtio/*.h)
 UNIT_TESTS += mmio_bus
 unit_mmio_bus_SRCS := kernel/dev/mmio_bus.c lib/fmt.c
 UNIT_BINS += $(BUILD)/host/unit/test_mmio_bus

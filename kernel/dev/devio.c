@@ -11,7 +11,10 @@
 #include "kernel/console/kprintf.h"
 #include "kernel/errno.h"
 #include "kernel/irq/irq.h"
+#include "kernel/dev/mmio_bus.h"
 #include "kernel/mm/dma.h"
+#include "kernel/mm/vmm.h"
+#include "lib/fmt.h"
 #include "kernel/pci/pci.h"
 
 /* A register access the window cannot take: misaligned, past its end, or
@@ -136,8 +139,35 @@ static int kernel_irq_setup(struct devio *io, unsigned modes, devio_irq_fn fn, v
     return 0;
 }
 
+/* One more MSI-X entry with a vector of its own (pci_msix_enable programs
+ * one entry and leaves the others as they are). */
+static int kernel_irq_setup_msix(struct devio *io, unsigned entry, devio_irq_fn fn, void *arg,
+                                 const char *name, struct devio_irq *out)
+{
+    struct pci_dev *d = io->ctx;
+    if ((int)entry >= pci_msix_count(d))
+        return -ENODEV;
+    int v = irq_alloc_vector();
+    if (v < 0)
+        return v;
+    int r = irq_register(v, fn, arg, name);
+    if (r == 0)
+        r = pci_msix_enable(d, (int)entry, v);
+    if (r < 0) {
+        irq_free(v);
+        return r;
+    }
+    *out = (struct devio_irq){ .mode = DEVIO_IRQ_MSIX, .vector = v, .line = entry };
+    return 0;
+}
+
 static void kernel_irq_teardown(struct devio *io, struct devio_irq *irq)
 {
+    if (irq->mode == DEVIO_IRQ_MSIX && irq->line) {     /* an extra entry */
+        pci_msix_mask(io->ctx, (int)irq->line, true);
+        irq_free(irq->vector);
+        return;
+    }
     struct pci_irq pi = { devio_irq_mode_name(irq->mode), irq->vector, (uint8_t)irq->line };
     pci_irq_teardown(io->ctx, &pi);
 }
@@ -150,6 +180,7 @@ static const struct devio_ops kernel_pci_ops = {
     .dma_free = kernel_dma_free,
     .irq_setup = kernel_irq_setup,
     .irq_teardown = kernel_irq_teardown,
+    .irq_setup_msix = kernel_irq_setup_msix,
 };
 
 int devio_pci_open(struct devio *io, struct pci_dev *d)
@@ -161,4 +192,58 @@ int devio_pci_open(struct devio *io, struct pci_dev *d)
     pci_name(d, io->name, sizeof io->name);
     pci_size_bars(d);
     return pci_enable_bus_master(d);
+}
+
+/* ---- Devices on the MMIO bus ---------------------------------------------- */
+
+static int mmio_map(struct devio *io, unsigned bar, struct devio_win *out)
+{
+    struct mmio_dev *d = io->ctx;
+    if (bar != 0)
+        return -EINVAL;
+    void *p = vmm_map_mmio(d->base, d->size, MAP_UC);
+    if (!p)
+        return -ENODEV;
+    *out = (struct devio_win){ .io = io, .base = (uintptr_t)p, .size = d->size };
+    return 0;
+}
+
+/* The bus's GSI, routed through the IOAPIC that serves it. */
+static int mmio_irq_setup(struct devio *io, unsigned modes, devio_irq_fn fn, void *arg,
+                          const char *name, struct devio_irq *out)
+{
+    struct mmio_dev *d = io->ctx;
+    if (!(modes & DEVIO_IRQ_INTX) || !d->has_irq)
+        return -ENODEV;
+    int v = irq_route_gsi(d->gsi, d->irq_level, d->irq_active_low, fn, arg, name);
+    if (v < 0)
+        return v;
+    *out = (struct devio_irq){ .mode = DEVIO_IRQ_INTX, .vector = v, .line = d->gsi };
+    return 0;
+}
+
+static void mmio_irq_teardown(struct devio *io, struct devio_irq *irq)
+{
+    (void)io;
+    irq_mask_gsi(irq->line, true);
+    irq_free(irq->vector);
+}
+
+static const struct devio_ops kernel_mmio_ops = {
+    .map = mmio_map,
+    .read = kernel_read,
+    .write = kernel_write,
+    .dma_alloc = kernel_dma_alloc,
+    .dma_free = kernel_dma_free,
+    .irq_setup = mmio_irq_setup,
+    .irq_teardown = mmio_irq_teardown,
+};
+
+int devio_mmio_open(struct devio *io, struct mmio_dev *d)
+{
+    if (!d || d->size == 0)
+        return -ENODEV;
+    *io = (struct devio){ .ops = &kernel_mmio_ops, .ctx = d };
+    fmt_snprintf(io->name, sizeof io->name, "mmio@%llx", (unsigned long long)d->base);
+    return 0;
 }

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "kernel/errno.h"
 
 struct devio;
 struct devio_win;
@@ -84,6 +85,10 @@ struct devio_ops {
     int (*irq_setup)(struct devio *io, unsigned modes, devio_irq_fn fn, void *arg,
                      const char *name, struct devio_irq *out);
     void (*irq_teardown)(struct devio *io, struct devio_irq *irq);
+    /* Optional (NULL: not offered): one more MSI-X entry, see
+     * devio_irq_setup_msix. */
+    int (*irq_setup_msix)(struct devio *io, unsigned entry, devio_irq_fn fn, void *arg,
+                          const char *name, struct devio_irq *out);
 };
 
 struct devio {
@@ -99,6 +104,12 @@ struct devio {
  * a driver. A virtio-MMIO transport will get an open of its own (one
  * window at a fixed address, an interrupt line) filling the same ops. */
 int devio_pci_open(struct devio *io, struct pci_dev *d);
+
+/* Opens a device of the MMIO bus (kernel/dev/mmio_bus.h): "BAR" 0 is its
+ * register window, the interrupt its GSI (INTx mode: a line, with the
+ * trigger and polarity the bus found), DMA as for PCI. 0 or -ENODEV. */
+struct mmio_dev;
+int devio_mmio_open(struct devio *io, struct mmio_dev *d);
 
 static inline int devio_map(struct devio *io, unsigned bar, struct devio_win *out)
 {
@@ -163,6 +174,19 @@ static inline int devio_irq_setup(struct devio *io, unsigned modes, devio_irq_fn
                                   const char *name, struct devio_irq *out)
 {
     return io->ops->irq_setup(io, modes, fn, arg, name, out);
+}
+
+/* After devio_irq_setup chose MSI-X: MSI-X table entry `entry` (> 0) gets
+ * a vector and handler of its own (virtio: one per queue). Its *out has
+ * mode DEVIO_IRQ_MSIX and line = entry; devio_irq_teardown undoes it (the
+ * entry first, then entry 0's). 0, -ENODEV (no such entry, not MSI-X, or a
+ * backend without it: share entry 0 instead), -ENOSPC (no vector). */
+static inline int devio_irq_setup_msix(struct devio *io, unsigned entry, devio_irq_fn fn,
+                                       void *arg, const char *name, struct devio_irq *out)
+{
+    if (!io->ops->irq_setup_msix || entry == 0)
+        return -ENODEV;
+    return io->ops->irq_setup_msix(io, entry, fn, arg, name, out);
 }
 
 /* Undoes devio_irq_setup (idempotent), for a driver's remove: the device

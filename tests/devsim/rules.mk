@@ -32,3 +32,15 @@ $(BUILD)/host/hosted/test_vmxnet3_hosted: tests/unit/test_main.c $(VMXNET3_HOSTE
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(VMXNET3_HOSTED_SRCS) $(DEVSIM_SRCS)
 
 HOSTED_BINS += $(BUILD)/host/hosted/test_vmxnet3_hosted
+
+#   test_virtio_net    virtio/ (core, PCI transport, virtio-net) against the
+#                      virtio-net model of tests/devsim/vnet_model.c,
+#                      including a device that lies about used entries
+VIRTIO_HOSTED_SRCS := tests/devsim/test_virtio_net.c tests/devsim/vnet_model.c \
+	virtio/virtio.c virtio/virtqueue.c virtio/virtio_pci.c virtio/virtio_net.c
+$(BUILD)/host/hosted/test_virtio_net: tests/unit/test_main.c $(VIRTIO_HOSTED_SRCS) \
+		$(DEVSIM_SRCS) $(DEVSIM_HEADERS) $(wildcard virtio/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tests/unit/test_main.c $(VIRTIO_HOSTED_SRCS) $(DEVSIM_SRCS)
+
+HOSTED_BINS += $(BUILD)/host/hosted/test_virtio_net

@@ -1,0 +1,224 @@
+"""QEMU system cases for virtio (virtio/): virtio-net on the PCI transport
+(q35 and pc, virtio-net-pci) and on the MMIO transport (microvm,
+virtio-net-device, legacy by default and version 2 with
+-global virtio-mmio.force-legacy=false), driven from outside with the same
+peers as the e1000 cases: real curl (sequential, parallel, 10 MiB checked),
+TCP and UDP echo, iperf 2 in both directions, a link flap through the QEMU
+monitor, and curl --local-port over a TAP device.
+
+On microvm with acpi=off QEMU appends virtio_mmio.device=512@0x...:IRQ to
+the command line of a -kernel boot (its auto-kernel-cmdline property); with
+ACPI on (the default) the devices are in the DSDT. Both reach the MMIO bus
+(kernel/dev/mmio_bus.h)."""
+import re
+import shutil
+import subprocess
+import time
+
+import qemu as _qemu
+from qemu import Case
+from cases import (READY, NO_PANIC, HTTPD_UP, ECHO_UP, IPERF_UP, IPERF_REPORT, TAP_IP, TW_LINE,
+                   REUSE_PORT, REUSE_ROUNDS, curl_status, keep_alive, protocol, bytes_stream,
+                   sequential, parallel, timed_checks, echo_checks, iperf_client, link_flap,
+                   tap_status)
+
+CASES = []
+
+# (name, machine, -device, boot, extra QEMU arguments, what the probe line says)
+PCI_ID = r"1af4:10(00|41)"
+VIRTIO_SETUPS = [
+    ("pci-q35", "q35", "virtio-net-pci", "kernel", [], r"msi-x"),
+    ("pci-pc", "pc", "virtio-net-pci", "kernel", [], r"msi-x"),
+    ("pci-intx-q35", "q35", "virtio-net-pci,vectors=0", "kernel", [], r"intx"),
+    ("mmio-legacy", "microvm,acpi=off", "virtio-net-device", "pvh", [], r"gsi legacy"),
+    ("mmio-v2", "microvm,acpi=off", "virtio-net-device", "pvh",
+     ["-global", "virtio-mmio.force-legacy=false"], r"gsi"),
+    # ACPI on (microvm's default): the device in the DSDT, its GSI (47) on
+    # the second IOAPIC.
+    ("mmio-acpi-legacy", "microvm", "virtio-net-device", "pvh", [], r"gsi legacy"),
+]
+PROBE = r"^virtio-net: (\S+|mmio 0x[0-9a-f]+) mac 52:54:00:12:34:56, link up, {mode}, eth0 "
+
+
+def status_checks(port, setup):
+    """The status page over the device: the NIC's line names virtio-net,
+    and on PCI the listing binds the function to virtio-pci."""
+    want = [r"^minnow ", r"^  eth0 virtio-net .* link up", r"^    rx \d+ packets"]
+    if setup.startswith("pci"):
+        want.append(rf"^  \S+ {PCI_ID} ethernet +virtio-pci")
+    return curl_status(port, want)
+
+
+def httpd_checks(name, setup):
+    def host(ports, log):
+        port = ports["tcp:80"]
+        return timed_checks(name, [
+            ("curl", lambda: status_checks(port, setup)),
+            ("keep-alive", lambda: keep_alive(port)), ("protocol", lambda: protocol(port)),
+            ("10 MiB", lambda: bytes_stream(port)), ("1000 sequential", lambda: sequential(port)),
+            ("20x10 parallel", lambda: parallel(port))])
+    return host
+
+
+for setup, machine, dev, boot, extra, mode in VIRTIO_SETUPS:
+    probe = PROBE.format(mode=mode)
+    common = dict(machine=machine, boot=boot, nic=dev, extra=extra, reject=NO_PANIC)
+    CASES.append(Case(f"virtio-httpd-{setup}", app="httpd", hostfwd=["tcp:80"],
+                      host=httpd_checks(f"virtio-httpd-{setup}", setup), host_after=HTTPD_UP,
+                      timeout=240, expect=[probe, READY, HTTPD_UP], **common))
+    CASES.append(Case(f"virtio-echo-{setup}", app="echo", hostfwd=["tcp:7", "udp:7"],
+                      host=echo_checks(f"virtio-echo-{setup}"), host_after=ECHO_UP, timeout=180,
+                      expect=[probe, READY, ECHO_UP], **common))
+    if setup == "pci-intx-q35":
+        continue
+    CASES.append(Case(f"virtio-iperf-{setup}", app="iperf", hostfwd=["tcp:5001"],
+                      host=iperf_client(f"virtio-iperf-{setup}"), monitor=True, host_after=IPERF_UP,
+                      timeout=90, expect=[probe, READY, IPERF_UP, IPERF_REPORT], **common))
+    CASES.append(Case(f"virtio-linkflap-{setup}", app="httpd", hostfwd=["tcp:80"],
+                      host=link_flap(f"virtio-linkflap-{setup}"), monitor=True, host_after=HTTPD_UP,
+                      timeout=120, expect=[probe, READY, HTTPD_UP, r"^eth0: link down$", r"^eth0: link up"],
+                      **common))
+
+# trace=virtio and trace=virtio-net show the status sequence one step at a
+# time, the negotiated features, each queue, and frames with their headers.
+CASES.append(Case("virtio-trace-pci-q35", machine="q35", nic="virtio-net-pci", app="none",
+                  cmdline="trace=virtio,virtio-net selftest=net", timeout=90, reject=NO_PANIC,
+                  expect=[r"^virtio: \S+ status <- 0x00$", r"^virtio: \S+ status <- 0x01$",
+                          r"^virtio: \S+ status <- 0x03$",
+                          r"^virtio: \S+ features: device 0x[0-9a-f]+, driver 0x1[0-9a-f]{8}$",
+                          r"^virtio: \S+ status <- 0x0b$",
+                          r"^virtio: \S+ queue 0: size 256 .* event-idx$",
+                          r"^virtio: \S+ queue 1: size 256 ",
+                          r"^virtio: \S+ status <- 0x0f$", PROBE.format(mode="msi-x"),
+                          r"^virtio-net: eth0 tx slot \d+ len \d+ type 0800",
+                          r"^virtio-net: eth0 rx buf \d+ len \d+ hdr flags 0x\d+ gso 0 num_buffers 1 type 0800",
+                          r"selftest: net passed"]))
+CASES.append(Case("virtio-trace-mmio-legacy", machine="microvm,acpi=off", boot="pvh",
+                  nic="virtio-net-device", app="none", cmdline="trace=virtio", timeout=90, reject=NO_PANIC,
+                  expect=[r"^virtio: mmio 0x[0-9a-f]+ status <- 0x03$",
+                          r"^virtio: mmio 0x[0-9a-f]+ features: device 0x[0-9a-f]+, driver 0x[0-9a-f]{1,8}$",
+                          r"^virtio: mmio 0x[0-9a-f]+ queue 0: size 256 \(device max 1024\)",
+                          r"^virtio: mmio 0x[0-9a-f]+ status <- 0x07$", PROBE.format(mode="gsi legacy"),
+                          READY]))
+CASES.append(Case("virtio-mmio-acpi-gsi47", machine="microvm", boot="pvh", nic="virtio-net-device",
+                  app="none", cmdline="selftest=net", timeout=90, reject=NO_PANIC,
+                  extra=["-global", "virtio-mmio.force-legacy=false"],
+                  expect=[r"^mmio: \\_SB_\.VR23 LNRO0005 uid 23 at 0xfeb02e00\+0x200, gsi 47 level/high$",
+                          PROBE.format(mode="gsi"), r"selftest: net passed"]))
+
+
+# --- TAP: curl --local-port against minnow's TIME_WAIT, over virtio-net ------
+def curl_port_reuse(name):
+    """As cases.curl_port_reuse (minnow closes first and holds TIME_WAIT;
+    each request from the same local port must reopen it), on virtio-net."""
+    def host(tap, log, qemu):
+        if not shutil.which("curl"):
+            return "curl not found: install Debian's curl package (tools/deps.sh)"
+        page, err = tap_status(tap)
+        if err:
+            return err
+        if not re.search(rf"^  eth0 virtio-net .* addr {re.escape(tap.guest)} link up", page, re.M):
+            return f"status page lacks the virtio-net line:\n{page}"
+        before = int(re.search(TW_LINE, page, re.M).group(1))
+        ok, first, t0 = 0, None, time.time()
+        for i in range(REUSE_ROUNDS):
+            for _ in range(200):        # the host's last socket may still be in LAST_ACK
+                busy = subprocess.run(tap.cmd(["ss", "-Htan", "state", "last-ack", "state", "closing",
+                                               f"( sport = :{REUSE_PORT} )"]),
+                                      capture_output=True, text=True, timeout=10)
+                if not busy.stdout.strip():
+                    break
+                time.sleep(0.01)
+            p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "10", "--local-port", str(REUSE_PORT),
+                                        "--ignore-content-length", "-H", "Connection: close", "-o",
+                                        "/dev/null", "-w", "%{http_code} %{size_download} %{local_port}",
+                                        f"http://{tap.guest}/bytes/1000"]),
+                               capture_output=True, text=True, timeout=30)
+            if p.returncode == 0 and p.stdout.split() == ["200", "1000", str(REUSE_PORT)]:
+                ok += 1
+            elif not first:
+                first = f"request {i + 1}: curl exit {p.returncode}, {p.stdout!r} {p.stderr.strip()}"
+                if i > 5 and ok == 0:
+                    break
+        page, err = tap_status(tap)
+        if err:
+            return err
+        reopened = int(re.search(TW_LINE, page, re.M).group(1)) - before
+        print(f"     {name}: {ok}/{REUSE_ROUNDS} ok in {time.time() - t0:.1f} s, "
+              f"TIME_WAIT reopened {reopened} times", flush=True)
+        if ok != REUSE_ROUNDS:
+            return f"{ok}/{REUSE_ROUNDS} requests succeeded; first failure: {first}"
+        if reopened < REUSE_ROUNDS - 1:
+            return f"minnow reopened TIME_WAIT only {reopened} times in {REUSE_ROUNDS} requests"
+        return None
+    return host
+
+
+# --- iperf 2 from minnow to the host's iperf -s (iperf_to=) -----------------
+# lwiperf's client connects once, as soon as the app starts: too early for a
+# server the host step would start. So the guest sends to 10.0.2.100:5001,
+# which QEMU's guestfwd hands to tests/system/relay.py; the relay connects to
+# the host's `iperf -s` on 127.0.0.1 (retrying while it starts) and copies.
+import os as _os
+RELAY = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "relay.py")
+GUEST_IPERF = r"^iperf: (\d+) bytes in (\d+) ms, (\d+) kbit/s \(from [\d.]+:5001\), client done$"
+
+
+def iperf_guest_to_host(name, port):
+    """minnow's lwiperf client sends for 10 s; `iperf -s` on the host and
+    the kernel must both report the transfer, of about the same size."""
+    def host(ports, log, qemu):
+        if not shutil.which("iperf"):
+            return "iperf not found: install Debian's iperf package (tools/deps.sh)"
+        out_path = _os.path.join(_os.path.dirname(RELAY), "..", "..", "build", "test-logs", name + ".iperf-s")
+        with open(out_path, "w") as out:
+            srv = subprocess.Popen(["stdbuf", "-oL", "iperf", "-s", "-B", "127.0.0.1", "-p", str(port), "-f", "k"],
+                                   stdout=out, stderr=subprocess.STDOUT)
+        rate = r"\]\s+[\d.]+-([\d.]+) sec\s+([\d.]+) KBytes\s+([\d.]+) Kbits/sec"
+        m = None
+        try:
+            k = qemu.wait_log(GUEST_IPERF, 60, pos=0)
+            if not k:
+                return "no kernel report of the transfer to the host within 60 s"
+            for _ in range(150):        # the server reports once it has the FIN
+                m = re.search(rate, open(out_path).read())
+                if m:
+                    break
+                time.sleep(0.1)
+        finally:
+            srv.terminate()
+            srv.wait(timeout=10)
+        out = open(out_path).read()
+        if not m or float(m.group(2)) <= 0:
+            return f"iperf -s reported no transfer:\n{out}"
+        if float(m.group(2)) * 1024 < 0.9 * int(k.group(1)):
+            return f"host got {m.group(2)} KBytes, the kernel says it sent {k.group(1)} bytes"
+        print(f"     {name}: minnow -> host: iperf -s {float(m.group(3)) / 1000:.0f} Mbit/s over "
+              f"{m.group(1)} s, kernel {int(k.group(3)) / 1000:.0f} Mbit/s", flush=True)
+        return None
+    return host
+
+
+for setup, machine, dev, boot, extra, _ in VIRTIO_SETUPS + [("e1000e-ref", "q35", "e1000e", "kernel", [], "")]:
+    if setup in ("pci-intx-q35", "mmio-acpi-legacy"):
+        continue
+    port = _qemu.free_port("tcp")
+    name = f"virtio-iperf-to-host-{setup}"
+    CASES.append(Case(name, app="iperf", machine=machine, boot=boot, cmdline="iperf_to=10.0.2.100",
+                      extra=["-nic", "none", "-netdev",
+                             f"user,id=n0,guestfwd=tcp:10.0.2.100:5001-cmd:python3 {RELAY} {port}",
+                             "-device", f"{dev},netdev=n0"] + extra,
+                      monitor=True, host=iperf_guest_to_host(name, port), host_after=r"^iperf: sending to",
+                      timeout=120, reject=NO_PANIC, expect=[READY, GUEST_IPERF]))
+
+
+TAP_SETUPS = [(s, m, d, b, e) for s, m, d, b, e, _ in VIRTIO_SETUPS if s in ("pci-q35", "mmio-legacy", "mmio-v2")]
+for setup, machine, dev, boot, extra in TAP_SETUPS:
+    common = dict(machine=machine, boot=boot, nic=dev, extra=extra, tap=True, reject=NO_PANIC)
+    CASES.append(Case(f"virtio-portreuse-curl-{setup}", app="httpd", cmdline=TAP_IP,
+                      host=curl_port_reuse(f"virtio-portreuse-curl-{setup}"), host_after=HTTPD_UP,
+                      timeout=180, expect=[READY, HTTPD_UP], **common))
+# iperf into minnow on the e1000e, for comparison in the same run.
+CASES.append(Case("virtio-iperf-e1000e-ref", app="iperf", machine="q35", nic="e1000e", hostfwd=["tcp:5001"],
+                  host=iperf_client("virtio-iperf-e1000e-ref"), monitor=True, host_after=IPERF_UP,
+                  timeout=90, reject=NO_PANIC, expect=[READY, IPERF_UP, IPERF_REPORT]))
