@@ -187,8 +187,12 @@ $(BUILD)/bench/floor.elf: tools/bench/floor.S
 	@mkdir -p $(@D)
 	$(CC) -m32 -c $< -o $(BUILD)/bench/floor.o
 	$(LD) -m elf_i386 -Ttext=0x100000 -e floor_start -o $@ $(BUILD)/bench/floor.o
+$(BUILD)/bench/floor-pvh.elf: tools/bench/floor.S
+	@mkdir -p $(@D)
+	$(CC) -m32 -DFLOOR_PVH -c $< -o $(BUILD)/bench/floor-pvh.o
+	$(LD) -m elf_i386 -Ttext=0x100000 -e floor_start -o $@ $(BUILD)/bench/floor-pvh.o
 
-bench-prep: deps all $(BUILD)/bench/floor.elf
+bench-prep: deps all $(BUILD)/bench/floor.elf $(BUILD)/bench/floor-pvh.elf
 	@tools/deps.sh bench
 	@tools/bench/linux.sh $(BUILD) || echo "bench: the Linux guest could not be built; the report goes without it"
 

@@ -26,8 +26,21 @@ import guest as G                                   # noqa: E402
 import svg                                          # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MACHINE = "q35"
 MEM = "256M"
+# The configurations, by the name the tables give them: QEMU machine,
+# -device of the NIC, minnow's image, the floor's image. microvm loads
+# -kernel through PVH only (no multiboot), so it gets the PVH-only images;
+# its virtio-net-device sits on the virtio-mmio transport, which minnow and
+# Linux find in the DSDT (microvm's ACPI is on by default).
+CONFIGS = {
+    "e1000": ("q35", "e1000", "minnow.elf", "floor.elf"),
+    "e1000e": ("q35", "e1000e", "minnow.elf", "floor.elf"),
+    "vmxnet3": ("q35", "vmxnet3", "minnow.elf", "floor.elf"),
+    "virtio-net-pci": ("q35", "virtio-net-pci", "minnow.elf", "floor.elf"),
+    "virtio-mmio": ("microvm,pit=on,pic=on", "virtio-net-device", "minnow-pvh.elf", "floor-pvh.elf"),
+}
+FULL = list(CONFIGS)
+QUICK = ["e1000e", "virtio-net-pci"]
 STATIC = "ip=10.0.2.15/24 gw=10.0.2.2"
 READY = r"^minnow: ready in (\d+) us"
 TIMELINE = r"^\s+(\d+)\s+\+\s+(\d+)\s+(\S.*)$"
@@ -39,18 +52,18 @@ def log(msg):
     print(f"bench: {msg}", flush=True)
 
 
-def base_args(mem=MEM):
-    return [G.QEMU, "-accel", "tcg", "-M", MACHINE, "-m", mem, "-display", "none",
+def base_args(nic, mem=MEM):
+    return [G.QEMU, "-accel", "tcg", "-M", CONFIGS[nic][0], "-m", mem, "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-no-reboot"]
 
 
 class Bench:
-    def __init__(self, out, quick, runs):
+    def __init__(self, out, quick, runs, nics=None):
         self.out, self.quick, self.runs = out, quick, runs
         self.logs = os.path.join(out, "logs")
         shutil.rmtree(self.logs, ignore_errors=True)     # this run's logs only
         os.makedirs(self.logs)
-        self.nics = ["e1000e"] if quick else ["e1000", "e1000e"]
+        self.nics = nics or (QUICK if quick else FULL)
         self.seq = 0
 
     def logpath(self, what):
@@ -60,8 +73,8 @@ class Bench:
     # --- the three guests -------------------------------------------------
     def floor(self, nic):
         """Launch -> QEMU's exit for the empty guest, same machine and NIC."""
-        args = base_args() + ["-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-                              "-kernel", os.path.join(self.out, "floor.elf")] + G.nic_args(nic, [])
+        args = base_args(nic) + ["-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                                 "-kernel", os.path.join(self.out, CONFIGS[nic][3])] + G.nic_args(CONFIGS[nic][1], [])
         g = G.Guest(args, self.logpath(f"floor-{nic}"))
         t = g.wait_exit(30)
         g.stop()
@@ -71,8 +84,8 @@ class Bench:
     def minnow(self, nic, mode, app="httpd", mem=MEM, fwds=(80,), extra="", kernel=None):
         ports = [(G.free_port(), p) for p in fwds]
         cmd = f"app={app} {STATIC if mode == 'static' else ''} {extra}".strip()
-        args = base_args(mem) + ["-kernel", kernel or os.path.join(ROOT, "build", "minnow.elf"),
-                                 "-append", cmd] + G.nic_args(nic, ports)
+        args = base_args(nic, mem) + ["-kernel", kernel or os.path.join(ROOT, "build", CONFIGS[nic][2]),
+                                      "-append", cmd] + G.nic_args(CONFIGS[nic][1], ports)
         return G.Guest(args, self.logpath(f"minnow-{nic}-{mode}-{app}-{mem}")), dict((g, h) for h, g in ports)
 
     def linux(self, nic, mode, mem=MEM, fwds=(80,), extra=""):
@@ -82,8 +95,8 @@ class Bench:
         if mode == "static":
             cmd += " bench_ip=10.0.2.15/24 bench_gw=10.0.2.2"
         cmd += " " + extra
-        args = base_args(mem) + ["-kernel", os.path.join(lb, "vmlinuz"), "-initrd", os.path.join(lb, "initrd.img"),
-                                 "-append", cmd.strip()] + G.nic_args(nic, ports)
+        args = base_args(nic, mem) + ["-kernel", os.path.join(lb, "vmlinuz"), "-initrd", os.path.join(lb, "initrd.img"),
+                                      "-append", cmd.strip()] + G.nic_args(CONFIGS[nic][1], ports)
         return G.Guest(args, self.logpath(f"linux-{nic}-{mode}-{mem}")), dict((g, h) for h, g in ports)
 
     # --- 1. launch -> ready, launch -> first answer ---------------------
@@ -279,15 +292,21 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--runs", type=int)
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    ap.add_argument("--nics", help="comma-separated configurations, of: " + ", ".join(CONFIGS))
     a = ap.parse_args()
+    nics = a.nics.split(",") if a.nics else None
+    if nics and not set(nics) <= set(CONFIGS):
+        sys.exit(f"bench: --nics takes {', '.join(CONFIGS)}")
     runs = a.runs or (3 if a.quick else 5)
     start = time.monotonic()
-    b = Bench(a.out, a.quick, runs)
+    b = Bench(a.out, a.quick, runs, nics)
     for tool in ("iperf", "ab", G.QEMU):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} not found: run make deps")
-    if not os.path.exists(os.path.join(a.out, "floor.elf")) or not os.path.exists(os.path.join(ROOT, "build", "minnow.elf")):
-        sys.exit("bench: build/bench/floor.elf or build/minnow.elf missing: run it through make bench")
+    for nic in b.nics:
+        _, _, img, fl = CONFIGS[nic]
+        if not os.path.exists(os.path.join(a.out, fl)) or not os.path.exists(os.path.join(ROOT, "build", img)):
+            sys.exit(f"bench: build/bench/{fl} or build/{img} missing: run it through make bench")
     have_linux = os.path.exists(os.path.join(a.out, "linux", "initrd.img"))
     cpu, qver, ncpu = host_header()
     R = {"boot": {}, "timeline": {}, "load": {}, "ram": {}, "ramfit": {}}
@@ -356,7 +375,8 @@ def write_report(a, b, R, runs, cpu, qver, ncpu, size, have_linux, elapsed):
     w(f"- host CPU: {cpu}, {ncpu} cores; {qver}")
     w(f"- accelerator: **TCG** (QEMU's software emulation; no KVM on this machine). Absolute times are the "
       f"emulator's; compare the ratios.")
-    w(f"- machine: `-M {MACHINE} -m {MEM}`, NIC on QEMU's user network (slirp) with a 127.0.0.1 host forward")
+    w(f"- machines, `-m {MEM}`, NIC on QEMU's user network (slirp) with a 127.0.0.1 host forward: " +
+      "; ".join(f"{n}: `-M {CONFIGS[n][0]} -device {CONFIGS[n][1]}` (minnow {CONFIGS[n][2]})" for n in b.nics))
     w(f"- each figure: median (min-max, n = runs) of {runs} runs unless n says otherwise; bench took {elapsed:.0f} s")
     w("- the host was not idle: other QEMU test runs may share its cores, which widens the min-max spans")
     w(f"- generated by tools/bench/bench.py on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
