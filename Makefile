@@ -197,10 +197,10 @@ bench-prep: deps all $(BUILD)/bench/floor.elf $(BUILD)/bench/floor-pvh.elf
 	@tools/bench/linux.sh $(BUILD) || echo "bench: the Linux guest could not be built; the report goes without it"
 
 bench: bench-prep
-	$(PYTHON) tools/bench/bench.py
+	$(PYTHON) tools/bench/bench.py $(BENCH_ARGS)
 
 bench-quick: bench-prep
-	$(PYTHON) tools/bench/bench.py --quick
+	$(PYTHON) tools/bench/bench.py --quick $(BENCH_ARGS)
 
 test-unit: all $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py --tiers checks,unit,hosted

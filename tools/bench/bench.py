@@ -37,10 +37,12 @@ CONFIGS = {
     "e1000e": ("q35", "e1000e", "minnow.elf", "floor.elf"),
     "vmxnet3": ("q35", "vmxnet3", "minnow.elf", "floor.elf"),
     "virtio-net-pci": ("q35", "virtio-net-pci", "minnow.elf", "floor.elf"),
-    "virtio-mmio": ("microvm,pit=on,pic=on", "virtio-net-device", "minnow-pvh.elf", "floor-pvh.elf"),
+    "virtio-mmio": ("microvm", "virtio-net-device", "minnow-pvh.elf", "floor-pvh.elf"),
 }
 FULL = list(CONFIGS)
-QUICK = ["e1000e", "virtio-net-pci"]
+# bench-quick: one NIC, virtio-net on q35 (the paravirtual NIC clouds give;
+# e1000e's figures are in the full bench and in docs/boot-time.md).
+QUICK = ["virtio-net-pci"]
 STATIC = "ip=10.0.2.15/24 gw=10.0.2.2"
 READY = r"^minnow: ready in (\d+) us"
 TIMELINE = r"^\s+(\d+)\s+\+\s+(\d+)\s+(\S.*)$"
@@ -91,9 +93,19 @@ class Bench:
     def linux(self, nic, mode, mem=MEM, fwds=(80,), extra=""):
         ports = [(G.free_port(), p) for p in fwds]
         lb = os.path.join(self.out, "linux")
-        cmd = "console=ttyS0 quiet panic=-1"
+        # no_timer_check: on a loaded host, TCG's virtual time can fail the
+        # kernel's IO-APIC timer check ("IO-APIC + timer doesn't work", a
+        # panic); the check proves nothing about the NIC, so it is skipped.
+        cmd = "console=ttyS0 quiet panic=-1 no_timer_check"
         if mode == "static":
             cmd += " bench_ip=10.0.2.15/24 bench_gw=10.0.2.2"
+        if CONFIGS[nic][0].startswith("microvm"):
+            # microvm under TCG has no PIT, HPET or ACPI PM timer (its pit and
+            # pic are "auto": only with KVM's in-kernel irqchip), so Linux
+            # cannot measure its TSC ("tsc: Unable to calibrate against PIT")
+            # and stops before init. Tell it the rate: TCG's TSC follows the
+            # host's, whose nominal MHz /proc/cpuinfo gives.
+            cmd += f" tsc_early_khz={host_tsc_khz()}"
         cmd += " " + extra
         args = base_args(nic, mem) + ["-kernel", os.path.join(lb, "vmlinuz"), "-initrd", os.path.join(lb, "initrd.img"),
                                       "-append", cmd.strip()] + G.nic_args(CONFIGS[nic][1], ports)
@@ -272,6 +284,16 @@ def fmt_s(st, scale=1.0, unit="s", nd=3):
 
 def ratio(a, b):
     return f"{a[0] / b[0]:.2f}x" if a and b and b[0] else "n/a"
+
+
+def host_tsc_khz():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("cpu MHz"):
+                return int(float(line.split(":", 1)[1]) * 1000)
+    except (OSError, ValueError):
+        pass
+    return 2000000
 
 
 def host_header():
