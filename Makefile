@@ -230,16 +230,20 @@ $(BUILD)/bench/floor.elf: tools/bench/floor.S
 	@mkdir -p $(@D)
 	$(CC) -m32 -c $< -o $(BUILD)/bench/floor.o
 	$(LD) -m elf_i386 -Ttext=0x100000 -e floor_start -o $@ $(BUILD)/bench/floor.o
+$(BUILD)/bench/floor-pvh.elf: tools/bench/floor.S
+	@mkdir -p $(@D)
+	$(CC) -m32 -DFLOOR_PVH -c $< -o $(BUILD)/bench/floor-pvh.o
+	$(LD) -m elf_i386 -Ttext=0x100000 -e floor_start -o $@ $(BUILD)/bench/floor-pvh.o
 
-bench-prep: deps all $(BUILD)/bench/floor.elf
+bench-prep: deps all $(BUILD)/bench/floor.elf $(BUILD)/bench/floor-pvh.elf
 	@tools/deps.sh bench
 	@tools/bench/linux.sh $(BUILD) || echo "bench: the Linux guest could not be built; the report goes without it"
 
 bench: bench-prep
-	$(PYTHON) tools/bench/bench.py
+	$(PYTHON) tools/bench/bench.py $(BENCH_ARGS)
 
 bench-quick: bench-prep
-	$(PYTHON) tools/bench/bench.py --quick
+	$(PYTHON) tools/bench/bench.py --quick $(BENCH_ARGS)
 
 test-unit: all $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py --tiers checks,unit,hosted

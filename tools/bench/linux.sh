@@ -2,7 +2,8 @@
 # Builds the bench's Linux peer in build/bench/linux/: Debian 12's generic
 # kernel (linux-image-amd64, fetched with apt-get download and unpacked with
 # dpkg-deb -x, nothing installed on this machine) and a busybox-static
-# initramfs whose /init loads the e1000 family modules in dependency order,
+# initramfs whose /init loads the NIC modules minnow has drivers for (e1000,
+# e1000e, vmxnet3, virtio_net over virtio_pci or virtio_mmio) in dependency order,
 # configures eth0 (udhcpc, or `ip=ADDR/PREFIX gw=ADDR` on the kernel command
 # line), prints "linux: net up" and runs busybox httpd -f -p 80 and iperf 2
 # as a server on 5001; /www/bytes/4194304 is minnow's /bytes/4194304 as a
@@ -44,7 +45,7 @@ done
 # Modules in insmod order (modprobe --show-depends lists dependencies first);
 # compressed ones are unpacked here so busybox insmod can load them.
 : > "$I/lib/modules/order"
-for m in e1000 e1000e; do
+for m in e1000 e1000e vmxnet3 virtio_pci virtio_mmio virtio_net; do
     modprobe -d "$B/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do
         base=$(basename "$ko"); base=${base%.xz}; base=${base%.zst}
