@@ -249,3 +249,13 @@ void pci_list(void (*print)(const char *line), bool detail)
     (void)detail;
     print("(no PCI: VMBus only)");
 }
+
+/* The apps also serve AF_VSOCK when the command line says vsock=PORT
+ * (vsock/vsock.h); this program has no virtio-vsock device, so the option
+ * is never set and a vsock listener cannot be made. */
+uint32_t vsock_app_port;
+int vsock_server(uint32_t port, int backlog)
+{
+    (void)port, (void)backlog;
+    return -ENODEV;
+}
