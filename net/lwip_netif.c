@@ -682,7 +682,7 @@ int net_wait_addr(const char *name, uint64_t timeout_ns)
 /* --- shell ------------------------------------------------------------------ */
 static const char *dhcp_state_name(const struct netif *netif, const struct nic *nic)
 {
-    static const char *const names[] = {
+    static const char names[][12] = {
         [DHCP_STATE_OFF] = "off", [DHCP_STATE_REQUESTING] = "requesting", [DHCP_STATE_INIT] = "init",
         [DHCP_STATE_REBOOTING] = "rebooting", [DHCP_STATE_REBINDING] = "rebinding",
         [DHCP_STATE_RENEWING] = "renewing", [DHCP_STATE_SELECTING] = "selecting",
@@ -695,7 +695,7 @@ static const char *dhcp_state_name(const struct netif *netif, const struct nic *
     const struct dhcp *d = netif_dhcp_data(netif);
     if (!d)
         return "dhcp (not started)";
-    return d->state < sizeof names / sizeof names[0] && names[d->state] ? names[d->state] : "?";
+    return d->state < sizeof names / sizeof names[0] && names[d->state][0] ? names[d->state] : "?";
 }
 
 static void describe_addr(const struct netdev *d, char *buf, size_t n)

@@ -23,7 +23,7 @@ static const struct { const char *sig; enum hypervisor hv; } known[] = {
 
 const char *cpuinfo_hv_name(enum hypervisor hv)
 {
-    static const char *const names[] = { "none", "Hyper-V", "VMware", "KVM", "QEMU TCG", "Xen", "other" };
+    static const char names[][9] = { "none", "Hyper-V", "VMware", "KVM", "QEMU TCG", "Xen", "other" };
     return names[hv];
 }
 

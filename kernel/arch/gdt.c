@@ -37,7 +37,7 @@ struct ist_stack {
 } __attribute__((aligned(4096)));
 static struct ist_stack ist_stacks[IST_COUNT] __attribute__((section(".bss.stacks")));
 
-static const char *const ist_names[IST_COUNT] = { "ist-df", "ist-nmi", "ist-mc", "ist-pf" };
+static const char ist_names[IST_COUNT][8] = { "ist-df", "ist-nmi", "ist-mc", "ist-pf" };
 
 static void tss_descriptor(uint64_t *slot)
 {

@@ -369,7 +369,7 @@ void sched_init(void)
 
 const char *thread_state_name(enum thread_state s)
 {
-    static const char *const names[] = { "running", "ready", "blocked", "dead" };
+    static const char names[][8] = { "running", "ready", "blocked", "dead" };
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
