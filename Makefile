@@ -101,12 +101,16 @@ help:
 	@echo "  make gdb        boot paused with QEMU's gdb stub and attach gdb"
 	@echo "  make test       all tests: checks, host unit, hosted driver, QEMU system (N passed, N failed);"
 	@echo "                  the TAP cases (portreuse-curl-*, reconnect-client-*, csum-drop-*, linkflap-tap-*,"
-	@echo "                  small-ones-*, slowloris-*, rxdrop-*) need root"
+	@echo "                  small-ones-*, slowloris-*, rxdrop-*, reliab-*, netvsc-e2e-*) need root; it builds"
+	@echo "                  the Debian Linux guest the vsock-linux-* cases check the vsock backend with"
 	@echo "  make test-unit  checks (include direction, size, images), host unit and hosted tests"
 	@echo "  make test-hv    hosted Hyper-V tests alone (hv/ against tests/hvsim/)"
-	@echo "  make hv-demo    a VMBus session against the simulator, traced (docs/hyperv.md)"
+	@echo "  make hv-demo    a VMBus session against the simulator, traced (docs/hyperv.md);"
+	@echo "                  make hv-demo-storvsc: a disk found, read and written over VMBus"
+	@echo "  make e2e-netvsc the hosted netvsc + lwIP + httpd program the netvsc-e2e-* cases bridge to a TAP"
+	@echo "  make vsock-linux  the Debian Linux guest (socat, vsock modules) for the vsock-linux-* cases"
 	@echo "  make fuzz       libFuzzer over VMBus message/ring parsing (FUZZ_TIME=seconds per target)"
-	@echo "  make size       the shipped kernel, stripped, against 256 KiB; a table by subsystem"
+	@echo "  make size       the shipped kernel, stripped, against the 256 KiB goal; a table by subsystem"
 	@echo "  make bench      minnow vs an empty guest and a Debian 12 Linux guest (TCG): launch to first"
 	@echo "                  HTTP answer, boot timeline, size, iperf, requests/s, RAM -> build/bench/report.md"
 	@echo "  make bench-quick  the same with fewer runs and configurations (under 3 minutes)"
@@ -248,7 +252,7 @@ bench-quick: bench-prep
 test-unit: all $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py --tiers checks,unit,hosted
 
-test: deps all $(UNIT_BINS) $(HOSTED_BINS)
+test: deps all vsock-linux $(UNIT_BINS) $(HOSTED_BINS)
 	$(PYTHON) tests/run.py
 
 capture-bootinfo: deps all
