@@ -726,6 +726,41 @@ def tap_status_line(tap, rx):
     return (m, None) if m else (None, f"status page lacks /{rx}/:\n{page}")
 
 
+def reuse_rounds(tap):
+    """The loop of the port-reuse cases (curl_port_reuse and its twins for
+    other NICs): REUSE_ROUNDS requests from local port REUSE_PORT over the
+    TAP, minnow closing first. Returns (ok, failures, first failure, seconds);
+    stops after 5 failures (enough to fail; each can take curl's 10 s)."""
+    ok, fails, first, t0 = 0, 0, None, _time.time()
+    want = ["200", "1000", str(REUSE_PORT)]
+    for i in range(REUSE_ROUNDS):
+        if fails == 5:
+            break                   # enough to fail; each can take curl's 10 s
+        # The host's previous socket may still wait in LAST_ACK for
+        # minnow's ACK of its FIN (slow under TCG on a loaded machine):
+        # bind() would then fail on the host, whatever minnow does. Wait
+        # for that (bounded); a host TIME_WAIT is not waited for: it
+        # would mean the host closed first, which the test must see.
+        for _ in range(200):
+            busy = subprocess.run(tap.cmd(["ss", "-Htan", "state", "last-ack", "state", "closing",
+                                           f"( sport = :{REUSE_PORT} )"]),
+                                  capture_output=True, text=True, timeout=10)
+            if not busy.stdout.strip():
+                break
+            _time.sleep(0.01)
+        p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "10", "--local-port", str(REUSE_PORT),
+                                    "--ignore-content-length", "-H", "Connection: close", "-o", "/dev/null",
+                                    "-w", "%{http_code} %{size_download} %{local_port}",
+                                    f"http://{tap.guest}/bytes/1000"]),
+                           capture_output=True, text=True, timeout=30)
+        if p.returncode == 0 and p.stdout.split() == want:
+            ok += 1
+        else:
+            fails += 1
+            first = first or f"request {i + 1}: curl exit {p.returncode}, {p.stdout!r} {p.stderr.strip()}"
+    return ok, fails, first, _time.time() - t0
+
+
 def curl_port_reuse(name, model):
     """REUSE_ROUNDS curl requests in a row from local port REUSE_PORT. minnow
     must close first so that it, not the host, holds TIME_WAIT: the request
@@ -746,34 +781,7 @@ def curl_port_reuse(name, model):
             if not _re.search(rx, page, _re.M):
                 return f"status page over the static address lacks /{rx}/:\n{page}"
         before = int(_re.search(TW_LINE, page, _re.M).group(1))
-        ok, fails, first, t0 = 0, 0, None, _time.time()
-        want = ["200", "1000", str(REUSE_PORT)]
-        for i in range(REUSE_ROUNDS):
-            if fails == 5:
-                break                   # enough to fail; each can take curl's 10 s
-            # The host's previous socket may still wait in LAST_ACK for
-            # minnow's ACK of its FIN (slow under TCG on a loaded machine):
-            # bind() would then fail on the host, whatever minnow does. Wait
-            # for that (bounded); a host TIME_WAIT is not waited for: it
-            # would mean the host closed first, which the test must see.
-            for _ in range(200):
-                busy = subprocess.run(tap.cmd(["ss", "-Htan", "state", "last-ack", "state", "closing",
-                                               f"( sport = :{REUSE_PORT} )"]),
-                                      capture_output=True, text=True, timeout=10)
-                if not busy.stdout.strip():
-                    break
-                _time.sleep(0.01)
-            p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "10", "--local-port", str(REUSE_PORT),
-                                        "--ignore-content-length", "-H", "Connection: close", "-o", "/dev/null",
-                                        "-w", "%{http_code} %{size_download} %{local_port}",
-                                        f"http://{tap.guest}/bytes/1000"]),
-                               capture_output=True, text=True, timeout=30)
-            if p.returncode == 0 and p.stdout.split() == want:
-                ok += 1
-            else:
-                fails += 1
-                first = first or f"request {i + 1}: curl exit {p.returncode}, {p.stdout!r} {p.stderr.strip()}"
-        secs = _time.time() - t0
+        ok, fails, first, secs = reuse_rounds(tap)
         page, err = tap_status(tap)
         if err:
             return err

@@ -29,7 +29,7 @@ import subprocess
 import time
 
 import qemu as _qemu
-from cases import REUSE_PORT, REUSE_ROUNDS, TW_LINE, CARRIER_LINE, tap_status
+from cases import REUSE_PORT, REUSE_ROUNDS, reuse_rounds, TW_LINE, CARRIER_LINE, tap_status
 
 E2E_BYTES = 10 * 1024 * 1024
 
@@ -157,29 +157,7 @@ def port_reuse(c, tap, proc, log_path, out_path):
     if err:
         return err
     before = int(re.search(TW_LINE, page, re.M).group(1))
-    ok, fails, first, t0 = 0, 0, None, time.time()
-    want = ["200", "1000", str(REUSE_PORT)]
-    for i in range(REUSE_ROUNDS):
-        if fails == 5:
-            break
-        for _ in range(200):            # the host's last socket may still be in LAST_ACK
-            busy = subprocess.run(tap.cmd(["ss", "-Htan", "state", "last-ack", "state", "closing",
-                                           f"( sport = :{REUSE_PORT} )"]),
-                                  capture_output=True, text=True, timeout=10)
-            if not busy.stdout.strip():
-                break
-            time.sleep(0.01)
-        p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "10", "--local-port", str(REUSE_PORT),
-                                    "--ignore-content-length", "-H", "Connection: close", "-o", "/dev/null",
-                                    "-w", "%{http_code} %{size_download} %{local_port}",
-                                    f"http://{tap.guest}/bytes/1000"]),
-                           capture_output=True, text=True, timeout=30)
-        if p.returncode == 0 and p.stdout.split() == want:
-            ok += 1
-        else:
-            fails += 1
-            first = first or f"request {i + 1}: curl exit {p.returncode}, {p.stdout!r} {p.stderr.strip()}"
-    secs = time.time() - t0
+    ok, fails, first, secs = reuse_rounds(tap)
     page, err = tap_status(tap)
     if err:
         return err

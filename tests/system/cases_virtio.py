@@ -18,7 +18,7 @@ import time
 import qemu as _qemu
 from qemu import Case
 from cases import (READY, NO_PANIC, HTTPD_UP, ECHO_UP, IPERF_UP, IPERF_REPORT, TAP_IP, TW_LINE,
-                   REUSE_PORT, REUSE_ROUNDS, curl_status, keep_alive, protocol, bytes_stream,
+                   REUSE_PORT, REUSE_ROUNDS, reuse_rounds, curl_status, keep_alive, protocol, bytes_stream,
                    sequential, parallel, timed_checks, echo_checks, iperf_client, link_flap,
                    tap_status)
 
@@ -123,26 +123,7 @@ def curl_port_reuse(name):
         if not re.search(rf"^  eth0 virtio-net .* addr {re.escape(tap.guest)} link up", page, re.M):
             return f"status page lacks the virtio-net line:\n{page}"
         before = int(re.search(TW_LINE, page, re.M).group(1))
-        ok, first, t0 = 0, None, time.time()
-        for i in range(REUSE_ROUNDS):
-            for _ in range(200):        # the host's last socket may still be in LAST_ACK
-                busy = subprocess.run(tap.cmd(["ss", "-Htan", "state", "last-ack", "state", "closing",
-                                               f"( sport = :{REUSE_PORT} )"]),
-                                      capture_output=True, text=True, timeout=10)
-                if not busy.stdout.strip():
-                    break
-                time.sleep(0.01)
-            p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "10", "--local-port", str(REUSE_PORT),
-                                        "--ignore-content-length", "-H", "Connection: close", "-o",
-                                        "/dev/null", "-w", "%{http_code} %{size_download} %{local_port}",
-                                        f"http://{tap.guest}/bytes/1000"]),
-                               capture_output=True, text=True, timeout=30)
-            if p.returncode == 0 and p.stdout.split() == ["200", "1000", str(REUSE_PORT)]:
-                ok += 1
-            elif not first:
-                first = f"request {i + 1}: curl exit {p.returncode}, {p.stdout!r} {p.stderr.strip()}"
-                if i > 5 and ok == 0:
-                    break
+        ok, _, first, secs = reuse_rounds(tap)
         page, err = tap_status(tap)
         if err:
             return err
@@ -150,7 +131,7 @@ def curl_port_reuse(name):
         # Over a TAP QEMU has a virtio header to pass on, so it offers the
         # checksum offloads (under slirp it withdraws them): both must be in use.
         off = re.search(r"^    csum offload tx-tcp rx-tcp/udp: tx (\d+), rx ok (\d+), rx bad (\d+)$", page, re.M)
-        print(f"     {name}: {ok}/{REUSE_ROUNDS} ok in {time.time() - t0:.1f} s, "
+        print(f"     {name}: {ok}/{REUSE_ROUNDS} ok in {secs:.1f} s, "
               f"TIME_WAIT reopened {reopened} times, {off.group(0).strip() if off else 'no offload line'}",
               flush=True)
         if not off or int(off.group(1)) < REUSE_ROUNDS or int(off.group(2)) < REUSE_ROUNDS or int(off.group(3)):

@@ -27,7 +27,7 @@ import time
 import qemu as _qemu
 from qemu import Case
 from cases import (READY, NO_PANIC, HTTPD_UP, ECHO_UP, IPERF_UP, IPERF_REPORT, TAP_IP, TW_LINE,
-                   REUSE_PORT, REUSE_ROUNDS, curl_status, keep_alive, protocol, bytes_stream,
+                   REUSE_PORT, REUSE_ROUNDS, reuse_rounds, curl_status, keep_alive, protocol, bytes_stream,
                    sequential, parallel, timed_checks, http_get, echo_checks, iperf_client, link_flap,
                    tap_status, HP_PRE, HP_OPTS, HP_MAC)
 
@@ -175,32 +175,13 @@ def vmx_port_reuse(name):
         if not re.search(rf"^  eth0 vmxnet3 .* addr {re.escape(tap.guest)} link up", page, re.M):
             return f"status page lacks eth0 vmxnet3 on {tap.guest}:\n{page}"
         before = int(re.search(TW_LINE, page, re.M).group(1))
-        ok, first, t0 = 0, None, time.time()
-        for i in range(REUSE_ROUNDS):
-            for _ in range(200):        # the host's last socket may still be in LAST_ACK (bounded)
-                busy = subprocess.run(tap.cmd(["ss", "-Htan", "state", "last-ack", "state", "closing",
-                                               f"( sport = :{REUSE_PORT} )"]),
-                                      capture_output=True, text=True, timeout=10)
-                if not busy.stdout.strip():
-                    break
-                time.sleep(0.01)
-            p = subprocess.run(tap.cmd(["curl", "-sS", "--max-time", "10", "--local-port", str(REUSE_PORT),
-                                        "--ignore-content-length", "-H", "Connection: close", "-o", "/dev/null",
-                                        "-w", "%{http_code} %{size_download} %{local_port}",
-                                        f"http://{tap.guest}/bytes/1000"]),
-                               capture_output=True, text=True, timeout=30)
-            if p.returncode == 0 and p.stdout.split() == ["200", "1000", str(REUSE_PORT)]:
-                ok += 1
-            else:
-                first = first or f"request {i + 1}: curl exit {p.returncode}, {p.stdout!r} {p.stderr.strip()}"
-                if i - ok >= 4:
-                    break
+        ok, _, first, secs = reuse_rounds(tap)
         page, err = tap_status(tap)
         if err:
             return err
         reopened = int(re.search(TW_LINE, page, re.M).group(1)) - before
         off = re.search(VMX_OFFLOAD, page, re.M)
-        print(f"     {name}: {ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {time.time() - t0:.1f} s, "
+        print(f"     {name}: {ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {secs:.1f} s, "
               f"minnow reopened TIME_WAIT {reopened} times; {off.group(0) if off else 'no offload line'}",
               flush=True)
         if ok != REUSE_ROUNDS:
