@@ -21,50 +21,16 @@
 #include "tests/hvsim/hvsim_storvsc.h"
 #include "tests/hvsim/isolated.h"
 #include "tests/hvsim/scsi_fake.h"
+#include "tests/hvsim/storvsc_images.h"
 #include "tests/unit/test.h"
 
 TRACE_DECLARE(storvsc);
 
 /* --- Helpers ------------------------------------------------------------------ */
 
-static struct hvsim_storvsc sim;
-static char dir[64];
-
-static void img_path(char *out, size_t n, unsigned lun) { snprintf(out, n, "%s/lun%u.img", dir, lun); }
-
-/* The image files live in one directory per test program, made before
- * the first test and removed when the program (the parent; each test runs
- * in a child that leaves with _exit) ends. */
-static void cleanup(void)
-{
-    for (unsigned i = 0; i < HVSIM_STOR_LUNS; i++) {
-        char p[96];
-        img_path(p, sizeof p, i);
-        unlink(p);
-    }
-    rmdir(dir);
-}
-
-__attribute__((constructor)) static void make_dir(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/hvsim-storvsc-XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
-    atexit(cleanup);
-}
-
-/* The simulator with the given LUNs (sectors, sector size), before the
- * guest connects: tests may change sim's configuration next. */
 static void sim_setup(unsigned nluns, const uint64_t *sectors, const uint32_t *ssize)
 {
-    hvsim_init(NULL);
-    hvsim_storvsc_init(&sim);
-    for (unsigned i = 0; i < nluns; i++) {
-        char p[96];
-        img_path(p, sizeof p, i);
-        if (hvsim_storvsc_attach(&sim, i, p, sectors[i], ssize[i]))
-            abort();
-    }
+    sim_setup_luns(nluns, sectors, ssize);
     memset(&scsi_fake, 0, sizeof scsi_fake);
 }
 

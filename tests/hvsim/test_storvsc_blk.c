@@ -16,50 +16,13 @@
 #include "tests/hvsim/hvsim.h"
 #include "tests/hvsim/hvsim_storvsc.h"
 #include "tests/hvsim/isolated.h"
+#include "tests/hvsim/storvsc_images.h"
 #include "tests/unit/test.h"
 
 /* The kernel heap blk/ uses, on malloc. */
 void *kzalloc(size_t n) { return calloc(1, n); }
 void *kmalloc(size_t n) { return malloc(n); }
 void kfree(void *p) { free(p); }
-
-static struct hvsim_storvsc sim;
-static char dir[64];
-
-static void img_path(char *out, size_t n, unsigned lun) { snprintf(out, n, "%s/lun%u.img", dir, lun); }
-
-/* The image files live in one directory per test program, made before
- * the first test and removed when the program (the parent; each test runs
- * in a child that leaves with _exit) ends. */
-static void cleanup(void)
-{
-    for (unsigned i = 0; i < HVSIM_STOR_LUNS; i++) {
-        char p[96];
-        img_path(p, sizeof p, i);
-        unlink(p);
-    }
-    rmdir(dir);
-}
-
-__attribute__((constructor)) static void make_dir(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/hvsim-storvsc-XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
-    atexit(cleanup);
-}
-
-static void sim_setup(unsigned nluns, const uint64_t *sectors, const uint32_t *ssize)
-{
-    hvsim_init(NULL);
-    hvsim_storvsc_init(&sim);
-    for (unsigned i = 0; i < nluns; i++) {
-        char p[96];
-        img_path(p, sizeof p, i);
-        if (hvsim_storvsc_attach(&sim, i, p, sectors[i], ssize[i]))
-            abort();
-    }
-}
 
 static bool guest_up(void)
 {
@@ -70,7 +33,7 @@ static bool up3(void)
 {
     static const uint64_t sec[3] = { 2048, 4096, 512 };
     static const uint32_t ss[3] = { 512, 512, 4096 };
-    sim_setup(3, sec, ss);
+    sim_setup_luns(3, sec, ss);
     return guest_up();
 }
 
@@ -271,7 +234,7 @@ ISOLATED_TEST(storvsc_blk_hosted_throughput)
 {
     static const uint64_t sec[1] = { 65536 };
     static const uint32_t ss[1] = { 512 };
-    sim_setup(1, sec, ss);
+    sim_setup_luns(1, sec, ss);
     REQUIRE(guest_up());
     struct blk_dev *d = dev_of(0);
     REQUIRE(d);
