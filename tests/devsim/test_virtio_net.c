@@ -65,11 +65,11 @@ TEST(vnet_probe_status_sequence_and_features)
     CHECK_EQ(m.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
                        VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
     CHECK_EQ(m.resets, 1);
-    CHECK(m.features & VIRTIO_BIT(VIRTIO_F_VERSION_1));
-    CHECK(m.features & VIRTIO_BIT(VIRTIO_F_EVENT_IDX));
-    CHECK(m.features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC));
-    CHECK(m.features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF));
-    CHECK(!(m.features & VIRTIO_BIT(7)));       /* GUEST_TSO4 never taken */
+    CHECK(m.cc.features & VIRTIO_BIT(VIRTIO_F_VERSION_1));
+    CHECK(m.cc.features & VIRTIO_BIT(VIRTIO_F_EVENT_IDX));
+    CHECK(m.cc.features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC));
+    CHECK(m.cc.features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF));
+    CHECK(!(m.cc.features & VIRTIO_BIT(7)));       /* GUEST_TSO4 never taken */
     REQUIRE(host.nd != NULL);
     CHECK(!memcmp(host.nd->mac, m.mac, 6));
     CHECK(host.nd->link_up);
@@ -77,7 +77,7 @@ TEST(vnet_probe_status_sequence_and_features)
     CHECK(m.q[0].enabled && m.q[1].enabled);
     CHECK_EQ(m.q[0].notifies, 1);               /* the 256 buffers, once */
     CHECK_EQ(m.q[0].vec, 0);                    /* one vector for all here */
-    CHECK_EQ(m.config_vec, 0);
+    CHECK_EQ(m.cc.config_vec, 0);
     CHECK_EQ(devhost_dma_violations(), 0);
     teardown();
 }
@@ -163,7 +163,7 @@ TEST(vnet_hostile_used_entries)
     vnet_model_tx(&m);
     CHECK_EQ(m.tx_frames, 2);
     /* A length past the 2 KiB buffer: refused, the buffer goes back. */
-    struct vnet_model_queue *q = &m.q[0];
+    struct vq_model_queue *q = &m.q[0];
     uint16_t head = 0;
     devhost_dma_read(q->avail + 4 + 2u * (q->last_avail % q->size), &head, 2);
     q->last_avail++;
@@ -191,7 +191,7 @@ TEST(vnet_intx_reads_isr)
     setup();
     m.dev.irq_modes = DEVIO_IRQ_INTX;
     REQUIRE(probe() == 0);
-    CHECK_EQ(m.config_vec, VIRTIO_MSI_NO_VECTOR);       /* no MSI-X mapping written */
+    CHECK_EQ(m.cc.config_vec, VIRTIO_MSI_NO_VECTOR);       /* no MSI-X mapping written */
     CHECK(devhost_irq_deliver(&m.dev) == false);         /* line low: nothing to do */
     REQUIRE(vnet_model_rx(&m, frame, sizeof frame, 0) >= 0);
     run();

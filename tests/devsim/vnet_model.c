@@ -68,7 +68,7 @@ uint8_t pci_read8(const struct pci_dev *d, uint16_t off)
 static uint64_t rd(void *mp, unsigned bar, uint64_t off, unsigned w)
 {
     struct vnet_model *m = mp;
-    struct vnet_model_queue *q = &m->q[m->qsel < 2 ? m->qsel : 0];
+    struct vq_model_queue *q = &m->q[m->cc.qsel < 2 ? m->cc.qsel : 0];
     if (bar != 4)
         return ~0ull;
     if (off >= 0x2000 && off < 0x3000) {       /* device configuration */
@@ -86,17 +86,12 @@ static uint64_t rd(void *mp, unsigned bar, uint64_t off, unsigned w)
         m->isr = 0;
         return isr;
     }
+    uint64_t v;
+    if (vq_model_cc_read(&m->cc, q, off, m->offer, 2, VNET_MODEL_QSIZE, &v))
+        return v;
     switch (off) {
-    case VIRTIO_PCI_CC(device_feature):
-        return (uint32_t)(m->offer >> (m->dfsel ? 32 : 0)) * (m->dfsel < 2);
-    case VIRTIO_PCI_CC(num_queues): return 2;
     case VIRTIO_PCI_CC(device_status): return m->status;
     case VIRTIO_PCI_CC(config_generation): return m->cfg_gen;
-    case VIRTIO_PCI_CC(config_msix_vector): return m->config_vec;
-    case VIRTIO_PCI_CC(queue_size): return m->qsel < 2 ? VNET_MODEL_QSIZE : 0;
-    case VIRTIO_PCI_CC(queue_msix_vector): return q->vec;
-    case VIRTIO_PCI_CC(queue_enable): return q->enabled;
-    case VIRTIO_PCI_CC(queue_notify_off): return m->qsel;
     default: return 0;
     }
 }
@@ -105,7 +100,7 @@ static void set_status(struct vnet_model *m, uint8_t s)
 {
     if (s == 0) {
         memset(m->q, 0, sizeof m->q);
-        m->status = 0, m->features = 0, m->config_vec = VIRTIO_MSI_NO_VECTOR;
+        m->status = 0, m->cc.features = 0, m->cc.config_vec = VIRTIO_MSI_NO_VECTOR;
         m->resets++;
         return;
     }
@@ -114,7 +109,7 @@ static void set_status(struct vnet_model *m, uint8_t s)
         VM_FAIL("vnet model: status not one step at a time (virtio 1.2 3.1.1)");
         return;
     }
-    if (added == VIRTIO_STATUS_FEATURES_OK && (m->features & ~m->offer)) {
+    if (added == VIRTIO_STATUS_FEATURES_OK && (m->cc.features & ~m->offer)) {
         VM_FAIL("vnet model: driver features outside the offer");
         return;                                 /* FEATURES_OK refused */
     }
@@ -126,7 +121,7 @@ static void set_status(struct vnet_model *m, uint8_t s)
 static void wr(void *mp, unsigned bar, uint64_t off, unsigned w, uint64_t v)
 {
     struct vnet_model *m = mp;
-    struct vnet_model_queue *q = &m->q[m->qsel < 2 ? m->qsel : 0];
+    struct vq_model_queue *q = &m->q[m->cc.qsel < 2 ? m->cc.qsel : 0];
     (void)w;
     if (bar != 4)
         return;
@@ -141,28 +136,8 @@ static void wr(void *mp, unsigned bar, uint64_t off, unsigned w, uint64_t v)
         return;
     }
     uint32_t lo = (uint32_t)v;
-    switch (off) {
-    case VIRTIO_PCI_CC(device_feature_select): m->dfsel = lo; break;
-    case VIRTIO_PCI_CC(driver_feature_select): m->drvsel = lo; break;
-    case VIRTIO_PCI_CC(driver_feature):
-        if (m->drvsel < 2)
-            m->features = (m->features & ~(0xFFFFFFFFull << 32 * m->drvsel)) |
-                          (uint64_t)lo << 32 * m->drvsel;
-        break;
-    case VIRTIO_PCI_CC(device_status): set_status(m, (uint8_t)lo); break;
-    case VIRTIO_PCI_CC(config_msix_vector): m->config_vec = (uint16_t)lo; break;
-    case VIRTIO_PCI_CC(queue_select): m->qsel = (uint16_t)lo; break;
-    case VIRTIO_PCI_CC(queue_size): q->size = (uint16_t)lo; break;
-    case VIRTIO_PCI_CC(queue_msix_vector): q->vec = (uint16_t)lo; break;
-    case VIRTIO_PCI_CC(queue_enable): q->enabled = lo & 1; break;
-    case VIRTIO_PCI_CC(queue_desc): q->desc = (q->desc & ~0xFFFFFFFFull) | lo; break;
-    case VIRTIO_PCI_CC(queue_desc) + 4: q->desc = (q->desc & 0xFFFFFFFFull) | (uint64_t)lo << 32; break;
-    case VIRTIO_PCI_CC(queue_driver): q->avail = (q->avail & ~0xFFFFFFFFull) | lo; break;
-    case VIRTIO_PCI_CC(queue_driver) + 4: q->avail = (q->avail & 0xFFFFFFFFull) | (uint64_t)lo << 32; break;
-    case VIRTIO_PCI_CC(queue_device): q->used = (q->used & ~0xFFFFFFFFull) | lo; break;
-    case VIRTIO_PCI_CC(queue_device) + 4: q->used = (q->used & 0xFFFFFFFFull) | (uint64_t)lo << 32; break;
-    default: break;
-    }
+    if (!vq_model_cc_write(&m->cc, q, off, lo) && off == VIRTIO_PCI_CC(device_status))
+        set_status(m, (uint8_t)lo);
 }
 
 /* INTx: the line is high while the ISR has a cause (4.1.4.5). */
@@ -176,7 +151,7 @@ void vnet_model_init(struct vnet_model *m, uint8_t slot)
     static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xAB, 0xCD, 0xEF };
     memcpy(m->mac, mac, 6);
     m->link_up = true;
-    m->config_vec = VIRTIO_MSI_NO_VECTOR;
+    m->cc.config_vec = VIRTIO_MSI_NO_VECTOR;
     m->offer = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |
                VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |
                VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) |
@@ -208,7 +183,7 @@ void vnet_model_release(struct vnet_model *m)
 static uint16_t rd16(uint64_t a) { uint16_t v = 0; devhost_dma_read(a, &v, 2); return v; }
 
 /* The next available head of queue q, or -1. */
-static int pop(struct vnet_model_queue *q)
+static int pop(struct vq_model_queue *q)
 {
     if (!q->enabled || rd16(q->avail + 2) == q->last_avail)
         return -1;
@@ -219,7 +194,7 @@ static int pop(struct vnet_model_queue *q)
 
 void vnet_model_used_raw(struct vnet_model *m, unsigned qi, uint32_t id, uint32_t len, uint16_t idx_step)
 {
-    struct vnet_model_queue *q = &m->q[qi];
+    struct vq_model_queue *q = &m->q[qi];
     struct virtq_used_elem e = { id, len };
     devhost_dma_write(q->used + 4 + 8u * (q->used_idx % q->size), &e, sizeof e);
     q->used_idx = (uint16_t)(q->used_idx + idx_step);
@@ -235,7 +210,7 @@ void vnet_model_used_raw(struct vnet_model *m, unsigned qi, uint32_t id, uint32_
 
 int vnet_model_rx(struct vnet_model *m, const void *frame, size_t len, uint8_t hdr_flags)
 {
-    struct vnet_model_queue *q = &m->q[0];
+    struct vq_model_queue *q = &m->q[0];
     int head = pop(q);
     if (head < 0 || head >= q->size)
         return -1;
@@ -255,7 +230,7 @@ int vnet_model_rx(struct vnet_model *m, const void *frame, size_t len, uint8_t h
 int vnet_model_rx_merged(struct vnet_model *m, const uint8_t *frame, size_t len, size_t first,
                          uint16_t num_buffers)
 {
-    struct vnet_model_queue *q = &m->q[0];
+    struct vq_model_queue *q = &m->q[0];
     int h1 = pop(q), h2 = pop(q);
     if (h1 < 0 || h2 < 0)
         return -1;
@@ -279,7 +254,7 @@ int vnet_model_rx_merged(struct vnet_model *m, const uint8_t *frame, size_t len,
  * frame), recorded and returned with length 0. */
 void vnet_model_tx(struct vnet_model *m)
 {
-    struct vnet_model_queue *q = &m->q[1];
+    struct vq_model_queue *q = &m->q[1];
     for (int head; (head = pop(q)) >= 0;) {
         struct virtq_desc d;
         devhost_dma_read(q->desc + 16u * (unsigned)head, &d, sizeof d);

@@ -5,28 +5,21 @@
 #include <stdint.h>
 #include "tests/devsim/devhost.h"
 #include "virtio/virtio_reg.h"
+#include "tests/devsim/vq_model.h"
 
 #define VNET_MODEL_QSIZE 256
 #define VNET_NOTIFY_MULT 4
 
-struct vnet_model_queue {
-    uint16_t size, vec, enabled;
-    uint64_t desc, avail, used;
-    uint16_t last_avail, used_idx;
-    unsigned notifies;
-};
-
 struct vnet_model {
     struct devhost_dev dev;
-    uint64_t offer, features;
-    uint32_t dfsel, drvsel;
+    uint64_t offer;
+    struct vq_model_cc cc;
     uint8_t status, isr, cfg_gen;
-    uint16_t qsel, config_vec;
     bool link_up, refuse_features;
     bool tx_hold;                   /* doorbells of the transmit queue do nothing */
     uint8_t mac[6];
     unsigned resets;
-    struct vnet_model_queue q[2];
+    struct vq_model_queue q[2];
     struct virtio_net_hdr tx_hdr;   /* of the last frame sent */
     uint8_t tx_last[1600];
     size_t tx_len;

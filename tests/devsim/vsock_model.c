@@ -51,7 +51,7 @@ uint8_t pci_read8(const struct pci_dev *d, uint16_t off)
 static uint64_t rd(void *mp, unsigned bar, uint64_t off, unsigned w)
 {
     struct vsock_model *m = mp;
-    struct vsock_model_queue *q = &m->q[m->qsel < 3 ? m->qsel : 0];
+    struct vq_model_queue *q = &m->q[m->cc.qsel < 3 ? m->cc.qsel : 0];
     if (bar != 4)
         return ~0ull;
     if (off >= 0x2000 && off < 0x2008)
@@ -61,24 +61,19 @@ static uint64_t rd(void *mp, unsigned bar, uint64_t off, unsigned w)
         m->isr = 0;
         return isr;
     }
+    uint64_t v;
+    if (vq_model_cc_read(&m->cc, q, off, m->offer, 3, VSOCK_MODEL_QSIZE, &v))
+        return v;
     switch (off) {
-    case VIRTIO_PCI_CC(device_feature):
-        return (uint32_t)(m->offer >> (m->dfsel ? 32 : 0)) * (m->dfsel < 2);
-    case VIRTIO_PCI_CC(num_queues): return 3;
     case VIRTIO_PCI_CC(device_status): return m->status;
     case VIRTIO_PCI_CC(config_generation): return m->cfg_gen;
-    case VIRTIO_PCI_CC(config_msix_vector): return m->config_vec;
-    case VIRTIO_PCI_CC(queue_size): return m->qsel < 3 ? VSOCK_MODEL_QSIZE : 0;
-    case VIRTIO_PCI_CC(queue_msix_vector): return q->vec;
-    case VIRTIO_PCI_CC(queue_enable): return q->enabled;
-    case VIRTIO_PCI_CC(queue_notify_off): return m->qsel;
     default: return 0;
     }
 }
 
 static uint16_t rd16(uint64_t a) { uint16_t v = 0; devhost_dma_read(a, &v, 2); return v; }
 
-static int pop(struct vsock_model_queue *q)
+static int pop(struct vq_model_queue *q)
 {
     if (!q->enabled || rd16(q->avail + 2) == q->last_avail)
         return -1;
@@ -89,7 +84,7 @@ static int pop(struct vsock_model_queue *q)
 
 /* Walks chain `head`: readable bytes into out (cap), or `in` into the
  * writable ones. Returns bytes moved; *wcap the writable total. */
-static size_t chain(struct vsock_model_queue *q, unsigned head, uint8_t *out, size_t cap,
+static size_t chain(struct vq_model_queue *q, unsigned head, uint8_t *out, size_t cap,
                     const uint8_t *in, size_t inlen, size_t *wcap)
 {
     size_t moved = 0, w = 0;
@@ -119,7 +114,7 @@ static size_t chain(struct vsock_model_queue *q, unsigned head, uint8_t *out, si
 
 void vsock_model_used_raw(struct vsock_model *m, unsigned qi, uint32_t id, uint32_t len)
 {
-    struct vsock_model_queue *q = &m->q[qi];
+    struct vq_model_queue *q = &m->q[qi];
     struct virtq_used_elem e = { id, len };
     devhost_dma_write(q->used + 4 + 8u * (q->used_idx % q->size), &e, sizeof e);
     q->used_idx++;
@@ -130,7 +125,7 @@ void vsock_model_used_raw(struct vsock_model *m, unsigned qi, uint32_t id, uint3
 
 static void tx(struct vsock_model *m)
 {
-    struct vsock_model_queue *q = &m->q[1];
+    struct vq_model_queue *q = &m->q[1];
     static uint8_t pkt[sizeof(struct vsock_hdr) + 4096];
     for (int head; (head = pop(q)) >= 0;) {
         size_t n = chain(q, (unsigned)head, pkt, sizeof pkt, NULL, 0, NULL);
@@ -153,13 +148,13 @@ static void set_status(struct vsock_model *m, uint8_t s)
 {
     if (s == 0) {
         memset(m->q, 0, sizeof m->q);
-        m->status = 0, m->features = 0, m->config_vec = VIRTIO_MSI_NO_VECTOR;
+        m->status = 0, m->cc.features = 0, m->cc.config_vec = VIRTIO_MSI_NO_VECTOR;
         return;
     }
     uint8_t added = s & (uint8_t)~m->status;
     if ((s & m->status) != m->status || (added & (added - 1)))
         VM_FAIL("vsock model: status not one step at a time (virtio 1.2 3.1.1)");
-    else if (added == VIRTIO_STATUS_FEATURES_OK && (m->features & ~m->offer))
+    else if (added == VIRTIO_STATUS_FEATURES_OK && (m->cc.features & ~m->offer))
         VM_FAIL("vsock model: driver features outside the offer");
     else
         m->status = s;
@@ -168,7 +163,7 @@ static void set_status(struct vsock_model *m, uint8_t s)
 static void wr(void *mp, unsigned bar, uint64_t off, unsigned w, uint64_t v)
 {
     struct vsock_model *m = mp;
-    struct vsock_model_queue *q = &m->q[m->qsel < 3 ? m->qsel : 0];
+    struct vq_model_queue *q = &m->q[m->cc.qsel < 3 ? m->cc.qsel : 0];
     (void)w;
     if (bar != 4)
         return;
@@ -178,28 +173,8 @@ static void wr(void *mp, unsigned bar, uint64_t off, unsigned w, uint64_t v)
         return;
     }
     uint32_t lo = (uint32_t)v;
-    switch (off) {
-    case VIRTIO_PCI_CC(device_feature_select): m->dfsel = lo; break;
-    case VIRTIO_PCI_CC(driver_feature_select): m->drvsel = lo; break;
-    case VIRTIO_PCI_CC(driver_feature):
-        if (m->drvsel < 2)
-            m->features = (m->features & ~(0xFFFFFFFFull << 32 * m->drvsel)) |
-                          (uint64_t)lo << 32 * m->drvsel;
-        break;
-    case VIRTIO_PCI_CC(device_status): set_status(m, (uint8_t)lo); break;
-    case VIRTIO_PCI_CC(config_msix_vector): m->config_vec = (uint16_t)lo; break;
-    case VIRTIO_PCI_CC(queue_select): m->qsel = (uint16_t)lo; break;
-    case VIRTIO_PCI_CC(queue_size): q->size = (uint16_t)lo; break;
-    case VIRTIO_PCI_CC(queue_msix_vector): q->vec = (uint16_t)lo; break;
-    case VIRTIO_PCI_CC(queue_enable): q->enabled = lo & 1; break;
-    case VIRTIO_PCI_CC(queue_desc): q->desc = (q->desc & ~0xFFFFFFFFull) | lo; break;
-    case VIRTIO_PCI_CC(queue_desc) + 4: q->desc = (q->desc & 0xFFFFFFFFull) | (uint64_t)lo << 32; break;
-    case VIRTIO_PCI_CC(queue_driver): q->avail = (q->avail & ~0xFFFFFFFFull) | lo; break;
-    case VIRTIO_PCI_CC(queue_driver) + 4: q->avail = (q->avail & 0xFFFFFFFFull) | (uint64_t)lo << 32; break;
-    case VIRTIO_PCI_CC(queue_device): q->used = (q->used & ~0xFFFFFFFFull) | lo; break;
-    case VIRTIO_PCI_CC(queue_device) + 4: q->used = (q->used & 0xFFFFFFFFull) | (uint64_t)lo << 32; break;
-    default: break;
-    }
+    if (!vq_model_cc_write(&m->cc, q, off, lo) && off == VIRTIO_PCI_CC(device_status))
+        set_status(m, (uint8_t)lo);
 }
 
 static const struct devhost_model_ops vsock_ops = { .read = rd, .write = wr };
@@ -208,7 +183,7 @@ void vsock_model_init(struct vsock_model *m, uint8_t slot, uint64_t cid)
 {
     memset(m, 0, sizeof *m);
     m->cid = cid;
-    m->config_vec = VIRTIO_MSI_NO_VECTOR;
+    m->cc.config_vec = VIRTIO_MSI_NO_VECTOR;
     m->offer = VIRTIO_BIT(VIRTIO_F_VERSION_1);
     m->dev.pci.vendor = VIRTIO_PCI_VENDOR;
     m->dev.pci.device = VIRTIO_PCI_DEVICE_MODERN + VIRTIO_ID_VSOCK;
@@ -228,7 +203,7 @@ void vsock_model_release(struct vsock_model *m)
 
 int vsock_model_peek_rx(struct vsock_model *m)
 {
-    struct vsock_model_queue *q = &m->q[0];
+    struct vq_model_queue *q = &m->q[0];
     int head = pop(q);
     if (head >= 0)
         q->last_avail--;
@@ -237,7 +212,7 @@ int vsock_model_peek_rx(struct vsock_model *m)
 
 int vsock_model_rx(struct vsock_model *m, const struct vsock_hdr *h, const void *data)
 {
-    struct vsock_model_queue *q = &m->q[0];
+    struct vq_model_queue *q = &m->q[0];
     int head = pop(q);
     if (head < 0)
         return -1;
@@ -255,7 +230,7 @@ int vsock_model_rx(struct vsock_model *m, const struct vsock_hdr *h, const void 
 
 int vsock_model_event(struct vsock_model *m, uint32_t id)
 {
-    struct vsock_model_queue *q = &m->q[2];
+    struct vq_model_queue *q = &m->q[2];
     int head = pop(q);
     if (head < 0)
         return -1;

@@ -5,25 +5,19 @@
 #include <stdint.h>
 #include "tests/devsim/devhost.h"
 #include "virtio/virtio_reg.h"
+#include "tests/devsim/vq_model.h"
 #include "vsock/vsock_reg.h"
 
 #define VSOCK_MODEL_QSIZE 128
 #define VSOCK_NOTIFY_MULT 4
 #define VSOCK_MODEL_TX_MAX 64
 
-struct vsock_model_queue {
-    uint16_t size, vec, enabled;
-    uint64_t desc, avail, used;
-    uint16_t last_avail, used_idx;
-};
-
 struct vsock_model {
     struct devhost_dev dev;
-    uint64_t offer, features, cid;
-    uint32_t dfsel, drvsel;
+    uint64_t offer, cid;
+    struct vq_model_cc cc;
     uint8_t status, isr, cfg_gen;
-    uint16_t qsel, config_vec;
-    struct vsock_model_queue q[3];
+    struct vq_model_queue q[3];
     struct vsock_hdr tx[VSOCK_MODEL_TX_MAX];    /* the last packets the driver sent (a ring) */
     unsigned ntx;                               /* how many in all */
     uint8_t tx_data[4096];                      /* payload of the last RW */
