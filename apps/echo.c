@@ -62,12 +62,12 @@ static void tcp_conn(void *arg)
     long n = 0;
     while (buf && (n = echo_sock_recv(fd, buf, ECHO_TCP_BUF)) > 0) {
         if (send_all(fd, buf, (size_t)n) < 0) {
-            kprintf("echo: tcp send failed (errno %d), closing\n", errno);
+            kprintf("echo: send failed (errno %d), closing\n", errno);
             break;
         }
     }
     if (n < 0)
-        kprintf("echo: tcp receive failed (errno %d), closing\n", errno);
+        kprintf("echo: receive failed (errno %d), closing\n", errno);
     kfree(buf);
     echo_sock_close(fd);
     sem_up(&conn_slots);

@@ -45,6 +45,9 @@ TRACE_FLAG(vsock, "virtio-vsock: every packet in and out, decoded");
 #define VS_PAY      64
 #define VS_RESERVE  8                   /* tx slots kept for control packets */
 #define VS_TICK_NS  100000000ull
+#define VS_PROBE_MS 5000                /* quiet this long: a probe goes out */
+#define VS_STALL_MS 4000                /* a packet not taken this long: the device is gone */
+#define VS_STALL_MAX 32000              /* ... doubled after each reset that did not help */
 
 struct vsock_dev {
     struct virtio_dev *vd;
@@ -53,8 +56,11 @@ struct vsock_dev {
     struct devio_dma rx_mem, tx_mem, ev_mem;
     uint16_t tx_free[VS_QSIZE];
     unsigned tx_nfree;
+    unsigned rx_bufs, tx_bufs;          /* buffers in rx_mem, tx_mem */
     struct semaphore work;
     uint64_t bad;                       /* buffers the device made up */
+    uint64_t tx_mark, seen;             /* ms: tx last taken (or first in flight), last sign of life */
+    unsigned stall_ms, resets;          /* liveness: see vs_watch */
 };
 
 struct vsock_stack vsock_stack;
@@ -105,6 +111,14 @@ static bool tx_reclaim(struct vsock_dev *d)
         d->tx_free[d->tx_nfree++] = (uint16_t)index_of(c);
         any = true;
     }
+    if (any) {
+        d->tx_mark = d->seen = vsock_stack.now_ms;
+        if (d->resets) {
+            kprintf("vsock: %s takes packets again (%u resets)\n", d->vd->where, d->resets);
+            d->resets = 0;
+            d->stall_ms = VS_STALL_MS;
+        }
+    }
     return any;
 }
 
@@ -127,6 +141,8 @@ static int vs_xmit(struct vsock_stack *s, const struct vsock_hdr *h, const void 
         d->tx_free[d->tx_nfree++] = (uint16_t)i;
         return -EAGAIN;
     }
+    if (d->tx_nfree + 1 == d->ntx)      /* the first in flight: the stall clock starts */
+        d->tx_mark = vsock_stack.now_ms;
     trace_pkt("tx", h);
     virtio_kick(d->vd, d->txq);
     return 0;
@@ -177,6 +193,7 @@ static void rx_poll(struct vsock_dev *d)
                 continue;
             len = 0;
         }
+        d->seen = vsock_stack.now_ms;
         if (len)
             rx_one(d, index_of(c), len);
         rx_post(d, index_of(c));
@@ -237,7 +254,9 @@ static void vs_irq(struct virtio_dev *vd, unsigned causes)
     sem_up(&d->work);
 }
 
-/* One pass: received packets, sent slots back, events, timers. */
+static void vs_watch(struct vsock_dev *d);
+
+/* One pass: received packets, sent slots back, events, timers, liveness. */
 static void vs_service(struct vsock_dev *d)
 {
     vsock_clock();
@@ -246,6 +265,7 @@ static void vs_service(struct vsock_dev *d)
         waitq_wake_all(&vsock_wq);
     ev_poll(d);
     vsock_tick(&vsock_stack);
+    vs_watch(d);
 }
 
 static void vs_thread(void *arg)
@@ -282,6 +302,8 @@ void virtio_vsock_test_forget(void)
 }
 #endif
 
+/* Queues and buffers: the buffers are allocated once, at the first
+ * start, and kept across device resets (vs_recover). */
 static int vs_queues(struct vsock_dev *d)
 {
     struct virtio_dev *vd = d->vd;
@@ -294,10 +316,17 @@ static int vs_queues(struct vsock_dev *d)
         return r;
     /* Two descriptors a packet unless the queue has indirect tables. */
     d->nrx = d->rxq->size / 2, d->ntx = d->txq->size / 2;
-    if (devio_dma_alloc(vd->io, (size_t)d->nrx * VS_BUF, 0, &d->rx_mem) < 0 ||
-        devio_dma_alloc(vd->io, (size_t)d->ntx * VS_BUF, 0, &d->tx_mem) < 0 ||
-        devio_dma_alloc(vd->io, VS_EVQ * sizeof(struct vsock_event), 0, &d->ev_mem) < 0)
-        return -ENOMEM;
+    if (!d->rx_bufs) {
+        if (devio_dma_alloc(vd->io, (size_t)d->nrx * VS_BUF, 0, &d->rx_mem) < 0 ||
+            devio_dma_alloc(vd->io, (size_t)d->ntx * VS_BUF, 0, &d->tx_mem) < 0 ||
+            devio_dma_alloc(vd->io, VS_EVQ * sizeof(struct vsock_event), 0, &d->ev_mem) < 0)
+            return -ENOMEM;
+        d->rx_bufs = d->nrx, d->tx_bufs = d->ntx;
+    }
+    if (d->nrx > d->rx_bufs)            /* a reset device offering larger queues */
+        d->nrx = d->rx_bufs;
+    if (d->ntx > d->tx_bufs)
+        d->ntx = d->tx_bufs;
     for (unsigned i = 0; i < d->ntx; i++)
         d->tx_free[i] = (uint16_t)(d->ntx - 1 - i);
     d->tx_nfree = d->ntx;
@@ -307,6 +336,81 @@ static int vs_queues(struct vsock_dev *d)
     for (unsigned i = 0; i < d->evq->size && i < VS_EVQ; i++)
         ev_post(d, i);
     return 0;
+}
+
+/* Reset, features, CID, queues, DRIVER_OK: the device from scratch. The
+ * guest CID in *cid. */
+static int vs_start(struct vsock_dev *d, uint64_t *cid)
+{
+    struct virtio_dev *vd = d->vd;
+    int r = virtio_negotiate(vd, 0);        /* stream is implied without SEQPACKET */
+    *cid = r < 0 ? 0 : read_cid(d);
+    if (r == 0 && !*cid)
+        r = -EINVAL;
+    if (r == 0)
+        r = vs_queues(d);
+    vd->on_irq = vs_irq;
+    if (r == 0)
+        r = virtio_ready(vd);
+    if (r == 0) {
+        virtio_kick(vd, d->rxq);
+        virtio_kick(vd, d->evq);
+    }
+    d->tx_mark = d->seen = vsock_stack.now_ms;
+    return r;
+}
+
+/* The device went quiet: every connection is reset (their sockets get
+ * ECONNRESET) and the device is reset and set up again. A vhost-user
+ * device whose backend died takes no packet until the guest starts it
+ * again: QEMU then hands the new backend the rings (a server chardev
+ * takes the next backend that connects; see tools/vsock-backend). Until a
+ * backend answers, each try waits twice as long as the one before. */
+static void vs_recover(struct vsock_dev *d)
+{
+    unsigned n = 0;
+    for (int i = 0; i < VCONN_MAX; i++) {
+        struct vconn *c = vsock_stack.conns[i];
+        n += c && c->state > VC_LISTEN && c->state != VC_CLOSED;
+    }
+    if (!d->resets)
+        pr_err("vsock: %s took no packet for %u ms: %u connections reset, device reset\n",
+               d->vd->where, d->stall_ms, n);
+    else
+        TRACE(vsock, "still no packet taken: reset %u\n", d->resets + 1);
+    vsock_reset(&vsock_stack, vsock_stack.cid);
+    d->resets++;
+    d->stall_ms = d->stall_ms * 2 > VS_STALL_MAX ? VS_STALL_MAX : d->stall_ms * 2;
+    virtio_teardown(d->vd);
+    uint64_t cid;
+    int r = vs_start(d, &cid);
+    if (r < 0)
+        pr_err("vsock: %s: device not set up again (%d)\n", d->vd->where, r);
+    else
+        vsock_stack.cid = cid;
+}
+
+/* Liveness: a device that stops taking packets (its backend died) is
+ * otherwise silent. A packet in flight and not taken for stall_ms means
+ * the device is gone; when nothing moved for VS_PROBE_MS a probe goes out
+ * so an idle guest notices too: an RST between the reserved ports -1,
+ * which no connection uses and every peer drops without an answer (Linux
+ * net/vmw_vsock/virtio_transport_common.c never answers an RST). */
+static void vs_watch(struct vsock_dev *d)
+{
+    uint64_t now = vsock_stack.now_ms;
+    if (d->tx_nfree != d->ntx) {
+        if (now - d->tx_mark >= d->stall_ms)
+            vs_recover(d);
+        return;
+    }
+    if (now - d->seen < VS_PROBE_MS)
+        return;
+    struct vsock_hdr h = { .src_cid = vsock_stack.cid, .dst_cid = VSOCK_CID_HOST,
+                           .src_port = VSOCK_PORT_ANY, .dst_port = VSOCK_PORT_ANY,
+                           .type = VSOCK_TYPE_STREAM, .op = VSOCK_OP_RST };
+    d->seen = now;
+    vs_xmit(&vsock_stack, &h, NULL);
 }
 
 static int vs_probe(struct virtio_dev *vd)
@@ -320,17 +424,12 @@ static int vs_probe(struct virtio_dev *vd)
         return -ENOMEM;
     memset(d, 0, sizeof *d);
     d->vd = vd;
+    d->stall_ms = VS_STALL_MS;
     vd->priv = d;
     sem_init(&d->work, 0);
-    int r = virtio_negotiate(vd, 0);        /* stream is implied without SEQPACKET */
-    uint64_t cid = r < 0 ? 0 : read_cid(d);
-    if (r == 0 && !cid)
-        r = -EINVAL;
-    if (r == 0)
-        r = vs_queues(d);
-    vd->on_irq = vs_irq;
-    if (r == 0)
-        r = virtio_ready(vd);
+    vsock_clock();
+    uint64_t cid;
+    int r = vs_start(d, &cid);
     if (r == 0 && !thread_create("vsock", vs_thread, d, 0))
         r = -ENOMEM;
     if (r < 0) {
@@ -342,8 +441,6 @@ static int vs_probe(struct virtio_dev *vd)
         kfree(d);
         return r;
     }
-    virtio_kick(vd, d->rxq);
-    virtio_kick(vd, d->evq);
     vsock_stack = (struct vsock_stack){ .cid = cid, .ctx = d, .xmit = vs_xmit, .wake = vs_wake,
                                         .log = vs_log, .next_port = (uint32_t)clock_ns() };
     vsock_clock();

@@ -32,7 +32,15 @@
  * guest 64 KiB per connection and count bytes as consumed only when the
  * host program has taken them, so a stalled host reader stalls the guest.
  *
- * Usage: vsock-backend --socket PATH --uds PATH [--cid N] [-v] */
+ * Usage: vsock-backend {--socket|--connect} PATH --uds PATH [--cid N] [-v]
+ *   --socket:  we listen on PATH and QEMU connects (-chardev socket,path=PATH)
+ *   --connect: QEMU listens (-chardev socket,path=PATH,server=on,wait=on)
+ *              and we connect; after QEMU drops us we connect again. This
+ *              is the mode that survives a backend restart: QEMU 7.2's
+ *              vhost-user-vsock has no reconnect of its own, but a server
+ *              chardev takes the next client, and the device sends it the
+ *              whole ring setup the next time the guest starts the device
+ *              (a virtio reset by the guest, or a machine reset). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -875,12 +883,42 @@ static int listen_unix(const char *path)
     return fd;
 }
 
+/* --connect: QEMU listens (`-chardev socket,...,server=on`), we connect,
+ * retrying every 100 ms for up to 60 s. After the front end goes we
+ * connect again, so a backend restarted under a running QEMU is taken up
+ * by the same device the next time the guest starts it. */
+static int connect_unix(const char *path)
+{
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof a.sun_path) {
+        blog("%s: path too long\n", path);
+        return -1;
+    }
+    strcpy(a.sun_path, path);
+    for (int tries = 0; tries < 600; tries++) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            break;
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+            return fd;
+        close(fd);
+        if (errno != ENOENT && errno != ECONNREFUSED && errno != EAGAIN)
+            break;
+        poll(NULL, 0, 100);
+    }
+    blog("%s: cannot connect: %s\n", path, strerror(errno));
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     const char *sock = NULL;
+    bool client = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--socket") && i + 1 < argc)
             sock = argv[++i];
+        else if (!strcmp(argv[i], "--connect") && i + 1 < argc)
+            sock = argv[++i], client = true;
         else if (!strcmp(argv[i], "--uds") && i + 1 < argc)
             uds_path = argv[++i];
         else if (!strcmp(argv[i], "--cid") && i + 1 < argc)
@@ -891,20 +929,25 @@ int main(int argc, char **argv)
             sock = NULL, i = argc;
     }
     if (!sock || !uds_path || cid <= VSOCK_CID_HOST || cid >= VSOCK_CID_ANY) {
-        fprintf(stderr, "usage: vsock-backend --socket VHOST_USER_PATH --uds HYBRID_PATH [--cid N>2] [-v]\n");
+        fprintf(stderr, "usage: vsock-backend {--socket|--connect} VHOST_USER_PATH --uds HYBRID_PATH [--cid N>2] [-v]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
     for (int i = 0; i < 2; i++)
         vr[i] = (struct vring){ .kick = -1, .call = -1 };
-    int lfd = listen_unix(sock), ufd = listen_unix(uds_path), vfd = -1;
-    if (lfd < 0 || ufd < 0)
+    int lfd = client ? -1 : listen_unix(sock), ufd = listen_unix(uds_path), vfd = -1;
+    if ((!client && lfd < 0) || ufd < 0)
         return 1;
     blog("vhost-user on %s, hybrid vsock on %s, guest cid %llu\n", sock, uds_path, (unsigned long long)cid);
     static struct pollfd pf[CONN_MAX + 8];
     static struct conn *pc[CONN_MAX + 8];
     for (;;) {
         int n = 0;
+        if (client && vfd < 0) {
+            if ((vfd = connect_unix(sock)) < 0)
+                return 1;
+            blog("front end connected\n");
+        }
         pf[n++] = (struct pollfd){ vfd >= 0 ? -1 : lfd, POLLIN, 0 };
         pf[n++] = (struct pollfd){ vfd, POLLIN, 0 };
         pf[n++] = (struct pollfd){ vr[0].kick, POLLIN, 0 };
