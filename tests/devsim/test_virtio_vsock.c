@@ -3,7 +3,9 @@
  * from the host with data both ways through the real queues, a device that
  * lies (used lengths shorter than a header, a header len past what was
  * written, ids never given), TRANSPORT_RESET on the event queue (the CID
- * re-read, connections reset) and a reserved CID refused. */
+ * re-read, connections reset), a reserved CID refused, and a device that
+ * stops taking packets (a vhost-user backend that died): connections reset,
+ * the device reset until it answers, an idle guest probing. */
 #include "tests/unit/test.h"
 #include "tests/devsim/host.h"
 #include "tests/devsim/vsock_model.h"
@@ -213,5 +215,63 @@ TEST(vsock_transport_reset_event)
     CHECK_EQ(vsock_model_event(&m, 77), 0);     /* unknown: logged, buffer back */
     run();
     CHECK(host_log_has("unknown event"));
+    teardown();
+}
+
+/* The clock moves by ms and the driver's thread runs once. */
+static void later(uint64_t ms)
+{
+    host.now_ns += ms * 1000000ull;
+    run();
+}
+
+TEST(vsock_dead_device_reset_until_it_answers)
+{
+    setup(3);
+    REQUIRE(probe() == 0);
+    struct vconn *c = connected();
+    REQUIRE(c);
+    unsigned resets = m.resets;
+    m.deaf = true;
+    CHECK_EQ(vconn_send(&vsock_stack, c, "x", 1), 1);
+    run();
+    later(3000);                                /* in flight 3 s: not yet */
+    CHECK_EQ(m.resets, resets);
+    CHECK_EQ(vconn_connected(c), 0);
+    later(1100);                                /* past 4 s: gone */
+    CHECK(host_log_has("took no packet for 4000 ms: 1 connections reset, device reset"));
+    CHECK_EQ(m.resets, resets + 1);
+    CHECK_EQ(m.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+                       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    CHECK(m.q[0].enabled && m.q[1].enabled && m.q[2].enabled);
+    char b[4];
+    CHECK_EQ(vconn_recv(&vsock_stack, c, b, sizeof b, false), -ECONNRESET);
+    /* Still deaf: an idle probe after 5 s, then the next reset waits 8 s. */
+    unsigned sent = m.ntx;
+    later(5100);
+    later(7000);
+    CHECK_EQ(m.resets, resets + 1);
+    later(1100);
+    CHECK_EQ(m.resets, resets + 2);
+    CHECK_EQ(m.ntx, sent);                      /* nothing taken all along */
+    /* The device answers again: the next probe is taken. */
+    m.deaf = false;
+    later(5100);
+    run();
+    CHECK_EQ(m.ntx, sent + 1);
+    struct vsock_hdr h = VSOCK_MODEL_LAST(&m);
+    CHECK_EQ(h.op, VSOCK_OP_RST);
+    CHECK_EQ(h.src_port, VSOCK_PORT_ANY);
+    CHECK_EQ(h.dst_port, VSOCK_PORT_ANY);
+    CHECK_EQ(h.dst_cid, VSOCK_CID_HOST);
+    CHECK(host_log_has("takes packets again (2 resets)"));
+    /* A host connection is served on the listener that survived. */
+    struct vsock_hdr rq = pkt(VSOCK_OP_REQUEST, 0);
+    rq.src_port = 77;
+    REQUIRE(vsock_model_rx(&m, &rq, NULL) >= 0);
+    run();
+    CHECK_EQ(VSOCK_MODEL_LAST(&m).op, VSOCK_OP_RESPONSE);
+    later(4100);                                /* healthy: no reset, no probe yet */
+    CHECK_EQ(m.resets, resets + 2);
     teardown();
 }

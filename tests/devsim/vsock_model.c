@@ -147,6 +147,7 @@ static void tx(struct vsock_model *m)
 static void set_status(struct vsock_model *m, uint8_t s)
 {
     if (s == 0) {
+        m->resets += m->status != 0;
         memset(m->q, 0, sizeof m->q);
         m->status = 0, m->cc.features = 0, m->cc.config_vec = VIRTIO_MSI_NO_VECTOR;
         return;
@@ -168,7 +169,7 @@ static void wr(void *mp, unsigned bar, uint64_t off, unsigned w, uint64_t v)
     if (bar != 4)
         return;
     if (off >= 0x3000) {
-        if (off == 0x3000 + VSOCK_NOTIFY_MULT)
+        if (off == 0x3000 + VSOCK_NOTIFY_MULT && !m->deaf)
             tx(m);
         return;
     }

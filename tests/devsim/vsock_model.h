@@ -21,6 +21,8 @@ struct vsock_model {
     struct vsock_hdr tx[VSOCK_MODEL_TX_MAX];    /* the last packets the driver sent (a ring) */
     unsigned ntx;                               /* how many in all */
     uint8_t tx_data[4096];                      /* payload of the last RW */
+    bool deaf;                                  /* takes no transmit chain (its backend died) */
+    unsigned resets;                            /* device_status 0 written to a live device */
 };
 
 #define VSOCK_MODEL_LAST(m) ((m)->tx[((m)->ntx - 1) % VSOCK_MODEL_TX_MAX])
