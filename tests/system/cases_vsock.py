@@ -463,6 +463,7 @@ CASES.append(Case(
     "vsock-linux-backend-replaced-q35", machine="q35,memory-backend=mem", memory=MEM, monitor=True,
     debug_exit=False, reject=NO_PANIC, timeout=420, host_after=LINUX_UP,
     extra=BackendArgs(env, [
+        "-action", "reboot=reset",
         "-cpu", "max", "-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
         "-chardev", f"socket,id=vu,path={env.vhu},server=on,wait=on",
         "-device", "vhost-user-vsock-pci,chardev=vu",
