@@ -61,6 +61,7 @@ struct vsock_dev {
     uint64_t bad;                       /* buffers the device made up */
     uint64_t tx_mark, seen;             /* ms: tx last taken (or first in flight), last sign of life */
     unsigned stall_ms, resets;          /* liveness: see vs_watch */
+    bool up;                            /* queues set up (false while a reset failed) */
 };
 
 struct vsock_stack vsock_stack;
@@ -127,6 +128,8 @@ static bool tx_reclaim(struct vsock_dev *d)
 static int vs_xmit(struct vsock_stack *s, const struct vsock_hdr *h, const void *data)
 {
     struct vsock_dev *d = s->ctx;
+    if (!d->up)
+        return -EAGAIN;
     tx_reclaim(d);
     if (d->tx_nfree <= (h->op == VSOCK_OP_RW ? VS_RESERVE : 0) || h->len > VCONN_PKT_MAX)
         return -EAGAIN;
@@ -260,10 +263,12 @@ static void vs_watch(struct vsock_dev *d);
 static void vs_service(struct vsock_dev *d)
 {
     vsock_clock();
-    rx_poll(d);
-    if (tx_reclaim(d))
-        waitq_wake_all(&vsock_wq);
-    ev_poll(d);
+    if (d->up) {
+        rx_poll(d);
+        if (tx_reclaim(d))
+            waitq_wake_all(&vsock_wq);
+        ev_poll(d);
+    }
     vsock_tick(&vsock_stack);
     vs_watch(d);
 }
@@ -376,17 +381,13 @@ static void vs_recover(struct vsock_dev *d)
     if (!d->resets)
         pr_err("vsock: %s took no packet for %u ms: %u connections reset, device reset\n",
                d->vd->where, d->stall_ms, n);
-    else
-        TRACE(vsock, "still no packet taken: reset %u\n", d->resets + 1);
     vsock_reset(&vsock_stack, vsock_stack.cid);
     d->resets++;
     d->stall_ms = d->stall_ms * 2 > VS_STALL_MAX ? VS_STALL_MAX : d->stall_ms * 2;
     virtio_teardown(d->vd);
     uint64_t cid;
-    int r = vs_start(d, &cid);
-    if (r < 0)
-        pr_err("vsock: %s: device not set up again (%d)\n", d->vd->where, r);
-    else
+    d->up = vs_start(d, &cid) == 0;     /* else: tried again after stall_ms */
+    if (d->up)
         vsock_stack.cid = cid;
 }
 
@@ -399,7 +400,7 @@ static void vs_recover(struct vsock_dev *d)
 static void vs_watch(struct vsock_dev *d)
 {
     uint64_t now = vsock_stack.now_ms;
-    if (d->tx_nfree != d->ntx) {
+    if (!d->up || d->tx_nfree != d->ntx) {
         if (now - d->tx_mark >= d->stall_ms)
             vs_recover(d);
         return;
@@ -430,6 +431,7 @@ static int vs_probe(struct virtio_dev *vd)
     vsock_clock();
     uint64_t cid;
     int r = vs_start(d, &cid);
+    d->up = r == 0;
     if (r == 0 && !thread_create("vsock", vs_thread, d, 0))
         r = -ENOMEM;
     if (r < 0) {

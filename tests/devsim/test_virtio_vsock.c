@@ -275,3 +275,33 @@ TEST(vsock_dead_device_reset_until_it_answers)
     CHECK_EQ(m.resets, resets + 2);
     teardown();
 }
+
+/* The device refuses to be set up again after the reset: the driver keeps
+ * off its freed queues, sends nothing, and tries again later. */
+TEST(vsock_dead_device_refusing_setup_is_retried)
+{
+    setup(3);
+    REQUIRE(probe() == 0);
+    struct vconn *c = connected();
+    REQUIRE(c);
+    m.deaf = true, m.refuse = true;
+    CHECK_EQ(vconn_send(&vsock_stack, c, "x", 1), 1);
+    run();
+    later(4100);
+    CHECK(host_log_has("1 connections reset, device reset"));
+    CHECK(!(m.status & VIRTIO_STATUS_DRIVER_OK));
+    struct vconn *n = vconn_new(&vsock_stack);
+    REQUIRE(n);
+    CHECK_EQ(vconn_connect(&vsock_stack, n, VSOCK_CID_HOST, 6000), -EINPROGRESS);
+    unsigned sent = m.ntx;
+    later(5100);                                /* no queues: nothing goes out */
+    CHECK_EQ(m.ntx, sent);
+    m.deaf = false, m.refuse = false;
+    later(3000);                                /* 8 s after the failed try */
+    CHECK(m.status & VIRTIO_STATUS_DRIVER_OK);
+    later(5100);                                /* the probe is taken */
+    run();
+    CHECK(host_log_has("takes packets again (2 resets)"));
+    CHECK(m.ntx > sent);
+    teardown();
+}

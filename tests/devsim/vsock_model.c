@@ -155,6 +155,8 @@ static void set_status(struct vsock_model *m, uint8_t s)
     uint8_t added = s & (uint8_t)~m->status;
     if ((s & m->status) != m->status || (added & (added - 1)))
         VM_FAIL("vsock model: status not one step at a time (virtio 1.2 3.1.1)");
+    else if (added == VIRTIO_STATUS_FEATURES_OK && m->refuse)
+        return;
     else if (added == VIRTIO_STATUS_FEATURES_OK && (m->cc.features & ~m->offer))
         VM_FAIL("vsock model: driver features outside the offer");
     else

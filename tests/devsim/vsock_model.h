@@ -22,6 +22,7 @@ struct vsock_model {
     unsigned ntx;                               /* how many in all */
     uint8_t tx_data[4096];                      /* payload of the last RW */
     bool deaf;                                  /* takes no transmit chain (its backend died) */
+    bool refuse;                                /* FEATURES_OK does not stick */
     unsigned resets;                            /* device_status 0 written to a live device */
 };
 
