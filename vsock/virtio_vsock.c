@@ -395,8 +395,10 @@ static void vs_recover(struct vsock_dev *d)
  * otherwise silent. A packet in flight and not taken for stall_ms means
  * the device is gone; when nothing moved for VS_PROBE_MS a probe goes out
  * so an idle guest notices too: an RST between the reserved ports -1,
- * which no connection uses and every peer drops without an answer (Linux
- * net/vmw_vsock/virtio_transport_common.c never answers an RST). */
+ * which no connection uses. Linux (net/vmw_vsock/virtio_transport_common.c,
+ * virtio_transport_reset_no_sock) and tools/vsock-backend drop it;
+ * Firecracker (src/vmm/src/devices/virtio/vsock/unix/muxer.rs, send_pkt)
+ * answers with an RST, which vsock_conn.c drops in turn: no loop. */
 static void vs_watch(struct vsock_dev *d)
 {
     uint64_t now = vsock_stack.now_ms;
