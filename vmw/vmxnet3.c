@@ -59,6 +59,7 @@
 #include "kernel/pci/pci.h"
 #include "kernel/sched/sched.h"
 #include "kernel/core/trace.h"
+#include "kernel/time/clock.h"
 #include "kernel/core/cmdline.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
@@ -76,6 +77,8 @@ TRACE_FLAG(vmxnet3, "vmxnet3: handshake, commands, events, every frame in and ou
 #define VMX_V_TX        1u
 #define VMX_V_EV        2u
 #define VMX_NVEC        3u
+#define VMX_TCP_FLAGS   13u                 /* RFC 793 3.1: the flags byte, and SYN in it */
+#define VMX_TCP_SYN     0x02u
 
 static bool opt_nomsix;
 CMDLINE_OPTION(vmxnet3_nomsix, .key = "vmxnet3.nomsix", .type = CMDLINE_BOOL, .dst = &opt_nomsix,
@@ -324,6 +327,24 @@ static bool vmx_tcp_seed(uint8_t *f, size_t len, unsigned l4)
     return true;
 }
 
+/* NOTE (QEMU user networking): slirp reads a host socket only while QEMU's
+ * main loop polls it, and the loop builds its poll set before it sleeps. A
+ * forwarded connection's socket joins the set when the guest's SYN-ACK
+ * reaches slirp (libslirp tcp_connect leaves it SS_NOFDREF, tcp_input's
+ * soisfconnected clears that), an outgoing one when the guest's SYN makes
+ * slirp connect(): both inside this driver's TXPROD write, on the vCPU
+ * thread, and nothing then wakes the loop. e1000's RDT and virtio's rx
+ * kick do (qemu_flush_queued_packets ends in qemu_notify_event); QEMU's
+ * vmxnet3 has no such doorbell (hw/net/vmxnet3.c ignores RXPROD), so the
+ * request behind each handshake waited for the loop's timeout: 37-50 ms.
+ * After a SYN the driver arms the scheduler's timer for "now": under TCG
+ * the LAPIC timer is a main-loop timer, and a new earliest deadline wakes
+ * the loop (util/qemu-timer.c, timerlist_rearm). One timer interrupt per
+ * connection. Where the LAPIC is not QEMU's (VMware; KVM's in-kernel one)
+ * it changes nothing, for better (VMware) or worse (KVM: docs/vmware.md). */
+static void vmx_kick_fire(struct sched_timer *st) { (void)st; }
+static struct sched_timer vmx_kick;        /* .fire set by vmx_probe */
+
 static int vmx_xmit(struct netdev *nd, const struct netdev_frame *f)
 {
     struct vmx *v = nd->priv;
@@ -357,6 +378,8 @@ static int vmx_xmit(struct netdev *nd, const struct netdev_frame *f)
           buf[12], buf[13], csum ? " csum tcp" : "");
     v->tx_tail = ring_next(i, VMX_TX_RING, &v->tx_gen);
     pt_wr(v, VMXNET3_PT_TXPROD, v->tx_tail);
+    if (csum && (buf[f->l4_off + VMX_TCP_FLAGS] & VMX_TCP_SYN))
+        sched_timer_add(&vmx_kick, clock_ns());
     nd->stats.tx_packets++;
     nd->stats.tx_bytes += f->len;
     if (f->done)
@@ -603,6 +626,7 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_id *id)
         return -ENOMEM;
     memset(v, 0, sizeof *v);
     sem_init(&v->work, 0);
+    vmx_kick.fire = vmx_kick_fire;
     const char *err = NULL;
     int r = vmx_bring_up(v, pd);
     if (r)

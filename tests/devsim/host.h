@@ -23,6 +23,7 @@ struct host_link {
 struct host_state {
     uint64_t now_ns;            /* the clock */
     unsigned sleeps, yields;
+    unsigned timer_adds;        /* sched_timer_add calls (never fired) */
     bool fail_thread_create;    /* thread_create returns NULL */
     unsigned threads;           /* created (never run) */
     void (*thread_fn)(void *arg);

@@ -40,6 +40,7 @@ static struct thread fake_thread;
 uint64_t clock_ns(void) { return host.now_ns += 1000; }
 void thread_sleep_ns(uint64_t ns) { host.now_ns += ns; host.sleeps++; }
 void thread_yield(void) { host.yields++; }
+void sched_timer_add(struct sched_timer *st, uint64_t deadline_ns) { (void)st, (void)deadline_ns, host.timer_adds++; }
 
 struct thread *thread_create(const char *name, void (*fn)(void *arg), void *arg, size_t stack)
 {

@@ -166,6 +166,31 @@ TEST(vmxnet3_tx_byte_exact_and_csum)
     vx_end(&f);
 }
 
+/* After a TCP SYN or SYN-ACK (and only then) the driver arms a timer for
+ * now: the nudge that makes QEMU's main loop poll slirp's new socket. */
+TEST(vmxnet3_tx_syn_kick)
+{
+    struct vx f;
+    if (!vx_up(&f, DEVIO_IRQ_MSIX))
+        return vx_end(&f);
+    uint8_t fr[128];
+    size_t len = vx_tcp_frame(fr, 10, 1);   /* PSH ACK */
+    unsigned before = host.timer_adds;
+    CHECK_EQ(host_xmit(f.nd, fr, len), 0);
+    CHECK_EQ(host.timer_adds, before);
+    fr[14 + 33] = 0x12;                     /* SYN ACK */
+    CHECK_EQ(host_xmit(f.nd, fr, len), 0);
+    CHECK_EQ(host.timer_adds, before + 1);
+    fr[14 + 33] = 0x02;                     /* SYN */
+    CHECK_EQ(host_xmit(f.nd, fr, len), 0);
+    CHECK_EQ(host.timer_adds, before + 2);
+    fr[14 + 9] = 17;                        /* UDP, the same byte where TCP's flags were */
+    CHECK_EQ(host_xmit(f.nd, fr, len), 0);
+    CHECK_EQ(host.timer_adds, before + 2);
+    CHECK_EQ(f.m->tx_count, 4);
+    vx_end(&f);
+}
+
 /* A full tx ring says -EBUSY until completions come back. */
 TEST(vmxnet3_tx_ring_full)
 {
