@@ -702,49 +702,26 @@ static int inet_setsockopt(intptr_t h, int level, int name, const void *val, mso
             tcp_nagle_disable(s->tcp);
         else
             tcp_nagle_enable(s->tcp);
-    } else if (name == MSOCK_TCP_KEEPIDLE && v > 0) {
-        s->tcp->keep_idle = (u32_t)v * 1000;
-    } else if (name == MSOCK_TCP_KEEPINTVL && v > 0) {
-        s->tcp->keep_intvl = (u32_t)v * 1000;
-    } else if (name == MSOCK_TCP_KEEPCNT && v > 0) {
-        s->tcp->keep_cnt = (u32_t)v;
     } else {
-        r = -ENOPROTOOPT;
+        r = -ENOPROTOOPT;               /* TCP_KEEPIDLE...: lwIP's fixed timers (opt.h) */
     }
     UNLOCK_TCPIP_CORE();
     return r;
 }
 
+/* What callers read back: the type, the pending error, SO_REUSEADDR and
+ * TCP_NODELAY. */
 static int inet_getsockopt(intptr_t h, int level, int name, void *val, msock_socklen_t *len)
 {
     struct isock *s = IS(h);
-    if (level == MSOCK_SOL_SOCKET && (name == MSOCK_SO_RCVTIMEO || name == MSOCK_SO_SNDTIMEO)) {
-        uint64_t ns = name == MSOCK_SO_RCVTIMEO ? s->rcvtimeo_ns : s->sndtimeo_ns;
-        struct msock_timeval tv = { (long)(ns / 1000000000ull), (long)(ns % 1000000000ull / 1000) };
-        if (*len < sizeof tv)
-            return -EINVAL;
-        memcpy(val, &tv, sizeof tv);
-        *len = sizeof tv;
-        return 0;
-    }
+    int v = -1;
     if (*len < sizeof(int))
         return -EINVAL;
-    int v;
-    LOCK_TCPIP_CORE();
-    struct ip_pcb *ip = s->udp ? (struct ip_pcb *)s->udp : (struct ip_pcb *)s->tcp;
-    if (level == MSOCK_SOL_SOCKET && name == MSOCK_SO_TYPE)
-        v = s->udp ? MSOCK_SOCK_DGRAM : MSOCK_SOCK_STREAM;
-    else if (level == MSOCK_SOL_SOCKET && name == MSOCK_SO_ERROR)
-        v = -take_err(s);
-    else if (level == MSOCK_SOL_SOCKET && name == MSOCK_SO_REUSEADDR)
-        v = s->reuse;
-    else if (level == MSOCK_SOL_SOCKET && name == MSOCK_SO_KEEPALIVE)
-        v = ip && ip_get_option(ip, SOF_KEEPALIVE);
+    if (level == MSOCK_SOL_SOCKET)
+        v = name == MSOCK_SO_TYPE ? (s->udp ? MSOCK_SOCK_DGRAM : MSOCK_SOCK_STREAM)
+          : name == MSOCK_SO_ERROR ? -take_err(s) : name == MSOCK_SO_REUSEADDR ? s->reuse : -1;
     else if (level == MSOCK_IPPROTO_TCP && name == MSOCK_TCP_NODELAY && s->tcp)
         v = tcp_nagle_disabled(s->tcp) != 0;
-    else
-        v = -1;
-    UNLOCK_TCPIP_CORE();
     if (v < 0)
         return -ENOPROTOOPT;
     *(int *)val = v;

@@ -137,7 +137,10 @@
 #define CHECKSUM_CHECK_UDP          1
 #define CHECKSUM_CHECK_TCP          1
 #define CHECKSUM_CHECK_ICMP         1
-#define LWIP_CHECKSUM_ON_COPY       1       /* sum while copying into pbufs */
+/* No sum while copying into pbufs: NICs that insert TCP checksums do
+ * (lwip_netif.c); for the others and the loopback netif, tcp_output sums
+ * each segment it sends (smaller code, and no work wasted on offload). */
+#define LWIP_CHECKSUM_ON_COPY       0
 
 /* --- APIs ---------------------------------------------------------------- */
 /* No netconn or BSD socket API: net/socket_inet.c implements minnow's
@@ -147,7 +150,6 @@
 #define LWIP_NETCONN                0
 #define LWIP_SOCKET                 0
 #define SO_REUSE                    1       /* SOF_REUSEADDR: SO_REUSEADDR */
-#define LWIP_TCP_KEEPALIVE          1       /* TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT */
 /* errno values: lwIP's own table (Linux numbers, the same as
  * kernel/errno.h), for err_to_errno(). */
 #define LWIP_PROVIDE_ERRNO          1
