@@ -654,57 +654,42 @@ static int inet_close(intptr_t h)
 }
 
 /* --- options ---------------------------------------------------------------------- */
-static int timeo_set(uint64_t *ns, const void *val, msock_socklen_t len)
-{
-    const struct msock_timeval *tv = val;
-    if (len < sizeof *tv || tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
-        return -EINVAL;
-    *ns = (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000;
-    return 0;
-}
-
 static int inet_setsockopt(intptr_t h, int level, int name, const void *val, msock_socklen_t len)
 {
     struct isock *s = IS(h);
-    if (name == MSOCK_SO_RCVTIMEO && level == MSOCK_SOL_SOCKET)
-        return timeo_set(&s->rcvtimeo_ns, val, len);
-    if (name == MSOCK_SO_SNDTIMEO && level == MSOCK_SOL_SOCKET)
-        return timeo_set(&s->sndtimeo_ns, val, len);
-    if (name == MSOCK_SO_LINGER && level == MSOCK_SOL_SOCKET) {
-        const struct msock_linger *l = val;
-        if (len < sizeof *l)
+    if (level == MSOCK_SOL_SOCKET && (name == MSOCK_SO_RCVTIMEO || name == MSOCK_SO_SNDTIMEO)) {
+        const struct msock_timeval *tv = val;
+        if (len < sizeof *tv || tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
             return -EINVAL;
-        s->linger0 = l->l_onoff && l->l_linger == 0;
+        *(name == MSOCK_SO_RCVTIMEO ? &s->rcvtimeo_ns : &s->sndtimeo_ns) =
+            (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000;
         return 0;
     }
     if (len < sizeof(int))
         return -EINVAL;
-    int v = *(const int *)val, r = 0;
-    LOCK_TCPIP_CORE();
-    struct ip_pcb *ip = s->udp ? (struct ip_pcb *)s->udp : (struct ip_pcb *)s->tcp;
+    int v = *(const int *)val;
+    if (level == MSOCK_SOL_SOCKET && name == MSOCK_SO_LINGER) {
+        if (len < sizeof(struct msock_linger))
+            return -EINVAL;
+        s->linger0 = v && ((const struct msock_linger *)val)->l_linger == 0;
+        return 0;
+    }
+    if (level == MSOCK_SOL_SOCKET && (name == MSOCK_SO_RCVBUF || name == MSOCK_SO_SNDBUF))
+        return 0;                       /* accepted: lwIP's windows are fixed (lwipopts.h) */
     u8_t opt = level != MSOCK_SOL_SOCKET ? 0 : name == MSOCK_SO_REUSEADDR ? SOF_REUSEADDR
              : name == MSOCK_SO_KEEPALIVE ? SOF_KEEPALIVE : name == MSOCK_SO_BROADCAST ? SOF_BROADCAST : 0;
-    if (!ip) {
-        r = -EINVAL;
-    } else if (opt) {
-        if (v)
-            ip_set_option(ip, opt);
-        else
-            ip_reset_option(ip, opt);
-        if (opt == SOF_REUSEADDR)
-            s->reuse = v != 0;
-    } else if (level == MSOCK_SOL_SOCKET && (name == MSOCK_SO_RCVBUF || name == MSOCK_SO_SNDBUF)) {
-        r = 0;                          /* accepted: lwIP's windows are fixed (lwipopts.h) */
-    } else if (level != MSOCK_IPPROTO_TCP || !s->tcp) {
-        r = -ENOPROTOOPT;
-    } else if (name == MSOCK_TCP_NODELAY) {
-        if (v)
-            tcp_nagle_disable(s->tcp);
-        else
-            tcp_nagle_enable(s->tcp);
-    } else {
-        r = -ENOPROTOOPT;               /* TCP_KEEPIDLE...: lwIP's fixed timers (opt.h) */
-    }
+    bool nodelay = level == MSOCK_IPPROTO_TCP && name == MSOCK_TCP_NODELAY;
+    LOCK_TCPIP_CORE();
+    u8_t *so = s->udp ? &s->udp->so_options : s->tcp ? &s->tcp->so_options : NULL;
+    int r = 0;
+    if (nodelay && s->tcp)
+        s->tcp->flags = (tcpflags_t)(v ? s->tcp->flags | TF_NODELAY : s->tcp->flags & ~TF_NODELAY);
+    else if (opt && so)
+        *so = (u8_t)(v ? *so | opt : *so & ~opt);
+    else
+        r = opt || nodelay ? -EINVAL : -ENOPROTOOPT;
+    if (opt == SOF_REUSEADDR && !r)
+        s->reuse = v != 0;
     UNLOCK_TCPIP_CORE();
     return r;
 }

@@ -122,6 +122,10 @@
  * the send buffers of small machines (tcp_guard.c caps them). */
 #define TCP_SNDLOWAT                (8 * 1024)
 #define TCP_QUEUE_OOSEQ             1
+/* tcp_write fills a segment with room by chaining a pbuf to it rather than
+ * copying into spare room left at the end of the last one (TCP_OVERSIZE,
+ * core/tcp_out.c): segments are still a full MSS, and the code smaller. */
+#define TCP_OVERSIZE                0
 #define LWIP_TCP_SACK_OUT           0
 #define TCP_LISTEN_BACKLOG          1
 #define TCP_DEFAULT_LISTEN_BACKLOG  64
