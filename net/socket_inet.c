@@ -63,7 +63,10 @@ struct isock {
     uint32_t laddr, raddr;              /* network order, kept for after the pcb */
     uint16_t lport, rport;              /* host order */
     struct waitq wq;
-    struct pbuf *rx;                    /* TCP: unread data, first pbuf at rx_off */
+    /* TCP: unread data, from rx_off in its first pbuf. A chain of what
+     * the recv callback brought, linked by pbuf_cat; only next and len are
+     * used (tot_len, 16 bits, overflows past 64 KiB unread). */
+    struct pbuf *rx;
     uint16_t rx_off;
     struct isock *aq, **aq_tail, *next; /* listener: accept queue; child: its link */
     /* SOCK_DGRAM only (allocated for datagram sockets alone). */
@@ -500,11 +503,10 @@ static size_t tcp_take(struct isock *s, uint8_t *buf, size_t len, bool peek)
             break;
         off = 0;
         p = p->next;
-        if (!peek) {                    /* free the first pbuf of the chain */
+        if (!peek) {                    /* unlink and free the pbuf read */
             struct pbuf *first = s->rx;
-            if (p)
-                pbuf_ref(p);
             s->rx = p;
+            first->next = NULL;
             pbuf_free(first);
         }
     }
