@@ -374,14 +374,8 @@ static int inet_connect(intptr_t h, const struct msock_sockaddr *a, msock_sockle
     int r = addr_in(a, len, &ip, &port);
     if (r < 0)
         return r;
-    if (s->udp) {
-        LOCK_TCPIP_CORE();
-        r = lwip_e(udp_connect(s->udp, &ip, port));
-        UNLOCK_TCPIP_CORE();
-        s->raddr = ip4_addr_get_u32(&ip);
-        s->rport = port;
-        return r;
-    }
+    if (s->udp)
+        return -EOPNOTSUPP;             /* datagrams go by sendto() */
     if (s->st != ST_NEW)
         return s->st == ST_CONNECTING ? -EALREADY : s->st == ST_CONNECTED ? -EISCONN : -EINVAL;
     /* A TCP socket bound to a fixed port with SO_REUSEADDR may meet our
@@ -457,13 +451,15 @@ static long tcp_send_locked(struct isock *s, const uint8_t *buf, size_t len, int
 
 static long udp_send_locked(struct isock *s, const void *buf, size_t len, const ip_addr_t *to, u16_t port)
 {
+    if (!to)
+        return -EDESTADDRREQ;           /* no connect() for datagrams */
     if (len > 0xffff - 28)
         return -EMSGSIZE;
     struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
     if (!p)
         return -ENOMEM;
     pbuf_take(p, buf, (u16_t)len);
-    err_t e = to ? udp_sendto(s->udp, p, to, port) : udp_send(s->udp, p);
+    err_t e = udp_sendto(s->udp, p, to, port);
     pbuf_free(p);
     return e == ERR_OK ? (long)len : lwip_e(e);
 }
@@ -726,7 +722,7 @@ static int inet_getname(intptr_t h, struct msock_sockaddr *a, msock_socklen_t *l
     } else if (s->tcp) {
         s->lport = s->tcp->local_port;
     }
-    int connected = s->udp ? (s->udp->flags & UDP_FLAGS_CONNECTED) : (s->st == ST_CONNECTED);
+    int connected = !s->udp && s->st == ST_CONNECTED;
     UNLOCK_TCPIP_CORE();
     if (peer && !connected)
         return -ENOTCONN;
@@ -758,18 +754,35 @@ static short revents(struct isock *s, short events)
     return r & (events | MSOCK_POLLERR | MSOCK_POLLHUP);
 }
 
+/* The sockets are held (users) while we wait: one closed meanwhile reads
+ * POLLNVAL, and the last holder frees it. */
 static int inet_poll(struct msock_pollent *ents, int n, int timeout_ms)
 {
     uint64_t dl = timeout_ms < 0 ? SCHED_FOREVER : sched_deadline_after((uint64_t)timeout_ms * 1000000);
-    for (;;) {
-        int ready = 0;
-        LOCK_TCPIP_CORE();
-        for (int i = 0; i < n; i++)
-            ready += (ents[i].revents = revents(IS(ents[i].h), ents[i].events)) != 0;
+    int ready, i;
+    LOCK_TCPIP_CORE();
+    for (i = 0; i < n; i++)
+        IS(ents[i].h)->users++;
+    for (int r = 0;;) {
+        ready = 0;
+        for (i = 0; i < n; i++) {
+            struct isock *s = IS(ents[i].h);
+            ents[i].revents = s->closed ? MSOCK_POLLNVAL : revents(s, ents[i].events);
+            ready += ents[i].revents != 0;
+        }
+        if (ready || !timeout_ms || r)
+            break;
         UNLOCK_TCPIP_CORE();
-        if (ready || !timeout_ms || waitq_wait_until(&poll_wq, dl) == -ETIMEDOUT)
-            return ready;
+        r = waitq_wait_until(&poll_wq, dl);
+        LOCK_TCPIP_CORE();
     }
+    for (i = 0; i < n; i++) {
+        struct isock *s = IS(ents[i].h);
+        if (!--s->users && s->closed)
+            isock_free(s);
+    }
+    UNLOCK_TCPIP_CORE();
+    return ready;
 }
 
 /* --- DNS ---------------------------------------------------------------------------- */
