@@ -32,7 +32,9 @@
  *     reads) and aborts the unaccepted ones when closed;
  *   - close is lwIP's tcp_close (a FIN after the unsent data; a RST if data
  *     came that nobody read, as lwIP's socket close did), or tcp_abort
- *     with SO_LINGER 0. */
+ *     with SO_LINGER 0;
+ *   - SOCK_DGRAM is a udp_pcb with sendto/recvfrom only (no connect) and
+ *     up to UDP_QLEN datagrams waiting. */
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 #include "lwip/dns.h"
