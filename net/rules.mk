@@ -21,7 +21,9 @@ LWIP_INC := -I$(LWIP_DIR)/src/include -Inet/lwip -Inet/lwip/libc
 LWIP_CORE := def dns inet_chksum init ip mem memp netif pbuf raw stats sys tcp tcp_in tcp_out \
 	timeouts udp
 LWIP_IPV4 := dhcp etharp icmp ip4 ip4_addr ip4_frag
-LWIP_API  := api_lib api_msg err if_api netbuf netdb netifapi sockets tcpip
+# api/: only the tcpip thread (tcpip.c) and err_to_errno (err.c); lwIP's
+# netconn and socket APIs are replaced by net/socket_inet.c on the raw API.
+LWIP_API  := err tcpip
 LWIP_SRCS := $(patsubst %,core/%.c,$(LWIP_CORE)) $(patsubst %,core/ipv4/%.c,$(LWIP_IPV4)) \
 	$(patsubst %,api/%.c,$(LWIP_API)) netif/ethernet.c apps/lwiperf/lwiperf.c
 LWIP_OBJS := $(patsubst %,$(BUILD)/lwip/%.o,$(LWIP_SRCS))
@@ -52,7 +54,7 @@ $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): KCFLAGS += $(LWIP_INC)
 $(patsubst %,$(BUILD)/%.o,$(LWIP_PORT_SRCS)): | $(LWIP_DIR)/.fetched
 
 # The POSIX socket layer (net/socket.h): the dispatch core knows no lwIP;
-# AF_INET (socket_inet.c) is the only file that includes lwIP's sockets.h.
+# AF_INET (socket_inet.c) is lwIP's raw TCP/UDP API under the core lock.
 KSRCS += net/socket.c
 SOCKET_LWIP_SRCS := net/socket_inet.c
 KSRCS += $(SOCKET_LWIP_SRCS)
@@ -61,3 +63,5 @@ $(patsubst %,$(BUILD)/%.o,$(SOCKET_LWIP_SRCS)): | $(LWIP_DIR)/.fetched
 # -Os like lwIP: the layer is not on a hot path of its own (lwIP's is).
 $(BUILD)/net/socket.c.o $(BUILD)/net/socket_inet.c.o: \
 	KCFLAGS := $(filter-out -O2,$(KCFLAGS)) -Os
+# lwIP's callback types name parameters a callback may not need.
+$(BUILD)/net/socket_inet.c.o: KCFLAGS += -Wno-unused-parameter

@@ -5,20 +5,18 @@
  * Constants, structures and errno values are Linux's (x86-64 ABI), so code
  * written against <sys/socket.h> ports unchanged. A descriptor table maps
  * each fd to an address family's ops (struct sock_ops) and that family's
- * handle for the socket: AF_INET is lwIP (net/socket_inet.c, the only file
- * that sees lwIP's socket headers); AF_VSOCK plugs in later through
- * sock_register_family() without touching lwIP or callers.
+ * handle for the socket: AF_INET is lwIP's raw TCP/UDP API
+ * (net/socket_inet.c); AF_VSOCK plugs in through sock_register_family()
+ * without touching lwIP or callers.
  *
  * Every name is first defined with an msock_/MSOCK_ prefix; the POSIX names
  * are macros on top, left out when MSOCK_PREFIXED_ONLY is defined (as in
- * socket_inet.c, where lwIP's sockets.h defines the same names with other
- * values).
+ * the families' files, whose other headers may define the same names).
  *
  * errno: failing calls return -1 and set msock_errno (`errno` in kernel
  * code that includes this header). It is one kernel-wide variable: threads
  * are cooperative on one CPU, so it holds until the caller's next blocking
- * call; read it straight after the failing call. It is not lwIP's
- * lwip_errno. */
+ * call; read it straight after the failing call. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -229,7 +227,7 @@ static inline uint32_t msock_htonl(uint32_t v) { return __builtin_bswap32(v); }
  * A family's ops return 0 or a count on success and a negative errno
  * (Linux value) on failure; the dispatch core turns that into -1 and
  * msock_errno. `h` is the family's own handle for a socket (for AF_INET,
- * lwIP's descriptor). Blocking ops block in the family. Optional ops may
+ * its struct isock). Blocking ops block in the family. Optional ops may
  * be NULL (the call then fails with EOPNOTSUPP). */
 struct msock_pollent {
     intptr_t h;
@@ -298,7 +296,7 @@ int msock_getsockopt(int fd, int level, int name, void *val, msock_socklen_t *le
 int msock_getsockname(int fd, struct msock_sockaddr *a, msock_socklen_t *len);
 int msock_getpeername(int fd, struct msock_sockaddr *a, msock_socklen_t *len);
 /* timeout_ms: -1 forever. Sockets of one family wait in that family (for
- * AF_INET, lwip_poll: woken by lwIP's events). A set mixing families is
+ * AF_INET, woken by lwIP's callbacks). A set mixing families is
  * polled without waiting every millisecond until one is ready. */
 int msock_poll(struct msock_pollfd *fds, unsigned long nfds, int timeout_ms);
 /* Literal IPv4 addresses, and names through the AF_INET family's resolver

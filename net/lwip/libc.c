@@ -1,17 +1,6 @@
-/* The few C library functions lwIP calls that lib/string.c does not have
- * (strncpy in api_lib/netdb/netifapi, atoi in netdb's getaddrinfo). */
+/* The C library function lwIP calls that lib/string.c does not have: atoi,
+ * for netif_find()'s interface number (core/netif.c). */
 #include <stdlib.h>
-#include <string.h>
-
-char *strncpy(char *dst, const char *src, size_t n)
-{
-    size_t i = 0;
-    for (; i < n && src[i]; i++)
-        dst[i] = src[i];
-    for (; i < n; i++)
-        dst[i] = '\0';
-    return dst;
-}
 
 /* Decimal, optional sign and leading blanks; stops at the first non-digit. */
 int atoi(const char *s)

@@ -2,8 +2,10 @@
  * for every option and its default). Each choice below says why.
  *
  * minnow runs lwIP with NO_SYS=0: the "tcpip" kernel thread owns the
- * stack, drivers hand frames to it through tcpip_input(), and applications
- * use the socket API from their own threads (sys_arch.c maps semaphores,
+ * stack (input and timers), drivers hand frames to it through tcpip_input(),
+ * and minnow's socket layer (net/socket_inet.c) calls lwIP's raw TCP/UDP
+ * API from the applications' threads under the core lock; lwIP's own
+ * netconn and socket APIs are not built (sys_arch.c maps semaphores,
  * mutexes, mailboxes and threads onto kernel/sched/sched.h). Memory comes from
  * the kernel heap (kmalloc) for variable-size buffers, and from pools sized
  * at boot and carved from the heap (net/lwip/pools.c) for fixed-size ones. */
@@ -11,9 +13,8 @@
 
 /* --- operating system ---------------------------------------------------- */
 #define NO_SYS                      0
-/* Sockets and netconn calls take the core lock and run in the caller's
- * thread instead of a round trip through the tcpip thread's mailbox: one
- * context switch less per call. */
+/* The socket layer takes the core lock and calls lwIP in the caller's
+ * thread (LOCK_TCPIP_CORE), no round trip through the tcpip mailbox. */
 #define LWIP_TCPIP_CORE_LOCKING     1
 /* Received frames still go through the tcpip mailbox (the driver's thread
  * must not block on the core lock; see net/netdev.h). */
@@ -22,23 +23,16 @@
 #define SYS_LIGHTWEIGHT_PROT        1
 #define LWIP_TIMERS                 1
 
-/* Threads: lwIP's call depth with the socket API is shallow, but the
- * tcpip thread runs every protocol callback; 32 KiB leaves a margin. */
+/* Threads: the tcpip thread runs every protocol callback; 32 KiB leaves a
+ * margin. */
 #define TCPIP_THREAD_NAME           "tcpip"
 #define TCPIP_THREAD_STACKSIZE      (32 * 1024)
 #define TCPIP_THREAD_PRIO           0           /* the scheduler has no priorities */
 #define DEFAULT_THREAD_STACKSIZE    (16 * 1024)
 #define DEFAULT_THREAD_PRIO         0
-/* Mailboxes are rings of pointers (8 bytes a slot): make them deep enough
- * that a full TCP window of segments never finds one full (a full recvmbox
- * makes lwIP refuse data and the peer retransmit). */
+/* The tcpip mailbox is a ring of pointers (8 bytes a slot), one per
+ * queued received frame: deep enough for a full TCP window of segments. */
 #define TCPIP_MBOX_SIZE             512
-/* 256 slots: the ring fits in one page (a connection's cost on a small
- * machine); a full one only defers data (lwIP keeps it as refused_data). */
-#define DEFAULT_TCP_RECVMBOX_SIZE   256
-#define DEFAULT_UDP_RECVMBOX_SIZE   128
-#define DEFAULT_RAW_RECVMBOX_SIZE   32
-#define DEFAULT_ACCEPTMBOX_SIZE     256     /* a full backlog (at most 255) */
 
 /* --- memory -------------------------------------------------------------- */
 /* mem_malloc() is the kernel heap: one allocator for the whole kernel, and
@@ -65,8 +59,7 @@
 #define MEMP_NUM_RAW_PCB            4
 #define MEMP_NUM_UDP_PCB            16
 /* Connections: enough for hundreds of clients at once plus a full listen
- * backlog each (lwIP resets a connection whose handshake completed when no
- * netconn is left for it); pools.c shrinks both on small machines. */
+ * backlog each; pools.c shrinks the count on small machines. */
 #define MEMP_NUM_TCP_PCB            512
 #define MEMP_NUM_TCP_PCB_LISTEN     16
 /* Enough segments for one connection's full send queue plus some. */
@@ -74,13 +67,9 @@
 #define MEMP_NUM_REASSDATA          8
 #define IP_REASS_MAX_PBUFS          64      /* a 64 KiB datagram in 1500-byte fragments: 45 */
 #define MEMP_NUM_FRAG_PBUF          32
-#define MEMP_NUM_NETBUF             64
-#define MEMP_NUM_NETCONN            512
-#define MEMP_NUM_SELECT_CB          8
-#define MEMP_NUM_TCPIP_MSG_API      64
+#define MEMP_NUM_TCPIP_MSG_API      16      /* tcpip_callback (lwip_netif.c, dhcp_hold.c) */
 #define MEMP_NUM_TCPIP_MSG_INPKT    512     /* one per queued received frame */
 #define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
-#define MEMP_NUM_NETDB              4
 /* Received frames land in pool pbufs, one frame each (PBUF_POOL_BUFSIZE
  * defaults to MSS + headers). 1024 of them (about 1.5 MiB, where memory
  * allows: pools.c shrinks them) hold four full receive windows (TCP_WND):
@@ -116,7 +105,6 @@
 #define LWIP_HAVE_LOOPIF            1
 #define LWIP_NETIF_STATUS_CALLBACK  1       /* "net: eth0 10.0.2.15/24 ..." */
 #define LWIP_NETIF_LINK_CALLBACK    1
-#define LWIP_NETIF_API              1
 
 /* --- TCP throughput ------------------------------------------------------ */
 /* Windows of hundreds of KiB keep a path with latency busy: at 1 Gb/s and
@@ -134,6 +122,10 @@
  * the send buffers of small machines (tcp_guard.c caps them). */
 #define TCP_SNDLOWAT                (8 * 1024)
 #define TCP_QUEUE_OOSEQ             1
+/* tcp_write fills a segment with room by chaining a pbuf to it rather than
+ * copying into spare room left at the end of the last one (TCP_OVERSIZE,
+ * core/tcp_out.c): segments are still a full MSS, and the code smaller. */
+#define TCP_OVERSIZE                0
 #define LWIP_TCP_SACK_OUT           0
 #define TCP_LISTEN_BACKLOG          1
 #define TCP_DEFAULT_LISTEN_BACKLOG  64
@@ -149,31 +141,21 @@
 #define CHECKSUM_CHECK_UDP          1
 #define CHECKSUM_CHECK_TCP          1
 #define CHECKSUM_CHECK_ICMP         1
-#define LWIP_CHECKSUM_ON_COPY       1       /* sum while copying into pbufs */
+/* No sum while copying into pbufs: NICs that insert TCP checksums do
+ * (lwip_netif.c); for the others and the loopback netif, tcp_output sums
+ * each segment it sends (smaller code, and no work wasted on offload). */
+#define LWIP_CHECKSUM_ON_COPY       0
 
 /* --- APIs ---------------------------------------------------------------- */
-#define LWIP_NETCONN                1
-#define LWIP_SOCKET                 1
-/* Only lwip_* names: no socket(), read(), close() macros leaking into the
- * kernel (the POSIX layer, net/socket.h, wraps these). */
-#define LWIP_COMPAT_SOCKETS         0
-#define LWIP_POSIX_SOCKETS_IO_NAMES 0
-#define LWIP_SOCKET_OFFSET          0
-#define LWIP_SOCKET_SELECT          1
-#define LWIP_SOCKET_POLL            1
-#define LWIP_SO_RCVTIMEO            1
-#define LWIP_SO_SNDTIMEO            1
-#define LWIP_SO_RCVBUF              1
-#define LWIP_SO_LINGER              1
-#define SO_REUSE                    1       /* SO_REUSEADDR */
-#define LWIP_TCP_KEEPALIVE          1
-/* No full-duplex netconns: that needs a semaphore per thread (thread-local
- * storage minnow does not have yet). */
-#define LWIP_NETCONN_FULLDUPLEX     0
-#define LWIP_NETCONN_SEM_PER_THREAD 0
-#define LWIP_FIONREAD_LINUXMODE     1
+/* No netconn or BSD socket API: net/socket_inet.c implements minnow's
+ * sockets (net/socket.h) on the raw API, with its own descriptors, waits,
+ * poll and errno; lwIP's copy of all that cost 22 KB of code. err.c's
+ * err_to_errno() still maps err_t to (Linux) errno values. */
+#define LWIP_NETCONN                0
+#define LWIP_SOCKET                 0
+#define SO_REUSE                    1       /* SOF_REUSEADDR: SO_REUSEADDR */
 /* errno values: lwIP's own table (Linux numbers, the same as
- * kernel/errno.h); errno itself is lwip_errno (arch/cc.h). */
+ * kernel/errno.h), for err_to_errno(). */
 #define LWIP_PROVIDE_ERRNO          1
 
 /* --- diagnostics --------------------------------------------------------- */

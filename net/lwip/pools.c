@@ -23,8 +23,8 @@
  * pools fit in the budget: an eighth of the free memory (pmm_free_pages()),
  * or net_mem=BYTES from the command line. When they do not, the pools that
  * hold data in flight (received frames, TCP segments, queued input
- * packets, netbufs, fragments) and the connections (TCP PCBs, netconns:
- * 512 of each where memory allows) shrink in proportion, each down to a
+ * packets, fragments) and the connections (TCP PCBs: 512 where memory
+ * allows) shrink in proportion, each down to a
  * floor; the other control blocks are small and keep theirs. */
 #include "lwip/opt.h"
 #include "lwip/memp.h"
@@ -38,16 +38,11 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/altcp.h"
 #include "lwip/ip4_frag.h"
-#include "lwip/netbuf.h"
-#include "lwip/api.h"
 #include "lwip/priv/tcpip_priv.h"
-#include "lwip/priv/api_msg.h"
-#include "lwip/priv/sockets_priv.h"
 #include "lwip/etharp.h"
 #include "lwip/igmp.h"
 #include "lwip/timeouts.h"
 #include "netif/ppp/ppp_opts.h"         /* PPP_NUM_TIMEOUTS, in MEMP_NUM_SYS_TIMEOUT */
-#include "lwip/netdb.h"
 #include "lwip/dns.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/console/kprintf.h"
@@ -77,12 +72,10 @@ static const struct { memp_t type; uint32_t floor; } data_pools[] = {
     { MEMP_PBUF_POOL, 24 },         /* received frames: a few TCP windows' worth of MSS */
     { MEMP_TCP_SEG, 64 },           /* unsent and unacknowledged segments */
     { MEMP_TCPIP_MSG_INPKT, 32 },   /* frames queued for the tcpip thread */
-    { MEMP_NETBUF, 16 },            /* UDP datagrams waiting in sockets */
     { MEMP_PBUF, 16 },              /* PBUF_REF/ROM headers */
     { MEMP_FRAG_PBUF, 8 },          /* IP fragments being sent */
     { MEMP_REASSDATA, 2 },          /* datagrams being reassembled */
     { MEMP_TCP_PCB, 64 },           /* connections: hundreds where memory allows */
-    { MEMP_NETCONN, 64 },
 };
 
 /* A free element: the first bytes of an unused one link the list. */
@@ -213,9 +206,7 @@ int net_pools_rx_short(void)
 
 uint32_t net_pools_conns(void)
 {
-    uint32_t n = sized ? limit[MEMP_NETCONN] : spec[MEMP_NETCONN].num;
-    uint32_t t = sized ? limit[MEMP_TCP_PCB] : spec[MEMP_TCP_PCB].num;
-    return n < t ? n : t;
+    return sized ? limit[MEMP_TCP_PCB] : spec[MEMP_TCP_PCB].num;
 }
 
 uint32_t net_pools_rx_frames(void) { return sized ? limit[MEMP_PBUF_POOL] : spec[MEMP_PBUF_POOL].num; }

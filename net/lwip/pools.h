@@ -19,8 +19,8 @@ int net_pools_get(int i, struct net_pool_info *info);
 /* 1 when the pool of receive pbufs is down to its last quarter
  * (tcp_guard.c then keeps it for connections that read). */
 int net_pools_rx_short(void);
-/* How many TCP connections the pools allow at once: the smaller of the
- * netconn and TCP PCB pools (apps size their connection slots and backlogs
+/* How many TCP connections the pools allow at once: the TCP PCB pool
+ * (apps size their connection slots and backlogs
  * from it). */
 uint32_t net_pools_conns(void);
 /* Frames the pool of receive pbufs holds (tcp_guard.c bounds windows by it). */

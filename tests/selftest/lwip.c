@@ -8,8 +8,7 @@
  *
  *   qemu-system-x86_64 -accel tcg -M q35 -netdev user,id=n0 -device e1000,netdev=n0
  *     -kernel build/minnow.elf -append "app=none selftest=dhcp" */
-#include "lwip/sockets.h"
-#include "lwip/ip4_addr.h"
+#include "net/socket.h"
 #include "net/lwip_netif.h"
 #include "kernel/time/clock.h"
 #include "lib/fmt.h"
@@ -45,7 +44,7 @@ static int send_stream(int fd, struct sum *s)
             buf[i] = pattern(off + i);
         sum_add(s, buf, n);
         for (uint32_t done = 0; done < n;) {
-            ssize_t w = lwip_send(fd, buf + done, n - done, 0);
+            long w = send(fd, buf + done, n - done, 0);
             if (w <= 0)
                 return -1;
             done += (uint32_t)w;
@@ -61,7 +60,7 @@ static long recv_stream(int fd, struct sum *s)
     static uint8_t buf[TCP_TEST_CHUNK];
     long total = 0;
     for (;;) {
-        ssize_t r = lwip_recv(fd, buf, sizeof buf, 0);
+        long r = recv(fd, buf, sizeof buf, 0);
         if (r < 0)
             return -1;
         if (r == 0)
@@ -83,18 +82,18 @@ struct client {
 static void client_main(void *arg)
 {
     struct client *c = arg;
-    int fd = lwip_socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = { .sin_len = sizeof sa, .sin_family = AF_INET, .sin_port = lwip_htons(TCP_TEST_PORT),
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_TEST_PORT),
                               .sin_addr.s_addr = c->addr };
-    if (fd < 0 || lwip_connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         c->err = 1;
-    } else if (send_stream(fd, &c->sent) != 0 || lwip_shutdown(fd, SHUT_WR) != 0) {
+    } else if (send_stream(fd, &c->sent) != 0 || shutdown(fd, SHUT_WR) != 0) {
         c->err = 2;
     } else if ((c->got_bytes = recv_stream(fd, &c->got)) < 0) {
         c->err = 3;
     }
     if (fd >= 0)
-        lwip_close(fd);
+        close(fd);
     sem_up(&c->done);
 }
 
@@ -103,12 +102,12 @@ static int tcp_loopback_test(uint32_t addr, const char *what)
     static struct client c;
     c = (struct client){ .addr = addr };
     sem_init(&c.done, 0);
-    int lfd = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
-    struct sockaddr_in sa = { .sin_len = sizeof sa, .sin_family = AF_INET, .sin_port = lwip_htons(TCP_TEST_PORT),
-                              .sin_addr.s_addr = lwip_htonl(INADDR_ANY) };
-    if (lfd < 0 || lwip_setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        lwip_bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || lwip_listen(lfd, 4) != 0) {
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(TCP_TEST_PORT),
+                              .sin_addr.s_addr = htonl(INADDR_ANY) };
+    if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 4) != 0) {
         kprintf("selftest: dhcp: listen on port %d failed (errno %d)\n", TCP_TEST_PORT, errno);
         return 1;
     }
@@ -117,13 +116,13 @@ static int tcp_loopback_test(uint32_t addr, const char *what)
     if (!t)
         return 1;
     thread_detach(t);
-    int fd = lwip_accept(lfd, NULL, NULL);
-    lwip_close(lfd);
+    int fd = accept(lfd, NULL, NULL);
+    close(lfd);
     struct sum got = { 0 }, sent = { 0 };
     long n = fd >= 0 ? recv_stream(fd, &got) : -1;
     int err = n != TCP_TEST_BYTES || send_stream(fd, &sent) != 0;
     if (fd >= 0)
-        lwip_close(fd);
+        close(fd);
     sem_down(&c.done);
     uint64_t us = (clock_ns() - t0) / 1000 + 1;
     if (err || c.err || c.got_bytes != TCP_TEST_BYTES || got.a != c.sent.a || got.b != c.sent.b ||
@@ -153,10 +152,11 @@ SELFTEST(dhcp, "lwIP: DHCP address on eth0, then 1 MiB each way over loopback TC
         return 1;
     }
     kprintf("selftest: dhcp: eth0 configured in %llu ms\n", (unsigned long long)((clock_ns() - t0) / 1000000));
-    if (tcp_loopback_test(lwip_htonl(0x7f000001), "loopback"))
+    if (tcp_loopback_test(htonl(0x7f000001), "loopback"))
         return 1;
     char own[16], what[40];
     net_addr_str("eth0", own, sizeof own);
     fmt_snprintf(what, sizeof what, "own address %s", own);
-    return tcp_loopback_test(ipaddr_addr(own), what);
+    struct in_addr a;
+    return !inet_aton(own, &a) || tcp_loopback_test(a.s_addr, what);
 }

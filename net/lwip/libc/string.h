@@ -1,6 +1,3 @@
-/* The <string.h> lwIP sees: the kernel's lib/string.h plus strncpy
- * (net/lwip/libc.c). */
+/* The <string.h> lwIP sees: the kernel's lib/string.h. */
 #pragma once
 #include "lib/string.h"
-
-char *strncpy(char *dst, const char *src, size_t n);
