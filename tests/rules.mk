@@ -73,3 +73,11 @@ UNIT_BINS += $(BUILD)/host/unit/test_ksyms
 $(BUILD)/gen/test_ksyms.S: tests/unit/ksyms_syms.txt tools/mksyms.py
 	@mkdir -p $(@D)
 	$(PYTHON) tools/mksyms.py --list $< > $@
+# The same decoder on the shipped kernel's own function list.
+UNIT_TESTS += ksyms_kernel
+unit_ksyms_kernel_SRCS := kernel/arch/ksyms.c $(BUILD)/gen/test_ksyms_kernel.S
+UNIT_BINS += $(BUILD)/host/unit/test_ksyms_kernel
+$(BUILD)/gen/ksyms_kernel.txt: $(BUILD)/minnow.pass1.elf tools/mksyms.py
+	$(PYTHON) tools/mksyms.py --dump $(NM) $< > $@
+$(BUILD)/gen/test_ksyms_kernel.S: $(BUILD)/gen/ksyms_kernel.txt tools/mksyms.py
+	$(PYTHON) tools/mksyms.py --list $< > $@
