@@ -224,14 +224,13 @@ def check(data, params, per_len, table, syms, text):
     bits = Bits(data)
 
     def symbol():
-        code = first = index = 0
+        code = index = 0            # code: less the first code of its length
         for count in per_len:
-            code |= bits.get(1)
-            if code - first < count:
-                return index + code - first
+            code = code << 1 | bits.get(1)
+            if code < count:
+                return index + code
             index += count
-            first = (first + count) << 1
-            code <<= 1
+            code -= count
         sys.exit("mksyms: a code that is none")
 
     def expand(n, depth):

@@ -28,22 +28,25 @@ extern char __text_start[], __text_end[];
  * run with interrupts off, on one CPU). */
 static char name_buf[KSYMS_NAME_MAX];
 
-/* The next n bits of the stream at bit *pos, the first the most significant. */
-static unsigned get_bits(uint32_t *pos, int n)
+/* The bit of the stream read next (a lookup starts at 0). */
+static uint32_t bit_pos;
+
+/* The next n bits of the stream, the first the most significant. */
+static unsigned get_bits(int n)
 {
     unsigned v = 0;
-    for (; n > 0; n--, (*pos)++)
-        v = v << 1 | (ksyms_stream[*pos >> 3] >> (~*pos & 7) & 1);
+    for (; n > 0; n--, bit_pos++)
+        v = v << 1 | (ksyms_stream[bit_pos >> 3] >> (~bit_pos & 7) & 1);
     return v;
 }
 
 /* A distance: digits d >= T add d and go on, weighted (256 - T) times more;
  * a digit below T ends it. */
-static uint64_t read_distance(uint32_t *pos)
+static uint64_t read_distance(void)
 {
     uint64_t v = 0, weight = 1;
     for (int i = 0; i < KSYMS_DIGITS; i++) {
-        unsigned d = get_bits(pos, 8);
+        unsigned d = get_bits(8);
         v += d * weight;
         if (d < ksyms_params[0])
             break;
@@ -54,30 +57,29 @@ static uint64_t read_distance(uint32_t *pos)
 
 /* One symbol: the codes of a length are consecutive numbers that follow
  * those of the shorter lengths, shifted left (canonical Huffman). */
-static unsigned read_symbol(uint32_t *pos)
+static unsigned read_symbol(void)
 {
-    unsigned code = 0, first = 0, index = 0;
+    unsigned code = 0, index = 0;
     for (int len = 0; len < ksyms_params[2]; len++) {
-        code |= get_bits(pos, 1);
+        code = code << 1 | get_bits(1);
         unsigned count = ksyms_lens[len];
-        if (code - first < count)
-            return index + code - first;
+        if (code < count)
+            return index + code;
         index += count;
-        first = (first + count) << 1;
-        code <<= 1;
+        code -= count;
     }
     return 0;                           /* the generator checked every code */
 }
 
-/* Decodes the name at bit *pos into name_buf, an explicit stack standing
- * for the recursion into token pairs, up to the character 0 that ends it. */
-static void decode_name(uint32_t *pos)
+/* Decodes the next name into name_buf, an explicit stack standing for the
+ * recursion into token pairs, up to the character 0 that ends it. */
+static void decode_name(void)
 {
     uint8_t stack[KSYMS_DEPTH + 2];
     size_t n = 0;
     for (;;) {
         int sp = 0;
-        stack[sp++] = (uint8_t)read_symbol(pos);
+        stack[sp++] = (uint8_t)read_symbol();
         while (sp > 0) {
             const uint8_t *e = &ksyms_table[2 * stack[--sp]];
             if (e[0] != KSYMS_CHAR) {
@@ -103,15 +105,15 @@ const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
         addr >= (uint64_t)(uintptr_t)__text_end)
         return NULL;
     /* Decode up to the last function starting at or below addr. */
-    uint32_t pos = 0;
+    bit_pos = 0;
     uint64_t at = (uint64_t)(uintptr_t)__text_start;
     uint32_t i;
     for (i = 0; i < ksyms_count; i++) {
-        uint64_t next = at + read_distance(&pos);
+        uint64_t next = at + read_distance();
         if (next > addr)
             break;
         at = next;
-        decode_name(&pos);
+        decode_name();
     }
     if (!i)
         return NULL;
