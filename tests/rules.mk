@@ -18,7 +18,7 @@ unit_httpd_parse_SRCS := apps/httpd_parse.c
 unit_pools_plan_SRCS := net/lwip/pools_plan.c
 
 HOSTED_TESTS += fbcon
-hosted_fbcon_SRCS := kernel/console/fbcon.c $(BUILD)/gen/font8x16.c
+hosted_fbcon_SRCS := kernel/console/fbcon.c kernel/console/font.c $(BUILD)/gen/font8x16.c
 
 UNIT_BINS   := $(patsubst %,$(BUILD)/host/unit/test_%,$(UNIT_TESTS))
 HOSTED_BINS := $(patsubst %,$(BUILD)/host/hosted/test_%,$(HOSTED_TESTS))

@@ -144,7 +144,7 @@ def encode_names(names, m):
         prev = name
     used = {b for s in seqs for b in s} | set(range(m + 1))
     free = [b for b in range(256) if b not in used]
-    return bpe(seqs, free[:CHAR - len(used)])      # at most 255 symbols
+    return bpe(seqs, free[:max(0, CHAR - len(used))])   # at most 255 symbols
 
 
 def digits(v, t):
