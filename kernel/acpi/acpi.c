@@ -142,13 +142,16 @@ static const uint8_t *map_table(struct parser *p, uint64_t phys, const char *exp
 
 /* ---- MADT (5.2.12) --------------------------------------------------------- */
 
-static bool madt_entry_short(struct parser *p, uint8_t type, uint8_t elen, size_t need)
-{
-    if (elen >= need)
-        return false;
-    warnf(p, "MADT entry type %u too short (%u bytes, need %zu; skipped)", type, elen, need);
-    return true;
-}
+/* The length of each MADT entry type read below (0: a type not read). */
+static const uint8_t madt_min_len[] = {
+    [ACPI_MADT_LAPIC] = sizeof(struct acpi_madt_lapic),
+    [ACPI_MADT_IOAPIC] = sizeof(struct acpi_madt_ioapic),
+    [ACPI_MADT_ISO] = sizeof(struct acpi_madt_iso),
+    [ACPI_MADT_LAPIC_NMI] = sizeof(struct acpi_madt_lapic_nmi),
+    [ACPI_MADT_LAPIC_OVR] = sizeof(struct acpi_madt_lapic_ovr),
+    [ACPI_MADT_X2APIC] = sizeof(struct acpi_madt_x2apic),
+    [ACPI_MADT_X2APIC_NMI] = sizeof(struct acpi_madt_x2apic_nmi),
+};
 
 static void madt_add_cpu(struct parser *p, uint32_t apic_id, uint32_t uid, uint32_t flags)
 {
@@ -190,19 +193,20 @@ static void madt_add_nmi(struct parser *p, uint32_t uid, uint8_t lint, uint16_t 
 static void madt_entry(struct parser *p, const uint8_t *e, uint8_t type, uint8_t elen)
 {
     struct acpi_info *o = p->out;
+    size_t need = type < sizeof madt_min_len ? madt_min_len[type] : 0;
 
+    if (elen < need) {
+        warnf(p, "MADT entry type %u too short (%u bytes, need %zu; skipped)", type, elen, need);
+        return;
+    }
     switch (type) {
     case ACPI_MADT_LAPIC:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_lapic)))
-            madt_add_cpu(p, e[3], e[2], rd32(e + 4));
+        madt_add_cpu(p, e[3], e[2], rd32(e + 4));
         break;
     case ACPI_MADT_X2APIC:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_x2apic)))
-            madt_add_cpu(p, rd32(e + 4), rd32(e + 12), rd32(e + 8));
+        madt_add_cpu(p, rd32(e + 4), rd32(e + 12), rd32(e + 8));
         break;
     case ACPI_MADT_IOAPIC:
-        if (madt_entry_short(p, type, elen, sizeof(struct acpi_madt_ioapic)))
-            break;
         if (o->nioapics == ACPI_MAX_IOAPICS) {
             warnf(p, "more than %d IOAPICs, ID %u ignored", ACPI_MAX_IOAPICS, e[2]);
             break;
@@ -213,8 +217,6 @@ static void madt_entry(struct parser *p, const uint8_t *e, uint8_t type, uint8_t
         o->nioapics++;
         break;
     case ACPI_MADT_ISO:
-        if (madt_entry_short(p, type, elen, sizeof(struct acpi_madt_iso)))
-            break;
         if (o->noverrides == ACPI_MAX_OVERRIDES) {
             warnf(p, "more than %d interrupt overrides, IRQ %u ignored", ACPI_MAX_OVERRIDES, e[3]);
             break;
@@ -226,16 +228,13 @@ static void madt_entry(struct parser *p, const uint8_t *e, uint8_t type, uint8_t
         o->noverrides++;
         break;
     case ACPI_MADT_LAPIC_NMI:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_lapic_nmi)))
-            madt_add_nmi(p, e[2] == 0xFF ? ACPI_UID_ALL : e[2], e[5], rd16(e + 3));
+        madt_add_nmi(p, e[2] == 0xFF ? ACPI_UID_ALL : e[2], e[5], rd16(e + 3));
         break;
     case ACPI_MADT_X2APIC_NMI:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_x2apic_nmi)))
-            madt_add_nmi(p, rd32(e + 4), e[8], rd16(e + 2));
+        madt_add_nmi(p, rd32(e + 4), e[8], rd16(e + 2));
         break;
     case ACPI_MADT_LAPIC_OVR:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_lapic_ovr)))
-            o->lapic_addr = rd64(e + 4);
+        o->lapic_addr = rd64(e + 4);
         break;
     default:
         break;                  /* SAPIC, GIC, wakeup mailbox...: not for us */
