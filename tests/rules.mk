@@ -18,7 +18,7 @@ unit_httpd_parse_SRCS := apps/httpd_parse.c
 unit_pools_plan_SRCS := net/lwip/pools_plan.c
 
 HOSTED_TESTS += fbcon
-hosted_fbcon_SRCS := kernel/console/fbcon.c $(BUILD)/gen/font8x16.c
+hosted_fbcon_SRCS := kernel/console/fbcon.c kernel/console/font.c $(BUILD)/gen/font8x16.c
 
 UNIT_BINS   := $(patsubst %,$(BUILD)/host/unit/test_%,$(UNIT_TESTS))
 HOSTED_BINS := $(patsubst %,$(BUILD)/host/hosted/test_%,$(HOSTED_TESTS))
@@ -72,4 +72,12 @@ unit_ksyms_SRCS := kernel/arch/ksyms.c $(BUILD)/gen/test_ksyms.S
 UNIT_BINS += $(BUILD)/host/unit/test_ksyms
 $(BUILD)/gen/test_ksyms.S: tests/unit/ksyms_syms.txt tools/mksyms.py
 	@mkdir -p $(@D)
+	$(PYTHON) tools/mksyms.py --list $< > $@
+# The same decoder on the shipped kernel's own function list.
+UNIT_TESTS += ksyms_kernel
+unit_ksyms_kernel_SRCS := kernel/arch/ksyms.c $(BUILD)/gen/test_ksyms_kernel.S
+UNIT_BINS += $(BUILD)/host/unit/test_ksyms_kernel
+$(BUILD)/gen/ksyms_kernel.txt: $(BUILD)/minnow.pass1.elf tools/mksyms.py
+	$(PYTHON) tools/mksyms.py --dump $(NM) $< > $@
+$(BUILD)/gen/test_ksyms_kernel.S: $(BUILD)/gen/ksyms_kernel.txt tools/mksyms.py
 	$(PYTHON) tools/mksyms.py --list $< > $@

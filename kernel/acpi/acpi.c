@@ -142,13 +142,16 @@ static const uint8_t *map_table(struct parser *p, uint64_t phys, const char *exp
 
 /* ---- MADT (5.2.12) --------------------------------------------------------- */
 
-static bool madt_entry_short(struct parser *p, uint8_t type, uint8_t elen, size_t need)
-{
-    if (elen >= need)
-        return false;
-    warnf(p, "MADT entry type %u too short (%u bytes, need %zu; skipped)", type, elen, need);
-    return true;
-}
+/* The length of each MADT entry type read below (0: a type not read). */
+static const uint8_t madt_min_len[] = {
+    [ACPI_MADT_LAPIC] = sizeof(struct acpi_madt_lapic),
+    [ACPI_MADT_IOAPIC] = sizeof(struct acpi_madt_ioapic),
+    [ACPI_MADT_ISO] = sizeof(struct acpi_madt_iso),
+    [ACPI_MADT_LAPIC_NMI] = sizeof(struct acpi_madt_lapic_nmi),
+    [ACPI_MADT_LAPIC_OVR] = sizeof(struct acpi_madt_lapic_ovr),
+    [ACPI_MADT_X2APIC] = sizeof(struct acpi_madt_x2apic),
+    [ACPI_MADT_X2APIC_NMI] = sizeof(struct acpi_madt_x2apic_nmi),
+};
 
 static void madt_add_cpu(struct parser *p, uint32_t apic_id, uint32_t uid, uint32_t flags)
 {
@@ -190,19 +193,20 @@ static void madt_add_nmi(struct parser *p, uint32_t uid, uint8_t lint, uint16_t 
 static void madt_entry(struct parser *p, const uint8_t *e, uint8_t type, uint8_t elen)
 {
     struct acpi_info *o = p->out;
+    size_t need = type < sizeof madt_min_len ? madt_min_len[type] : 0;
 
+    if (elen < need) {
+        warnf(p, "MADT entry type %u too short (%u bytes, need %zu; skipped)", type, elen, need);
+        return;
+    }
     switch (type) {
     case ACPI_MADT_LAPIC:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_lapic)))
-            madt_add_cpu(p, e[3], e[2], rd32(e + 4));
+        madt_add_cpu(p, e[3], e[2], rd32(e + 4));
         break;
     case ACPI_MADT_X2APIC:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_x2apic)))
-            madt_add_cpu(p, rd32(e + 4), rd32(e + 12), rd32(e + 8));
+        madt_add_cpu(p, rd32(e + 4), rd32(e + 12), rd32(e + 8));
         break;
     case ACPI_MADT_IOAPIC:
-        if (madt_entry_short(p, type, elen, sizeof(struct acpi_madt_ioapic)))
-            break;
         if (o->nioapics == ACPI_MAX_IOAPICS) {
             warnf(p, "more than %d IOAPICs, ID %u ignored", ACPI_MAX_IOAPICS, e[2]);
             break;
@@ -213,8 +217,6 @@ static void madt_entry(struct parser *p, const uint8_t *e, uint8_t type, uint8_t
         o->nioapics++;
         break;
     case ACPI_MADT_ISO:
-        if (madt_entry_short(p, type, elen, sizeof(struct acpi_madt_iso)))
-            break;
         if (o->noverrides == ACPI_MAX_OVERRIDES) {
             warnf(p, "more than %d interrupt overrides, IRQ %u ignored", ACPI_MAX_OVERRIDES, e[3]);
             break;
@@ -226,16 +228,13 @@ static void madt_entry(struct parser *p, const uint8_t *e, uint8_t type, uint8_t
         o->noverrides++;
         break;
     case ACPI_MADT_LAPIC_NMI:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_lapic_nmi)))
-            madt_add_nmi(p, e[2] == 0xFF ? ACPI_UID_ALL : e[2], e[5], rd16(e + 3));
+        madt_add_nmi(p, e[2] == 0xFF ? ACPI_UID_ALL : e[2], e[5], rd16(e + 3));
         break;
     case ACPI_MADT_X2APIC_NMI:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_x2apic_nmi)))
-            madt_add_nmi(p, rd32(e + 4), e[8], rd16(e + 2));
+        madt_add_nmi(p, rd32(e + 4), e[8], rd16(e + 2));
         break;
     case ACPI_MADT_LAPIC_OVR:
-        if (!madt_entry_short(p, type, elen, sizeof(struct acpi_madt_lapic_ovr)))
-            o->lapic_addr = rd64(e + 4);
+        o->lapic_addr = rd64(e + 4);
         break;
     default:
         break;                  /* SAPIC, GIC, wakeup mailbox...: not for us */
@@ -315,6 +314,34 @@ static uint64_t fadt_dsdt(struct parser *p, const uint8_t *t, uint32_t len)
     return d64 ? d64 : d32;
 }
 
+/* The FADT fields kept in acpi_info: integers copied as they are (each
+ * the same width on both sides), Generic Address Structures converted by
+ * read_gas(). A field past the end of a shorter, older FADT stays 0 (out
+ * was cleared by acpi_parse, and only the first FADT gets here). */
+#define FADT_INTS(X)                                                            \
+    X(sci_int, sci_irq) X(smi_cmd, smi_cmd) X(acpi_enable, acpi_enable)         \
+    X(pm1a_cnt_blk, pm1a_cnt) X(pm1b_cnt_blk, pm1b_cnt) X(pm1_cnt_len, pm1_cnt_len) \
+    X(pm_tmr_blk, pm_tmr_blk) X(century, century) X(iapc_boot_arch, iapc_boot_arch) \
+    X(flags, fadt_flags) X(reset_value, reset_value) X(hypervisor_vendor_id, hv_vendor)
+#define FADT_GASES(X)                                                           \
+    X(reset_reg, reset_reg) X(x_pm1a_cnt_blk, x_pm1a_cnt) X(x_pm1b_cnt_blk, x_pm1b_cnt) \
+    X(x_pm_tmr_blk, x_pm_tmr) X(sleep_control_reg, sleep_ctl) X(sleep_status_reg, sleep_sts)
+
+#define FADT_FIELD(f, m) { ACPI_FADT_OFF(f), offsetof(struct acpi_info, m), ACPI_FADT_SIZE(f) },
+static const struct fadt_field {
+    uint16_t src, dst;          /* offsets in the FADT and in struct acpi_info */
+    uint8_t size;               /* in the FADT; sizeof(struct acpi_gas_reg) for a GAS */
+} fadt_fields[] = { FADT_INTS(FADT_FIELD) FADT_GASES(FADT_FIELD) };
+
+#define FADT_INT_SAME(f, m) \
+    _Static_assert(ACPI_FADT_SIZE(f) == sizeof(((struct acpi_info *)0)->m), #m " width");
+#define FADT_GAS_KIND(f, m)                                                     \
+    _Static_assert(ACPI_FADT_SIZE(f) == sizeof(struct acpi_gas_reg) &&           \
+                   sizeof(((struct acpi_info *)0)->m) == sizeof(struct acpi_gas), #m " is a GAS");
+FADT_INTS(FADT_INT_SAME)
+FADT_GASES(FADT_GAS_KIND)
+_Static_assert(sizeof(struct acpi_gas_reg) > sizeof(uint64_t), "no integer field is GAS-sized");
+
 static void parse_fadt(struct parser *p, const uint8_t *t, uint32_t len)
 {
     struct acpi_info *o = p->out;
@@ -323,32 +350,18 @@ static void parse_fadt(struct parser *p, const uint8_t *t, uint32_t len)
     if (len < ACPI_FADT_V1_LEN)
         warnf(p, "FADT is %u bytes, shorter than ACPI 1.0's %u (missing fields read as 0)", len,
               ACPI_FADT_V1_LEN);
-#define FADT8(f)  (FADT_HAS(len, f) ? t[ACPI_FADT_OFF(f)] : 0)
-#define FADT16(f) (FADT_HAS(len, f) ? rd16(t + ACPI_FADT_OFF(f)) : 0)
-#define FADT32(f) (FADT_HAS(len, f) ? rd32(t + ACPI_FADT_OFF(f)) : 0)
-#define FADTGAS(f) (FADT_HAS(len, f) ? read_gas(t + ACPI_FADT_OFF(f)) : (struct acpi_gas){ 0 })
-    o->sci_irq = FADT16(sci_int);
-    o->smi_cmd = FADT32(smi_cmd);
-    o->acpi_enable = FADT8(acpi_enable);
-    o->pm1a_cnt = FADT32(pm1a_cnt_blk);
-    o->pm1b_cnt = FADT32(pm1b_cnt_blk);
-    o->pm1_cnt_len = FADT8(pm1_cnt_len);
-    o->pm_tmr_blk = FADT32(pm_tmr_blk);
-    o->century = FADT8(century);
-    o->iapc_boot_arch = FADT16(iapc_boot_arch);
-    o->fadt_flags = FADT32(flags);
-    o->reset_reg = FADTGAS(reset_reg);
-    o->reset_value = FADT8(reset_value);
-    o->x_pm1a_cnt = FADTGAS(x_pm1a_cnt_blk);
-    o->x_pm1b_cnt = FADTGAS(x_pm1b_cnt_blk);
-    o->x_pm_tmr = FADTGAS(x_pm_tmr_blk);
-    o->sleep_ctl = FADTGAS(sleep_control_reg);
-    o->sleep_sts = FADTGAS(sleep_status_reg);
-    o->hv_vendor = FADT_HAS(len, hypervisor_vendor_id) ? rd64(t + ACPI_FADT_OFF(hypervisor_vendor_id)) : 0;
-#undef FADT8
-#undef FADT16
-#undef FADT32
-#undef FADTGAS
+    for (size_t i = 0; i < sizeof fadt_fields / sizeof fadt_fields[0]; i++) {
+        const struct fadt_field *f = &fadt_fields[i];
+        uint8_t *dst = (uint8_t *)o + f->dst;
+        if (len < f->src + f->size)
+            continue;
+        if (f->size == sizeof(struct acpi_gas_reg)) {
+            struct acpi_gas g = read_gas(t + f->src);
+            memcpy(dst, &g, sizeof g);
+        } else {
+            memcpy(dst, t + f->src, f->size);
+        }
+    }
     o->hw_reduced = o->fadt_flags & ACPI_FADT_F_HW_REDUCED;
     o->pm_tmr_32bit = o->fadt_flags & ACPI_FADT_F_TMR_VAL_EXT;
     /* 5.2.9: PM_TMR_LEN is 4 when the timer is supported, else 0. */

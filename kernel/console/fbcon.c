@@ -281,6 +281,7 @@ int fbcon_init(const struct boot_fb *fb, void *mapped)
     fbc.cx = fbc.cy = 0;
     for (unsigned r = 0; r < fbc.rows; r++)
         fbc.used[r] = 0;
+    font_unpack();
     build_nibbles(pixel(&l, FBCON_GREY, FBCON_GREY, FBCON_GREY), pixel(&l, 0, 0, 0));
     fill_rect(0, 0, fb->width, fb->height);
     fbc.ready = true;

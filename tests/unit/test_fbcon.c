@@ -71,10 +71,11 @@ static uint32_t get_px(const struct fake *f, unsigned x, unsigned y)
     return v;
 }
 
-/* Does text cell (col, row) show exactly the glyph of ch? */
+/* Does text cell (col, row) show exactly the glyph of ch? (The glyph of
+ * mkfont's plain table: the console draws from the unpacked one.) */
 static bool cell_is(const struct fake *f, unsigned col, unsigned row, char ch)
 {
-    const uint8_t *g = font8x16[ch - FONT_FIRST];
+    const uint8_t *g = font_reference[ch - FONT_FIRST];
     for (unsigned y = 0; y < FONT_H; y++)
         for (unsigned x = 0; x < FONT_W; x++) {
             uint32_t want = g[y] & (0x80 >> x) ? f->fg : f->bg;
@@ -122,6 +123,20 @@ static bool canaries_intact(const struct fake *f)
         if (f->mem[f->size + i] != CANARY)
             return false;
     return true;
+}
+
+/* The packed font unpacks to mkfont's plain table, twice over too. */
+TEST(font_unpacks_to_the_reference)
+{
+    for (int round = 0; round < 2; round++) {
+        font_unpack();
+        CHECK(memcmp(font8x16, font_reference, sizeof font8x16) == 0);
+    }
+    int inked = 0;
+    for (int c = 0; c < FONT_GLYPHS; c++)
+        for (int y = 0; y < FONT_H; y++)
+            inked += font8x16[c][y] != 0;
+    CHECK(inked > 500);                 /* a real font, not an empty table */
 }
 
 TEST(rejects_bad_geometry)

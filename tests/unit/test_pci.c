@@ -523,6 +523,13 @@ TEST(class_names)
     CHECK_STR(pci_class_name(0x06, 0x80, 0), "bridge");
     CHECK_STR(pci_class_name(0xFF, 0x00, 0), "other");
     CHECK_STR(pci_class_name(0x42, 0x42, 0), "other");
+    /* The first and last entries of the table, and a class whose only
+     * entry is ANY. */
+    CHECK_STR(pci_class_name(0x00, 0x01, 0), "vga");
+    CHECK_STR(pci_class_name(0x00, 0x00, 0), "other");
+    CHECK_STR(pci_class_name(0x12, 0x00, 0), "accelerator");
+    CHECK_STR(pci_class_name(0x06, 0x00, 0), "host bridge");
+    CHECK_STR(pci_class_name(0x13, 0x00, 0), "other");
 }
 
 /* ---- Drivers --------------------------------------------------------- */
