@@ -347,12 +347,18 @@ static int send_error(int fd, int status, bool head_only, bool keep_alive)
 static uint8_t *pattern;
 static size_t pattern_len;
 
-static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_alive)
+int httpd_send_head(int fd, int status, const char *type, unsigned long long length, bool keep_alive)
 {
     struct sbuf head = { 0 };
-    head_printf(&head, 200, "application/octet-stream", n, keep_alive, false);
+    head_printf(&head, status, type, length, keep_alive, false);
     int err = head.oom ? -1 : send_all(fd, head.p, head.len);
     kfree(head.p);
+    return err;
+}
+
+static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_alive)
+{
+    int err = httpd_send_head(fd, 200, "application/octet-stream", n, keep_alive);
     unsigned long long total = n;
     while (!err && !head_only && n) {
         size_t c = n < pattern_len ? (size_t)n : pattern_len;
@@ -420,6 +426,8 @@ static int respond(int fd, struct request *r)
         err = n < 0 ? send_error(fd, 400, head_only, keep) : send_bytes(fd, (unsigned long long)n, head_only, keep);
     } else if (strncmp(r->target, "/files/", 7) == 0) {
         err = httpd_files_send(fd, r->target + 7, head_only, keep);
+        if (err == HTTPD_FILES_NOT_FOUND)
+            err = send_error(fd, 404, head_only, keep);
     } else {
         err = send_error(fd, 404, head_only, keep);
     }
