@@ -227,15 +227,13 @@ static void status_nics(struct sbuf *b)
 static void status_page(struct sbuf *b)
 {
     uint64_t up_ms = clock_ns() / 1000000;
-    sbuf_printf(b, "minnow %s\n", MINNOW_VERSION);
-    sbuf_printf(b, "hypervisor: %s\n", cpuinfo_hv_name(cpu.hv));
-    sbuf_printf(b, "cpu: %s\n", cpu.brand[0] ? cpu.brand : cpu.vendor);
-    sbuf_printf(b, "uptime: %llu.%03llu s\n", (unsigned long long)(up_ms / 1000),
-                (unsigned long long)(up_ms % 1000));
     /* The per-phase timeline is printed to the console only (timeline.h
-     * has no to-buffer call): the page gives its total. */
-    sbuf_printf(b, "boot: ready in %llu us\n", (unsigned long long)timeline_total_us());
-    sbuf_printf(b, "pci devices:\n");
+     * has no to-buffer call): the page gives its total. One call for the
+     * head (at most ~200 bytes, under sbuf_printf's 256). */
+    sbuf_printf(b, "minnow %s\nhypervisor: %s\ncpu: %s\nuptime: %llu.%03llu s\nboot: ready in %llu us\n"
+                "pci devices:\n", MINNOW_VERSION, cpuinfo_hv_name(cpu.hv), cpu.brand[0] ? cpu.brand : cpu.vendor,
+                (unsigned long long)(up_ms / 1000), (unsigned long long)(up_ms % 1000),
+                (unsigned long long)timeline_total_us());
     pci_sink = b;
     pci_list(status_pci_line, false);
     pci_sink = NULL;
