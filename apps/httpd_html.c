@@ -73,6 +73,13 @@ void html_escape(struct html_out *o, const char *s)
     }
 }
 
+/* Literal markup, then a value escaped: most of the page is made of these. */
+static void out_esc(struct html_out *o, const char *markup, const char *value)
+{
+    out_puts(o, markup);
+    html_escape(o, value);
+}
+
 /* --- dates ------------------------------------------------------------------ */
 
 void html_civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned *day)
@@ -225,16 +232,11 @@ static void page_nics(struct html_out *o, const struct httpd_status *st)
                 "<th class=\"n\">tx dropped</th></tr>\n");
     for (int i = 0; i < st->nnics; i++) {
         const struct httpd_nic *n = &st->nics[i];
-        html_printf(o, "<tr><td><b>");
-        html_escape(o, n->name);
-        html_printf(o, "</b> ");
-        html_escape(o, n->driver);
-        html_printf(o, "<br><small>");
-        html_escape(o, n->desc);
-        html_printf(o, "<br>mac ");
-        html_escape(o, n->mac);
-        html_printf(o, "<br>");
-        html_escape(o, n->offloads);
+        out_esc(o, "<tr><td><b>", n->name);
+        out_esc(o, "</b> ", n->driver);
+        out_esc(o, "<br><small>", n->desc);
+        out_esc(o, "<br>mac ", n->mac);
+        out_esc(o, "<br>", n->offloads);
         html_printf(o, "<br>tcp/udp checked in software %llu</small></td><td>", (unsigned long long)n->csum_sw);
         html_escape(o, n->addr);
         if (n->link_up)
@@ -261,8 +263,7 @@ static void page_pools(struct html_out *o, const struct httpd_status *st)
                 "<th class=\"n\">limit</th><th class=\"n\">refused</th></tr>\n");
     for (int i = 0; i < st->npools && i < HTML_MAX_POOLS; i++) {
         const struct httpd_pool *p = &st->pools[i];
-        html_printf(o, "<tr><td>");
-        html_escape(o, p->name);
+        out_esc(o, "<tr><td>", p->name);
         html_printf(o, "</td><td class=\"n\">%u</td><td class=\"n\">%u", p->used, p->limit);
         if (p->limit != p->configured)
             html_printf(o, " <small>of %u</small>", p->configured);
@@ -273,9 +274,9 @@ static void page_pools(struct html_out *o, const struct httpd_status *st)
 
 int httpd_html_page(struct html_out *o, const struct httpd_status *st)
 {
-    html_printf(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>minnow ");
-    html_escape(o, st->version);
+    out_esc(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>minnow ",
+            st->version);
     html_printf(o, " status</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>minnow <span>", page_style);
     html_escape(o, st->version);
     html_printf(o, "</span></h1></header>\n<main>\n");
@@ -289,8 +290,7 @@ int httpd_html_page(struct html_out *o, const struct httpd_status *st)
                 "<td class=\"n\">%lu</td></tr><tr><td>TIME_WAIT reopened by our connect()</td>"
                 "<td class=\"n\">%lu</td></tr></table>\n", st->tw_reused_syn, st->tw_reused_connect);
     page_pools(o, st);
-    html_printf(o, "<h2>PCI devices</h2>\n<pre id=\"pci\">");
-    html_escape(o, st->pci ? st->pci : "");
+    out_esc(o, "<h2>PCI devices</h2>\n<pre id=\"pci\">", st->pci);
     html_printf(o, "</pre>\n</main>\n<footer>minnow, a bare-metal x86-64 unikernel &middot; "
                 "plain text: <code>curl http://host/</code></footer>\n</body>\n</html>\n");
     return o->overflow ? -ENOSPC : 0;
