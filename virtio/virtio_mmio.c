@@ -191,10 +191,9 @@ static const struct virtio_transport vmmio_transport = {
  * empty slot (QEMU's microvm lists every transport, used or not). */
 static int vmmio_probe(struct mmio_dev *d)
 {
-    struct vmmio *m = kmalloc(sizeof *m);
+    struct vmmio *m = kzalloc(sizeof *m);
     if (!m)
         return -ENOMEM;
-    memset(m, 0, sizeof *m);
     m->vd.t = &vmmio_transport;
     m->vd.io = &m->io;
     int r = devio_mmio_open(&m->io, d);

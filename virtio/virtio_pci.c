@@ -295,10 +295,9 @@ static int vpci_probe(struct pci_dev *pd, const struct pci_id *id)
     (void)id;
     if (pd->device < VIRTIO_PCI_DEVICE_TRANS_LO || pd->device > VIRTIO_PCI_DEVICE_LAST)
         return -ENODEV;
-    struct vpci *p = kmalloc(sizeof *p);
+    struct vpci *p = kzalloc(sizeof *p);
     if (!p)
         return -ENOMEM;
-    memset(p, 0, sizeof *p);
     p->pd = pd;
     p->vd.t = &vpci_transport;
     p->vd.io = &p->io;
