@@ -16,21 +16,23 @@
 
 const char *httpd_files_type(const char *name)
 {
-    static const char *const types[][2] = {
-        { "html", "text/html; charset=utf-8" }, { "css", "text/css" },
-        { "js", "text/javascript" }, { "txt", "text/plain; charset=utf-8" },
-        { "png", "image/png" }, { "jpg", "image/jpeg" }, { "jpeg", "image/jpeg" },
-        { "svg", "image/svg+xml" }, { "json", "application/json" },
-    };
+    /* Extension, Content-Type, ..., an empty string: no table of pointers. */
+    static const char types[] =
+        "html\0text/html; charset=utf-8\0css\0text/css\0js\0text/javascript\0"
+        "txt\0text/plain; charset=utf-8\0png\0image/png\0jpg\0image/jpeg\0jpeg\0image/jpeg\0"
+        "svg\0image/svg+xml\0json\0application/json\0";
     const char *dot = NULL;
     for (const char *p = name; *p; p++)
         if (*p == '.')
             dot = p + 1;
         else if (*p == '/')
             dot = NULL;
-    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(dot, types[i][0]) == 0)
-            return types[i][1];
+    for (const char *t = types; dot && *t;) {
+        const char *type = t + strlen(t) + 1;
+        if (strcmp(dot, t) == 0)
+            return type;
+        t = type + strlen(type) + 1;
+    }
     return "application/octet-stream";
 }
 
