@@ -657,12 +657,12 @@ static int httpd_main(void)
     if (vsock_app_port) {                   /* vsock=PORT: also on AF_VSOCK (docs/vsock.md) */
         int vfd = vsock_server(vsock_app_port, 64);
         if (vfd < 0 || !thread_create("httpd-vsock", httpd_serve, (void *)(intptr_t)vfd, 0))
-            kprintf("httpd: cannot serve vsock port %u: %d\n", vsock_app_port, vfd);
+            kprintf("%s: cannot serve vsock port %u: %d\n", "httpd", vsock_app_port, vfd);
         else
-            kprintf("httpd: listening on vsock port %u\n", vsock_app_port);
+            kprintf("%s: listening on vsock port %u\n", "httpd", vsock_app_port);
     }
     if (net_wait_stack(HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: no network\n");
+        kprintf("%s: no network\n", "httpd");
         while (vsock_app_port)
             thread_sleep_ns(~0ull >> 1);
         return -ENODEV;
@@ -674,7 +674,7 @@ static int httpd_main(void)
         return lfd;
     }
     if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: %s has no address\n", HTTPD_NIC);
+        kprintf("%s: %s has no address\n", "httpd", HTTPD_NIC);
         return -ENODEV;
     }
     char addr[16];
