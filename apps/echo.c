@@ -120,16 +120,18 @@ static int echo_main(void)
         conns = (uint64_t)(pool / 2 > 1 ? pool / 2 : 1);
     int backlog = pool - (int)conns < 255 ? pool - (int)conns : 255;
     sem_init(&conn_slots, (int)conns);
+    /* The start-up lines echo, httpd and iperf share take the app's name as
+     * an argument: one string each in the image, not one per app. */
     if (vsock_app_port) {
         int vfd = vsock_server(vsock_app_port, 128);
         struct thread *v = vfd < 0 ? NULL : thread_create("echo-vsock", echo_serve, (void *)(intptr_t)vfd, 0);
         if (!v)
-            kprintf("echo: cannot serve vsock port %u: %d\n", vsock_app_port, vfd);
+            kprintf("%s: cannot serve vsock port %u: %d\n", "echo", vsock_app_port, vfd);
         else
-            kprintf("echo: listening on vsock port %u\n", vsock_app_port);
+            kprintf("%s: listening on vsock port %u\n", "echo", vsock_app_port);
     }
     if (net_wait_stack(ECHO_ADDR_WAIT_NS) != 0) {
-        kprintf("echo: no network\n");
+        kprintf("%s: no network\n", "echo");
         while (vsock_app_port)
             thread_sleep_ns(~0ull >> 1);
         return -ENODEV;
@@ -142,7 +144,7 @@ static int echo_main(void)
         return -EADDRINUSE;
     }
     if (net_wait_addr(ECHO_NIC, ECHO_ADDR_WAIT_NS) != 0) {
-        kprintf("echo: %s has no address\n", ECHO_NIC);
+        kprintf("%s: %s has no address\n", "echo", ECHO_NIC);
         return -ENODEV;
     }
     struct thread *u = thread_create("echo-udp", udp_thread, (void *)(intptr_t)ufd, 0);

@@ -227,15 +227,13 @@ static void status_nics(struct sbuf *b)
 static void status_page(struct sbuf *b)
 {
     uint64_t up_ms = clock_ns() / 1000000;
-    sbuf_printf(b, "minnow %s\n", MINNOW_VERSION);
-    sbuf_printf(b, "hypervisor: %s\n", cpuinfo_hv_name(cpu.hv));
-    sbuf_printf(b, "cpu: %s\n", cpu.brand[0] ? cpu.brand : cpu.vendor);
-    sbuf_printf(b, "uptime: %llu.%03llu s\n", (unsigned long long)(up_ms / 1000),
-                (unsigned long long)(up_ms % 1000));
     /* The per-phase timeline is printed to the console only (timeline.h
-     * has no to-buffer call): the page gives its total. */
-    sbuf_printf(b, "boot: ready in %llu us\n", (unsigned long long)timeline_total_us());
-    sbuf_printf(b, "pci devices:\n");
+     * has no to-buffer call): the page gives its total. One call for the
+     * head (at most ~200 bytes, under sbuf_printf's 256). */
+    sbuf_printf(b, "minnow %s\nhypervisor: %s\ncpu: %s\nuptime: %llu.%03llu s\nboot: ready in %llu us\n"
+                "pci devices:\n", MINNOW_VERSION, cpuinfo_hv_name(cpu.hv), cpu.brand[0] ? cpu.brand : cpu.vendor,
+                (unsigned long long)(up_ms / 1000), (unsigned long long)(up_ms % 1000),
+                (unsigned long long)timeline_total_us());
     pci_sink = b;
     pci_list(status_pci_line, false);
     pci_sink = NULL;
@@ -347,12 +345,18 @@ static int send_error(int fd, int status, bool head_only, bool keep_alive)
 static uint8_t *pattern;
 static size_t pattern_len;
 
-static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_alive)
+int httpd_send_head(int fd, int status, const char *type, unsigned long long length, bool keep_alive)
 {
     struct sbuf head = { 0 };
-    head_printf(&head, 200, "application/octet-stream", n, keep_alive, false);
+    head_printf(&head, status, type, length, keep_alive, false);
     int err = head.oom ? -1 : send_all(fd, head.p, head.len);
     kfree(head.p);
+    return err;
+}
+
+static int send_bytes(int fd, unsigned long long n, bool head_only, bool keep_alive)
+{
+    int err = httpd_send_head(fd, 200, "application/octet-stream", n, keep_alive);
     unsigned long long total = n;
     while (!err && !head_only && n) {
         size_t c = n < pattern_len ? (size_t)n : pattern_len;
@@ -420,6 +424,8 @@ static int respond(int fd, struct request *r)
         err = n < 0 ? send_error(fd, 400, head_only, keep) : send_bytes(fd, (unsigned long long)n, head_only, keep);
     } else if (strncmp(r->target, "/files/", 7) == 0) {
         err = httpd_files_send(fd, r->target + 7, head_only, keep);
+        if (err == HTTPD_FILES_NOT_FOUND)
+            err = send_error(fd, 404, head_only, keep);
     } else {
         err = send_error(fd, 404, head_only, keep);
     }
@@ -651,12 +657,12 @@ static int httpd_main(void)
     if (vsock_app_port) {                   /* vsock=PORT: also on AF_VSOCK (docs/vsock.md) */
         int vfd = vsock_server(vsock_app_port, 64);
         if (vfd < 0 || !thread_create("httpd-vsock", httpd_serve, (void *)(intptr_t)vfd, 0))
-            kprintf("httpd: cannot serve vsock port %u: %d\n", vsock_app_port, vfd);
+            kprintf("%s: cannot serve vsock port %u: %d\n", "httpd", vsock_app_port, vfd);
         else
-            kprintf("httpd: listening on vsock port %u\n", vsock_app_port);
+            kprintf("%s: listening on vsock port %u\n", "httpd", vsock_app_port);
     }
     if (net_wait_stack(HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: no network\n");
+        kprintf("%s: no network\n", "httpd");
         while (vsock_app_port)
             thread_sleep_ns(~0ull >> 1);
         return -ENODEV;
@@ -668,7 +674,7 @@ static int httpd_main(void)
         return lfd;
     }
     if (net_wait_addr(HTTPD_NIC, HTTPD_ADDR_WAIT_NS) != 0) {
-        kprintf("httpd: %s has no address\n", HTTPD_NIC);
+        kprintf("%s: %s has no address\n", "httpd", HTTPD_NIC);
         return -ENODEV;
     }
     char addr[16];

@@ -9,7 +9,6 @@
 #include "apps/httpd_files.h"
 #include "blk/ustar.h"
 #include "kernel/mm/heap.h"
-#include "lib/fmt.h"
 #include "lib/string.h"
 #include "net/socket.h"
 
@@ -17,21 +16,23 @@
 
 const char *httpd_files_type(const char *name)
 {
-    static const char *const types[][2] = {
-        { "html", "text/html; charset=utf-8" }, { "css", "text/css" },
-        { "js", "text/javascript" }, { "txt", "text/plain; charset=utf-8" },
-        { "png", "image/png" }, { "jpg", "image/jpeg" }, { "jpeg", "image/jpeg" },
-        { "svg", "image/svg+xml" }, { "json", "application/json" },
-    };
+    /* Extension, Content-Type, ..., an empty string: no table of pointers. */
+    static const char types[] =
+        "html\0text/html; charset=utf-8\0css\0text/css\0js\0text/javascript\0"
+        "txt\0text/plain; charset=utf-8\0png\0image/png\0jpg\0image/jpeg\0jpeg\0image/jpeg\0"
+        "svg\0image/svg+xml\0json\0application/json\0";
     const char *dot = NULL;
     for (const char *p = name; *p; p++)
         if (*p == '.')
             dot = p + 1;
         else if (*p == '/')
             dot = NULL;
-    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(dot, types[i][0]) == 0)
-            return types[i][1];
+    for (const char *t = types; dot && *t;) {
+        const char *type = t + strlen(t) + 1;
+        if (strcmp(dot, t) == 0)
+            return type;
+        t = type + strlen(type) + 1;
+    }
     return "application/octet-stream";
 }
 
@@ -63,26 +64,13 @@ static bool decode(const char *in, char *out)
     return true;
 }
 
-static int send_head(int fd, int status, const char *type, unsigned long long len, bool keep)
-{
-    char h[256];
-    int n = fmt_snprintf(h, sizeof h, "HTTP/1.1 %d %s\r\nServer: minnow\r\nContent-Type: %s\r\n"
-                         "Content-Length: %llu\r\nConnection: %s\r\n\r\n", status,
-                         status == 200 ? "OK" : "Not Found", type, len, keep ? "keep-alive" : "close");
-    return msock_send_all(fd, h, (size_t)n) < 0 ? -1 : 0;
-}
-
 int httpd_files_send(int fd, const char *path, bool head_only, bool keep_alive)
 {
-    static const char nf[] = "404 Not Found\n";
     char name[USTAR_PATH_MAX];
     const struct ustar_file *f = decode(path, name) ? ustar_lookup(name) : NULL;
-    if (!f) {
-        if (send_head(fd, 404, "text/plain", sizeof nf - 1, keep_alive))
-            return -1;
-        return head_only || msock_send_all(fd, nf, sizeof nf - 1) >= 0 ? 0 : -1;
-    }
-    if (send_head(fd, 200, httpd_files_type(f->path), f->size, keep_alive))
+    if (!f)
+        return HTTPD_FILES_NOT_FOUND;
+    if (httpd_send_head(fd, 200, httpd_files_type(f->path), f->size, keep_alive))
         return -1;
     if (head_only)
         return 0;

@@ -66,7 +66,7 @@ static void iperf_report(void *arg, enum lwiperf_report_type type, const ip_addr
 static int iperf_main(void)
 {
     if (net_wait_addr(IPERF_NIC, IPERF_ADDR_WAIT_NS) != 0) {
-        kprintf("iperf: %s has no address\n", IPERF_NIC);
+        kprintf("%s: %s has no address\n", "iperf", IPERF_NIC);
         return -ENODEV;
     }
     LOCK_TCPIP_CORE();

@@ -191,10 +191,11 @@ static int ustar_scan(const struct ustar_io *io, struct ustar_file *files, unsig
     struct blk_dev *d = io->dev;
     uint64_t dev_bytes = d->sectors * d->sector_size, off = 0;
     unsigned n = 0;
+    const char *what, *why;                         /* for a refused archive */
     for (;;) {
         if (off + USTAR_BLOCK > dev_bytes) {
-            pr_err("ustar: %s: no end-of-archive blocks (truncated?): archive refused\n", d->name);
-            return -EINVAL;
+            what = "no end-of-archive blocks", why = "truncated?";
+            goto refuse;
         }
         int rc = ustar_pread(io, off, &h, sizeof h);
         if (rc)
@@ -208,21 +209,17 @@ static int ustar_scan(const struct ustar_io *io, struct ustar_file *files, unsig
             break;                                  /* the end */
         }
         uint64_t size;
-        const char *why = ustar_check(&h, &size);
+        what = "bad header", why = ustar_check(&h, &size);
         if (why && off == 0)
             return -ENOENT;
-        if (why) {
-            pr_err("ustar: %s: bad header at byte %llu (%s): archive refused\n", d->name,
-                   (unsigned long long)off, why);
-            return -EINVAL;
-        }
+        if (why)
+            goto refuse;
         uint64_t data = off + USTAR_BLOCK;
         bool has_data = h.typeflag != '1' && h.typeflag != '2' && h.typeflag != '5';
         uint64_t blocks = has_data ? (size + USTAR_BLOCK - 1) / USTAR_BLOCK : 0;
         if (blocks > (dev_bytes - data) / USTAR_BLOCK) {
-            pr_err("ustar: %s: member at byte %llu runs past the device: archive refused\n",
-                   d->name, (unsigned long long)off);
-            return -EINVAL;
+            what = "member", why = "runs past the device";
+            goto refuse;
         }
         if (h.typeflag == '0' || h.typeflag == 0) {
             if (n == USTAR_MAX_FILES) {
@@ -238,6 +235,9 @@ static int ustar_scan(const struct ustar_io *io, struct ustar_file *files, unsig
     }
     *count = n;
     return 0;
+refuse:
+    pr_err("ustar: %s: %s at byte %llu (%s): archive refused\n", d->name, what, (unsigned long long)off, why);
+    return -EINVAL;
 }
 
 int ustar_mount(struct blk_dev *d)

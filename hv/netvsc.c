@@ -44,6 +44,14 @@
 
 TRACE_FLAG(netvsc, "Hyper-V synthetic NIC: NVSP and RNDIS messages, decoded");
 
+void netvsc_err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hv_verr("netvsc: ", fmt, ap);
+    va_end(ap);
+}
+
 /* --- trace=netvsc ----------------------------------------------------------------- */
 
 static const char *nvsp_name(uint32_t t)
@@ -149,7 +157,7 @@ static int netvsc_probe(struct vmbus_channel *ch)
         err = netdev_register(nd);
     }
     if (err) {
-        pr_err("netvsc: relid %u: not attached (error %d)\n", ch->relid, err);
+        netvsc_err("relid %u: not attached (error %d)\n", ch->relid, err);
         netvsc_nvsp_disconnect(nv);
         teardown(nv);
         return err;

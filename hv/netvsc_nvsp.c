@@ -60,12 +60,12 @@ static int request(struct netvsc *nv, const union nvsp_msg *m, union nvsp_msg *r
     netvsc_trace_nvsp("->", m, sizeof *m);
     int err = vmbus_xact(nv->ch, &nv->xact, m, sizeof *m, r, sizeof *r, &n, NETVSC_XACT_MS);
     if (err) {
-        pr_err("netvsc: NVSP request %u: error %d\n", m->type, err);
+        netvsc_err("NVSP request %u: error %d\n", m->type, err);
         return err;
     }
     netvsc_trace_nvsp("<-", r, n < sizeof *r ? n : sizeof *r);
     if (n < want_len || r->type != want) {
-        pr_err("netvsc: NVSP %u: reply type %u len %zu\n", m->type, r->type, n);
+        netvsc_err("NVSP %u: reply type %u len %zu\n", m->type, r->type, n);
         return -EPROTO;
     }
     return 0;
@@ -84,7 +84,7 @@ static int negotiate(struct netvsc *nv)
             return 0;
         }
     }
-    pr_err("netvsc: host accepts no NVSP version\n");
+    netvsc_err("host accepts no NVSP version\n");
     return -ENOTSUP;
 }
 
@@ -121,7 +121,7 @@ static int give_buffer(struct netvsc *nv, uint32_t type, size_t pages, uint8_t *
     err = request(nv, &m, r, want, want_len);
     /* Both completions have status right after the type. */
     if (!err && r->rxbuf_complete.status != NVSP_STATUS_SUCCESS) {
-        pr_err("netvsc: NVSP %u: status %u\n", type, r->rxbuf_complete.status);
+        netvsc_err("NVSP %u: status %u\n", type, r->rxbuf_complete.status);
         err = -EIO;
     }
     return err;
@@ -140,7 +140,7 @@ static int setup_rxbuf(struct netvsc *nv)
     const struct nvsp_rxbuf_section *s = &r.rxbuf_complete.section;
     if (r.rxbuf_complete.num_sections != 1 || s->offset != 0 || s->sub_alloc_size == 0 ||
         s->end_offset > size || (uint64_t)s->sub_alloc_size * s->num_sub_allocs > size) {
-        pr_err("netvsc: bad receive sections (%u, %u x %u)\n", r.rxbuf_complete.num_sections, s->num_sub_allocs,
+        netvsc_err("bad receive sections (%u, %u x %u)\n", r.rxbuf_complete.num_sections, s->num_sub_allocs,
                s->sub_alloc_size);
         return -EPROTO;
     }
@@ -159,7 +159,7 @@ static int setup_txbuf(struct netvsc *nv)
         return err;
     uint32_t ss = r.txbuf_complete.section_size;
     if (ss < 256 || ss > size) {
-        pr_err("netvsc: bad send section size %u\n", ss);
+        netvsc_err("bad send section size %u\n", ss);
         return -EPROTO;
     }
     nv->section_size = ss;
@@ -321,7 +321,7 @@ static struct vmbus_xfer_range rx_ranges[NETVSC_MAX_RANGES];
 static void bad_comp(struct netvsc *nv, uint64_t id)
 {
     nv->st.unknown_comps++;
-    pr_err("netvsc: completion for unknown transaction %#llx (ignored)\n", (unsigned long long)id);
+    netvsc_err("completion for unknown transaction %#llx (ignored)\n", (unsigned long long)id);
 }
 
 /* A COMP: a handshake reply, or a send section / GPA slot coming back. */
@@ -361,7 +361,7 @@ static int send_rx_comp(struct netvsc *nv, uint64_t id, uint32_t status)
     if (err == -EAGAIN && nv->ncomp_backlog < NETVSC_MAX_RANGES)
         nv->comp_backlog[nv->ncomp_backlog++] = id;     /* sent before anything else */
     else if (err)
-        pr_err("netvsc: receive completion %#llx lost (error %d)\n", (unsigned long long)id, err);
+        netvsc_err("receive completion %#llx lost (error %d)\n", (unsigned long long)id, err);
     return err;
 }
 
@@ -373,7 +373,7 @@ static void on_xfer(struct netvsc *nv, const struct vmbus_rx_pkt *p, int err)
     uint32_t status = NVSP_STATUS_SUCCESS;
     nv->st.rx_xfer++;
     if (!err && (p->len < sizeof m->rndis || m->type != NVSP_MSG1_SEND_RNDIS_PKT)) {
-        pr_err("netvsc: transfer-page packet carries NVSP type %u\n", p->len >= 4 ? m->type : 0);
+        netvsc_err("transfer-page packet carries NVSP type %u\n", p->len >= 4 ? m->type : 0);
         err = -EPROTO;
     }
     if (err) {
@@ -396,7 +396,7 @@ static void on_inband(struct netvsc *nv, const struct vmbus_rx_pkt *p)
     if (type == NVSP_MSG4_SEND_VF_ASSOCIATION || type == NVSP_MSG5_SEND_INDIRECTION_TABLE)
         return;
     nv->st.bad_nvsp++;
-    pr_err("netvsc: unexpected NVSP message type %u\n", type);
+    netvsc_err("unexpected NVSP message type %u\n", type);
 }
 
 void netvsc_on_event(struct vmbus_channel *ch)
@@ -419,7 +419,7 @@ void netvsc_on_event(struct vmbus_channel *ch)
             on_inband(nv, &p);
         } else {
             nv->st.bad_nvsp++;
-            pr_err("netvsc: packet type %u (%d) dropped\n", p.type, err);
+            netvsc_err("packet type %u (%d) dropped\n", p.type, err);
         }
     }
     vmbus_channel_reschedule(ch);

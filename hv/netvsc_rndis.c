@@ -53,7 +53,7 @@ static int rndis_request(struct netvsc *nv, void *req, size_t len, uint32_t cmpl
         err = -ETIMEDOUT;
     nv->wait.type = 0;
     if (err)
-        pr_err("netvsc: RNDIS request %#x: error %d\n", ((struct rndis_hdr *)req)->type, err);
+        netvsc_err("RNDIS request %#x: error %d\n", ((struct rndis_hdr *)req)->type, err);
     return err;
 }
 
@@ -78,7 +78,7 @@ static int query(struct netvsc *nv, uint32_t oid, void *out, uint32_t need)
     uint64_t end = (uint64_t)RNDIS_BODY + c.buf_off + need;
     if (nv->wait.len < sizeof c || c.status != RNDIS_STATUS_SUCCESS || c.buf_len < need ||
         end > nv->wait.len || end > sizeof nv->wait.buf || c.buf_off < sizeof c - RNDIS_BODY) {
-        pr_err("netvsc: QUERY %#x: bad reply\n", oid);
+        netvsc_err("QUERY %#x: bad reply\n", oid);
         return -EPROTO;
     }
     memcpy(out, nv->wait.buf + RNDIS_BODY + c.buf_off, need);
@@ -106,7 +106,7 @@ int netvsc_rndis_init(struct netvsc *nv)
     struct rndis_init_cmplt c;
     memcpy(&c, nv->wait.buf, sizeof c);
     if (nv->wait.len < sizeof c || c.status != RNDIS_STATUS_SUCCESS) {
-        pr_err("netvsc: RNDIS INITIALIZE: status %#x\n", c.status);
+        netvsc_err("RNDIS INITIALIZE: status %#x\n", c.status);
         return -EIO;
     }
     nv->max_pkts = c.max_pkts;
@@ -119,12 +119,12 @@ int netvsc_rndis_init(struct netvsc *nv)
         (err = query(nv, RNDIS_OID_GEN_MEDIA_CONNECT_STATUS, &link, 4)))
         return err;
     if (mtu < 576 || mtu > 9216) {
-        pr_err("netvsc: host MTU %u: using 1500\n", mtu);
+        netvsc_err("host MTU %u: using 1500\n", mtu);
         mtu = NETDEV_MTU_DEFAULT;
     }
     nd->mtu = (uint16_t)mtu;
     if ((nd->mac[0] & 1) || !(nd->mac[0] | nd->mac[1] | nd->mac[2] | nd->mac[3] | nd->mac[4] | nd->mac[5])) {
-        pr_err("netvsc: host MAC is multicast or zero\n");
+        netvsc_err("host MAC is multicast or zero\n");
         return -EPROTO;
     }
     query(nv, RNDIS_OID_GEN_LINK_SPEED, &speed, 4);     /* optional */
@@ -194,7 +194,7 @@ int netvsc_rndis_xmit(struct netvsc *nv, const struct netdev_frame *f)
 static void bad(struct netvsc *nv, const char *what, uint32_t a, uint32_t b)
 {
     nv->st.bad_rndis++;
-    pr_err("netvsc: bad RNDIS %s (%u, %u): dropped\n", what, a, b);
+    netvsc_err("bad RNDIS %s (%u, %u): dropped\n", what, a, b);
 }
 
 /* [off, off + len) relative to the body lies inside a message of msg_len. */

@@ -64,6 +64,9 @@ struct netvsc {
     } st;
 };
 
+/* netvsc.c: an error line, "netvsc: " and fmt (hv_verr) */
+void netvsc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* netvsc_nvsp.c */
 int netvsc_nvsp_connect(struct netvsc *nv);        /* versions, NDIS, both buffers */
 void netvsc_nvsp_disconnect(struct netvsc *nv);    /* revoke the buffers */

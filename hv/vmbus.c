@@ -43,6 +43,7 @@
 #include "kernel/errno.h"
 #include "kernel/console/kprintf.h"
 #include "kernel/core/trace.h"
+#include "lib/fmt.h"
 #include "lib/string.h"
 #include "lib/strlist.h"
 #ifdef HOSTED
@@ -160,6 +161,21 @@ void vmbus_guid_str(const struct vmbus_guid *g, char out[37])
 
 /* --- Messages out -------------------------------------------------------- */
 /* VMBUS_MSG_* by number (lib/strlist.h). */
+void hv_verr(const char *prefix, const char *fmt, va_list ap)
+{
+    char msg[160];
+    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
+    pr_err("%s%s", prefix, msg);
+}
+
+void vmbus_err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hv_verr("vmbus: ", fmt, ap);
+    va_end(ap);
+}
+
 static const char msg_names[] =
     "INVALID\0OFFERCHANNEL\0RESCIND_CHANNELOFFER\0REQUESTOFFERS\0ALLOFFERS_DELIVERED\0OPENCHANNEL\0"
     "OPENCHANNEL_RESULT\0CLOSECHANNEL\0GPADL_HEADER\0GPADL_BODY\0GPADL_CREATED\0GPADL_TEARDOWN\0"
@@ -248,7 +264,7 @@ static int post(const void *msg, uint32_t size)
     trace_msg("->", msg, size);
     int err = hv_post_message(msg_conn_id, msg, size);
     if (err)
-        pr_err("vmbus: posting %s to connection %u failed (error %d)\n",
+        vmbus_err("posting %s to connection %u failed (error %d)\n",
                msg_name(((const struct vmbus_msg_hdr *)msg)->type), msg_conn_id, err);
     return err;
 }
@@ -304,7 +320,7 @@ static void probe(struct vmbus_channel *ch)
     ch->busy--;
     hvp_wake_waiters();             /* a rescind may be waiting for this */
     if (err) {
-        pr_err("vmbus: relid %u %s {%s}: driver %s failed (error %d)\n", ch->relid, name, cls, d->name, err);
+        vmbus_err("relid %u %s {%s}: driver %s failed (error %d)\n", ch->relid, name, cls, d->name, err);
         ch->driver = NULL;
         return;
     }
@@ -327,25 +343,25 @@ static void probe_deferred(void *arg)
 static void handle_offer(const struct vmbus_msg_offer *o)
 {
     if (o->child_relid == 0 || o->child_relid > VMBUS_MAX_RELID || o->connection_id >= (1u << 24)) {
-        pr_err("vmbus: offer relid %u / conn 0x%x out of range (ignored)\n", o->child_relid,
+        vmbus_err("offer relid %u / conn 0x%x out of range (ignored)\n", o->child_relid,
                o->connection_id);
         vmbus_stats.bad_messages++;
         return;
     }
     if (vmbus_channel_by_relid(o->child_relid)) {
-        pr_err("vmbus: second offer for relid %u (ignored)\n", o->child_relid);
+        vmbus_err("second offer for relid %u (ignored)\n", o->child_relid);
         vmbus_stats.bad_messages++;
         return;
     }
     if (o->sub_channel_index != 0)     /* minnow never asks for subchannels: kept, never probed */
         pr_warn("vmbus: unrequested subchannel offer relid %u (kept, unused)\n", o->child_relid);
     if (nchans == VMBUS_MAX_CHANNELS) {
-        pr_err("vmbus: more than %d offers; relid %u ignored\n", VMBUS_MAX_CHANNELS, o->child_relid);
+        vmbus_err("more than %d offers; relid %u ignored\n", VMBUS_MAX_CHANNELS, o->child_relid);
         return;
     }
     struct vmbus_channel *ch = hvp_zalloc(sizeof *ch);
     if (!ch) {
-        pr_err("vmbus: out of memory for offer relid %u\n", o->child_relid);
+        vmbus_err("out of memory for offer relid %u\n", o->child_relid);
         return;
     }
     ch->offer = *o;
@@ -383,7 +399,7 @@ static void rescind_deferred(void *arg)
     /* A probe or open may be waiting for the host right now (its waits end
      * early on rescind); the channel must outlive it. */
     if (hvp_wait_until(channel_idle, arg, REPLY_TIMEOUT_MS)) {
-        pr_err("vmbus: relid %u rescinded but still in use; not released\n", arg_relid(arg));
+        vmbus_err("relid %u rescinded but still in use; not released\n", arg_relid(arg));
         return;
     }
     struct vmbus_channel *ch = vmbus_channel_by_relid(arg_relid(arg));
@@ -409,7 +425,7 @@ static void handle_rescind(uint32_t relid)
 {
     struct vmbus_channel *ch = vmbus_channel_by_relid(relid);
     if (!ch || ch->rescinded) {
-        pr_err("vmbus: rescind of unknown relid %u (ignored)\n", relid);
+        vmbus_err("rescind of unknown relid %u (ignored)\n", relid);
         vmbus_stats.bad_messages++;
         return;
     }
@@ -446,7 +462,7 @@ static const uint8_t min_size[VMBUS_MSG_COUNT] = {
 
 static void bad(const char *what, uint32_t type)
 {
-    pr_err("vmbus: %s %s from the host (dropped)\n", what, msg_name(type));
+    vmbus_err("%s %s from the host (dropped)\n", what, msg_name(type));
     vmbus_stats.bad_messages++;
 }
 
@@ -454,7 +470,7 @@ void vmbus_handle_message(const void *msg, size_t len)
 {
     vmbus_stats.messages++;
     if (len < sizeof(struct vmbus_msg_hdr) || len > HV_MESSAGE_PAYLOAD_MAX) {
-        pr_err("vmbus: message of %zu bytes from the host (dropped)\n", len);
+        vmbus_err("message of %zu bytes from the host (dropped)\n", len);
         vmbus_stats.bad_messages++;
         return;
     }
@@ -476,7 +492,7 @@ void vmbus_handle_message(const void *msg, size_t len)
     uint32_t type = m.hdr.type;
     trace_msg("<-", m.raw, len);
     if (type >= VMBUS_MSG_COUNT || !min_size[type]) {
-        pr_err("vmbus: unexpected message type %u from the host (dropped)\n", type);
+        vmbus_err("unexpected message type %u from the host (dropped)\n", type);
         vmbus_stats.bad_messages++;
         return;
     }
@@ -605,10 +621,10 @@ void vmbus_poll(void)
         if (slot->message_flags & HV_MSG_FLAG_PENDING)
             hv_eom();
         if (type != HV_MESSAGE_TYPE_VMBUS) {
-            pr_err("vmbus: SynIC message type 0x%x on the VMBus SINT (dropped)\n", type);
+            vmbus_err("SynIC message type 0x%x on the VMBus SINT (dropped)\n", type);
             vmbus_stats.bad_messages++;
         } else if (size > HV_MESSAGE_PAYLOAD_MAX) {
-            pr_err("vmbus: SynIC message payload %u > 240 (dropped)\n", size);
+            vmbus_err("SynIC message payload %u > 240 (dropped)\n", size);
             vmbus_stats.bad_messages++;
         } else {
             vmbus_handle_message(buf, len);
@@ -674,11 +690,11 @@ static int try_version(uint32_t v)
         return 0;                   /* INVALID_CONNECTION_ID: no such port, e.g. no port 4 on a host
                                      * older than 5.0; try the next version (Linux vmbus_connect) */
     if (err) {
-        pr_err("vmbus: INITIATE_CONTACT %u.%u: post failed (error %d)\n", v >> 16, v & 0xFFFF, err);
+        vmbus_err("INITIATE_CONTACT %u.%u: post failed (error %d)\n", v >> 16, v & 0xFFFF, err);
         return -EIO;
     }
     if (hvp_wait_until(version_cond, NULL, REPLY_TIMEOUT_MS)) {
-        pr_err("vmbus: no VERSION_RESPONSE to %u.%u within %d ms\n", v >> 16, v & 0xFFFF, REPLY_TIMEOUT_MS);
+        vmbus_err("no VERSION_RESPONSE to %u.%u within %d ms\n", v >> 16, v & 0xFFFF, REPLY_TIMEOUT_MS);
         return -ETIMEDOUT;
     }
     if (!version_reply.version_supported) {
@@ -690,7 +706,7 @@ static int try_version(uint32_t v)
      * version_supported, and so does the rest of the connection. */
     if (v >= VMBUS_VERSION_WIN10_RS3_1) {
         if (version_reply.msg_conn_id == 0 || version_reply.msg_conn_id >= (1u << 24)) {
-            pr_err("vmbus: host gave message connection id %u\n", version_reply.msg_conn_id);
+            vmbus_err("host gave message connection id %u\n", version_reply.msg_conn_id);
             return -EIO;
         }
         msg_conn_id = version_reply.msg_conn_id;
@@ -754,7 +770,7 @@ int vmbus_init(void)
         }
     }
     if (!negotiated) {
-        pr_err("vmbus: host accepts no version from 5.3 down to 2.4\n");
+        vmbus_err("host accepts no version from 5.3 down to 2.4\n");
         err = -ENOTSUP;
         goto fail;
     }
@@ -858,7 +874,7 @@ int vmbus_gpadl_create(struct vmbus_channel *ch, uint64_t phys, size_t pages, ui
     }
     struct gpadl_wait w = { g, false, ch };
     if (hvp_wait_until(gpadl_cond, &w, REPLY_TIMEOUT_MS)) {
-        pr_err("vmbus: no GPADL_CREATED for gpadl 0x%x within %d ms\n", g->handle, REPLY_TIMEOUT_MS);
+        vmbus_err("no GPADL_CREATED for gpadl 0x%x within %d ms\n", g->handle, REPLY_TIMEOUT_MS);
         return -ETIMEDOUT;          /* the handle stays reserved: the host may still answer */
     }
     if (!g->created) {              /* rescinded: the host dropped it */
@@ -866,7 +882,7 @@ int vmbus_gpadl_create(struct vmbus_channel *ch, uint64_t phys, size_t pages, ui
         return -ENODEV;
     }
     if (g->status != 0) {
-        pr_err("vmbus: host refused gpadl 0x%x (%zu pages): status 0x%x\n", g->handle, pages, g->status);
+        vmbus_err("host refused gpadl 0x%x (%zu pages): status 0x%x\n", g->handle, pages, g->status);
         *g = (struct gpadl_op){ 0 };
         return -EIO;
     }
@@ -890,7 +906,7 @@ int vmbus_gpadl_destroy(struct vmbus_channel *ch, uint32_t handle)
         return err;
     struct gpadl_wait w = { g, true, ch };
     if (hvp_wait_until(gpadl_cond, &w, REPLY_TIMEOUT_MS)) {
-        pr_err("vmbus: no GPADL_TORNDOWN for gpadl 0x%x within %d ms\n", handle, REPLY_TIMEOUT_MS);
+        vmbus_err("no GPADL_TORNDOWN for gpadl 0x%x within %d ms\n", handle, REPLY_TIMEOUT_MS);
         return -ETIMEDOUT;          /* the memory must not be reused: caller leaks it */
     }
     *g = (struct gpadl_op){ 0 };
@@ -940,10 +956,10 @@ static int open_channel(struct vmbus_channel *ch, size_t out_bytes, size_t in_by
     ch->state = VMBUS_CHAN_OPENING;
     err = post(&m, sizeof m);
     if (!err && hvp_wait_until(open_cond, ch, REPLY_TIMEOUT_MS)) {
-        pr_err("vmbus: no OPENCHANNEL_RESULT for relid %u within %d ms\n", ch->relid, REPLY_TIMEOUT_MS);
+        vmbus_err("no OPENCHANNEL_RESULT for relid %u within %d ms\n", ch->relid, REPLY_TIMEOUT_MS);
         err = -ETIMEDOUT;
     } else if (!err && ch->open_status != 0) {
-        pr_err("vmbus: host refused to open relid %u: status 0x%x\n", ch->relid, ch->open_status);
+        vmbus_err("host refused to open relid %u: status 0x%x\n", ch->relid, ch->open_status);
         err = -EIO;
     }
     if (err)
@@ -1092,7 +1108,7 @@ int vmbus_recv_peek(struct vmbus_channel *ch, struct vmbus_pkt_desc *desc)
     if (total == 0)
         return -EAGAIN;
     if (total < 0) {
-        pr_err("vmbus: relid %u: corrupt inbound ring (read %u write %u)\n", ch->relid,
+        vmbus_err("relid %u: corrupt inbound ring (read %u write %u)\n", ch->relid,
                ch->in.ctl->read_index, ch->in.ctl->write_index);
         return -EIO;
     }

@@ -1,6 +1,7 @@
 /* VMBus: the connection to the host, channel offers, GPADLs, open channels
  * and the driver registry. See vmbus.c for the protocol walk-through. */
 #pragma once
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,12 @@ struct vmbus_driver {
 #define VMBUS_DRIVER(name_, ...)                                                \
     static const struct vmbus_driver vmbus_driver_##name_                      \
         LINKSET_ENTRY(vmbus_drivers) = { __VA_ARGS__ }
+
+/* Error lines: "vmbus: " and fmt at LOG_ERR. The module prefix lives in
+ * the helper, not in every message; hv_verr is the common part
+ * ("<prefix><fmt...>", the line formatted whole, then printed). */
+void vmbus_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hv_verr(const char *prefix, const char *fmt, va_list ap);
 
 /* Connects: SynIC must be up. Negotiates the newest version both sides
  * know, requests offers and probes drivers. Negative errno on failure

@@ -117,7 +117,7 @@ static int xfer_parse(struct vmbus_channel *ch, uint32_t hdr_end, struct vmbus_r
     if (xh.range_count == 0 || xh.range_count > (hdr_end - at) / sizeof *ranges)
         return -EPROTO;                 /* the ranges must lie before the payload */
     if (!ch->rxbuf_set || xh.xfer_set_id != ch->rxbuf_set_id) {
-        pr_err("vmbus: relid %u: transfer pages of unknown set %u\n", ch->relid, xh.xfer_set_id);
+        vmbus_err("relid %u: transfer pages of unknown set %u\n", ch->relid, xh.xfer_set_id);
         return -EPROTO;
     }
     if (xh.range_count > max_ranges)
@@ -126,7 +126,7 @@ static int xfer_parse(struct vmbus_channel *ch, uint32_t hdr_end, struct vmbus_r
     for (uint32_t i = 0; i < xh.range_count; i++) {
         const struct vmbus_xfer_range *r = &ranges[i];
         if (r->byte_offset > ch->rxbuf_size || r->byte_count > ch->rxbuf_size - r->byte_offset) {
-            pr_err("vmbus: relid %u: transfer range %u+%u outside the %u-byte receive buffer\n", ch->relid,
+            vmbus_err("relid %u: transfer range %u+%u outside the %u-byte receive buffer\n", ch->relid,
                    r->byte_offset, r->byte_count, ch->rxbuf_size);
             return -EPROTO;
         }

@@ -7,13 +7,25 @@
 #include "kernel/errno.h"
 #include "kernel/mm/heap.h"
 #include "kernel/sched/sched.h"
+#include "lib/fmt.h"
 #include "lib/string.h"
+#include <stdarg.h>
 
 TRACE_FLAG(virtio, "virtio: status steps, features, queue setup, notifications, interrupts");
 
 LINKSET_DEFINE(struct virtio_driver, virtio_drivers);
 
 #define VIRTIO_RESET_POLLS 100      /* 1 ms apart: a modern PCI reset may take a while (4.1.4.3.2) */
+
+void virtio_err(const struct virtio_dev *vd, const char *fmt, ...)
+{
+    char msg[160];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pr_err("virtio: %s: %s", vd->where, msg);
+}
 
 static void set_status(struct virtio_dev *vd, uint8_t s)
 {
@@ -30,7 +42,7 @@ static int reset(struct virtio_dev *vd)
             return 0;
         thread_sleep_ns(1000000);
     }
-    pr_err("virtio: %s: reset did not complete\n", vd->where);
+    virtio_err(vd, "reset did not complete\n");
     return -ETIMEDOUT;
 }
 
@@ -53,8 +65,7 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted)
     wanted |= VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
     if (!vd->legacy) {
         if (!(vd->offered & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
-            pr_err("virtio: %s: modern transport without VERSION_1 (features 0x%llx)\n",
-                   vd->where, (unsigned long long)vd->offered);
+            virtio_err(vd, "modern transport without VERSION_1 (features 0x%llx)\n", (unsigned long long)vd->offered);
             virtio_fail(vd);
             return -ENODEV;
         }
@@ -71,7 +82,7 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted)
     status_step(vd, VIRTIO_STATUS_FEATURES_OK);
     /* 3.1.1 step 6: the device may refuse the subset. */
     if (!(vd->t->get_status(vd) & VIRTIO_STATUS_FEATURES_OK)) {
-        pr_err("virtio: %s: device refused features 0x%llx\n", vd->where,
+        virtio_err(vd, "device refused features 0x%llx\n",
                (unsigned long long)vd->features);
         virtio_fail(vd);
         return -ENODEV;
@@ -111,7 +122,7 @@ int virtio_queue_setup(struct virtio_dev *vd, unsigned index, unsigned max, stru
     struct virtio_queue *q = &vd->q[index];
     unsigned dev_max = vd->t->queue_max(vd, index), size = 1;
     if (dev_max == 0) {
-        pr_err("virtio: %s: no queue %u\n", vd->where, index);
+        virtio_err(vd, "no queue %u\n", index);
         return -ENODEV;
     }
     /* The largest power of two within both limits (a legacy device's
@@ -142,7 +153,7 @@ int virtio_queue_setup(struct virtio_dev *vd, unsigned index, unsigned max, stru
     *out = &q->vq;
     return 0;
 fail:
-    pr_err("virtio: %s: queue %u setup failed (%d)\n", vd->where, index, r);
+    virtio_err(vd, "queue %u setup failed (%d)\n", index, r);
     queue_free(vd, q);
     return r;
 }
@@ -151,7 +162,7 @@ int virtio_ready(struct virtio_dev *vd)
 {
     int r = vd->t->irq_setup(vd);
     if (r < 0) {
-        pr_err("virtio: %s: no interrupt (%d)\n", vd->where, r);
+        virtio_err(vd, "no interrupt (%d)\n", r);
         return r;
     }
     status_step(vd, VIRTIO_STATUS_DRIVER_OK);
@@ -170,7 +181,7 @@ void virtio_log_bad(struct virtio_dev *vd, struct virtq *vq, int err)
 {
     static const char *const what[] = { "a used id not in flight", "a length past the buffers",
                                         "the used index ran ahead" };
-    pr_err("virtio: %s: queue %u: device returned %s (refused)\n", vd->where, vq->index,
+    virtio_err(vd, "queue %u: device returned %s (refused)\n", vq->index,
            what[err == -EPROTO ? 0 : err == -EMSGSIZE ? 1 : 2]);
 }
 
@@ -193,7 +204,7 @@ int virtio_bind(struct virtio_dev *vd)
         int r = d->probe(vd);
         if (r == 0)
             return 0;
-        pr_err("virtio: %s: %s probe failed (%d)\n", vd->where, d->name, r);
+        virtio_err(vd, "%s probe failed (%d)\n", d->name, r);
         vd->drv = NULL;
         virtio_teardown(vd);
         return r;

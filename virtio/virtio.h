@@ -120,6 +120,9 @@ int virtio_ready(struct virtio_dev *vd);
 void virtio_kick(struct virtio_dev *vd, struct virtq *vq);
 /* Logs a refused used entry (virtq_get's negative results). */
 void virtio_log_bad(struct virtio_dev *vd, struct virtq *vq, int err);
+/* Logs an error as "virtio: <where>: <fmt...>" (one prefix in the image,
+ * not one per message). */
+void virtio_err(const struct virtio_dev *vd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Sets FAILED (the driver gives up), keeping what else is set. */
 void virtio_fail(struct virtio_dev *vd);
 /* Reset (the device forgets the queues and stops DMA), interrupts off,

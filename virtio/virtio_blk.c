@@ -166,10 +166,9 @@ static const struct blk_ops vblk_ops = {
 
 static int vblk_probe(struct virtio_dev *vd)
 {
-    struct vblk *b = kmalloc(sizeof *b);
+    struct vblk *b = kzalloc(sizeof *b);
     if (!b)
         return -ENOMEM;
-    memset(b, 0, sizeof *b);
     b->vd = vd;
     vd->priv = b;
     sem_init(&b->work, 0);

@@ -117,7 +117,7 @@ static int vmmio_queue_enable(struct virtio_dev *vd, struct virtio_queue *q)
     if (vd->legacy) {
         /* 4.2.4: one page number for the whole ring (desc table first). */
         if (vq->desc_bus >> 12 >> 32) {
-            pr_err("virtio: %s: ring above 16 TiB\n", vd->where);
+            virtio_err(vd, "ring above 16 TiB\n");
             return -EIO;
         }
         wr(m, VIRTIO_MMIO_GUEST_PAGE_SIZE, VIRTQ_LEGACY_ALIGN);    /* the PFN's unit */
@@ -191,10 +191,9 @@ static const struct virtio_transport vmmio_transport = {
  * empty slot (QEMU's microvm lists every transport, used or not). */
 static int vmmio_probe(struct mmio_dev *d)
 {
-    struct vmmio *m = kmalloc(sizeof *m);
+    struct vmmio *m = kzalloc(sizeof *m);
     if (!m)
         return -ENOMEM;
-    memset(m, 0, sizeof *m);
     m->vd.t = &vmmio_transport;
     m->vd.io = &m->io;
     int r = devio_mmio_open(&m->io, d);
@@ -208,7 +207,7 @@ static int vmmio_probe(struct mmio_dev *d)
     uint32_t magic = rd(m, VIRTIO_MMIO_MAGIC), ver = rd(m, VIRTIO_MMIO_VERSION);
     m->vd.id = rd(m, VIRTIO_MMIO_DEVICE_ID);
     if (magic != VIRTIO_MMIO_MAGIC_VALUE || (ver != 1 && ver != 2)) {
-        pr_err("virtio: %s: not a virtio-mmio device (magic 0x%08x version %u)\n", m->vd.where,
+        virtio_err(&m->vd, "not a virtio-mmio device (magic 0x%08x version %u)\n",
                magic, ver);
         kfree(m);
         return -ENODEV;

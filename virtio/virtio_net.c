@@ -386,10 +386,9 @@ static void vnet_mac(struct vnet *n)
 
 static int vnet_probe(struct virtio_dev *vd)
 {
-    struct vnet *n = kmalloc(sizeof *n);
+    struct vnet *n = kzalloc(sizeof *n);
     if (!n)
         return -ENOMEM;
-    memset(n, 0, sizeof *n);
     n->vd = vd;
     vd->priv = n;
     sem_init(&n->work, 0);

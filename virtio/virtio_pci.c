@@ -169,7 +169,7 @@ static int vpci_irq_setup(struct virtio_dev *vd)
         return 0;
     wr(&p->common, CC(config_msix_vector), 0);
     if (rd(&p->common, CC(config_msix_vector)) != 0)
-        pr_err("virtio: %s: no MSI-X vector for configuration changes\n", vd->where);
+        virtio_err(vd, "no MSI-X vector for configuration changes\n");
     return 0;
 }
 
@@ -220,7 +220,7 @@ static int vpci_queue_enable(struct virtio_dev *vd, struct virtio_queue *q)
         uint16_t vec = vpci_queue_vector(p, i);
         wr(&p->common, CC(queue_msix_vector), vec);
         if (rd(&p->common, CC(queue_msix_vector)) != vec) {
-            pr_err("virtio: %s: queue %u: MSI-X vector %u refused\n", vd->where, i, vec);
+            virtio_err(vd, "queue %u: MSI-X vector %u refused\n", i, vec);
             return -EIO;
         }
     }
@@ -229,7 +229,7 @@ static int vpci_queue_enable(struct virtio_dev *vd, struct virtio_queue *q)
     wr64(p, VIRTIO_PCI_CC(queue_device), q->vq.used_bus);
     q->notify_off = (uint64_t)rd(&p->common, CC(queue_notify_off)) * p->notify_mult;
     if (q->notify_off + 2 > p->notify.len) {
-        pr_err("virtio: %s: queue %u: doorbell outside the notify area\n", vd->where, i);
+        virtio_err(vd, "queue %u: doorbell outside the notify area\n", i);
         return -EIO;
     }
     wr(&p->common, CC(queue_enable), 1);
@@ -274,7 +274,7 @@ static int vpci_find_caps(struct vpci *p)
             continue;
         const struct devio_win *w = &p->bar[bar];
         if (w->pio || off > w->size || len > w->size - off) {
-            pr_err("virtio: %s: capability type %u outside BAR %u\n", p->vd.where, type, bar);
+            virtio_err(&p->vd, "capability type %u outside BAR %u\n", type, bar);
             continue;
         }
         *r = (struct vpci_region){ w, off, len };
@@ -284,7 +284,7 @@ static int vpci_find_caps(struct vpci *p)
               off, len);
     }
     if (p->common.len < sizeof(struct virtio_pci_common_cfg) || p->notify.len < 2) {
-        pr_err("virtio: %s: no usable common or notify structure\n", p->vd.where);
+        virtio_err(&p->vd, "no usable common or notify structure\n");
         return -ENODEV;
     }
     return 0;
@@ -295,10 +295,9 @@ static int vpci_probe(struct pci_dev *pd, const struct pci_id *id)
     (void)id;
     if (pd->device < VIRTIO_PCI_DEVICE_TRANS_LO || pd->device > VIRTIO_PCI_DEVICE_LAST)
         return -ENODEV;
-    struct vpci *p = kmalloc(sizeof *p);
+    struct vpci *p = kzalloc(sizeof *p);
     if (!p)
         return -ENOMEM;
-    memset(p, 0, sizeof *p);
     p->pd = pd;
     p->vd.t = &vpci_transport;
     p->vd.io = &p->io;

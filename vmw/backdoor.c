@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "kernel/arch/cpuinfo.h"
 #include "kernel/console/kprintf.h"
+#include "lib/fmt.h"
 #include "kernel/init.h"
 #include "kernel/shell/shell.h"
 #include "kernel/time/tsc.h"
@@ -110,17 +111,22 @@ static void bd_print(void)
         kprintf("vmware: no backdoor under %s\n", cpuinfo_hv_name(cpu.hv));
         return;
     }
+    /* The UUID as SMBIOS shows it: 16 bytes in order, dashes after 4, 6, 8, 10. */
     const uint8_t *u = (const uint8_t *)bd.uuid;
-    uint64_t mib = bd.vmware ? bd.mem : bd.mem >> 20;
-    kprintf("vmware: backdoor version %u type %u (%s), memory %llu MiB%s, uuid "
-            "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x, tsc ",
-            bd.version, bd.type, bd.vmware ? "VMware" : "QEMU vmport", (unsigned long long)mib,
-            bd.vmware ? "" : " (mod 4 GiB)", u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
-            u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    char id[37], tsc[24] = "rate unknown", *p = id;
+    for (int i = 0; i < 16; i++) {
+        *p++ = "0123456789abcdef"[u[i] >> 4];
+        *p++ = "0123456789abcdef"[u[i] & 15];
+        if (0x2A8 >> i & 1)
+            *p++ = '-';
+    }
+    *p = 0;
     if (bd.hz)
-        kprintf("%llu kHz\n", (unsigned long long)(bd.hz / 1000));
-    else
-        kprintf("rate unknown\n");
+        fmt_snprintf(tsc, sizeof tsc, "%llu kHz", (unsigned long long)(bd.hz / 1000));
+    uint64_t mib = bd.vmware ? bd.mem : bd.mem >> 20;
+    kprintf("vmware: backdoor version %u type %u (%s), memory %llu MiB%s, uuid %s, tsc %s\n", bd.version,
+            bd.type, bd.vmware ? "VMware" : "QEMU vmport", (unsigned long long)mib,
+            bd.vmware ? "" : " (mod 4 GiB)", id, tsc);
 }
 
 /* Logged once the platform is up, only where the port was read (boot

@@ -621,10 +621,9 @@ static int vmx_bring_up(struct vmx *v, struct pci_dev *pd)
 static int vmx_probe(struct pci_dev *pd, const struct pci_id *id)
 {
     (void)id;
-    struct vmx *v = kmalloc(sizeof *v);
+    struct vmx *v = kzalloc(sizeof *v);
     if (!v)
         return -ENOMEM;
-    memset(v, 0, sizeof *v);
     sem_init(&v->work, 0);
     vmx_kick.fire = vmx_kick_fire;
     const char *err = NULL;
