@@ -29,7 +29,7 @@
 #define ECHO_ADDR_WAIT_NS   (30ull * 1000000000ull)
 #define ECHO_MAX_CONN       256
 #define ECHO_TCP_BUF        (32 * 1024)
-/* A connection's thread stack, buffer, and lwIP's netconn and mailbox. */
+/* A connection's thread stack, buffer, its socket and lwIP's PCB. */
 #define ECHO_CONN_COST      (THREAD_STACK_DEFAULT + ECHO_TCP_BUF + 8 * 1024)
 #define ECHO_UDP_BUF        65536           /* the largest datagram */
 #define ECHO_IDLE_MS        30000

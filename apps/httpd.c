@@ -60,8 +60,8 @@
 #define HTTPD_ADDR_WAIT_NS  (30ull * 1000000000ull)
 #define HTTPD_MAX_CONN      256             /* connection threads at most */
 /* What one connection costs: its thread's stack, its request buffer, and
- * lwIP's netconn, PCB and receive mailbox (4 KiB). A quarter of the free
- * memory goes to connections. */
+ * its socket, lwIP's PCB and the received data it holds (8 KiB). A quarter
+ * of the free memory goes to connections. */
 #define HTTPD_CONN_COST     (HTTPD_STACK + HTTPD_REQ_MAX + 8 * 1024)
 #define HTTPD_BACKLOG_MAX   255             /* lwIP's backlog is a u8_t */
 #define HTTPD_REQ_MAX       8192            /* request line + headers */
@@ -468,7 +468,7 @@ static int conn_size(int *backlog)
     n = n < 4 ? 4 : n > HTTPD_MAX_CONN ? HTTPD_MAX_CONN : n;
     if ((int)n > pool / 2)
         n = pool / 2 > 1 ? (uint64_t)(pool / 2) : 1;
-    /* A queued connection costs a netconn and its mailbox (about 5 KiB). */
+    /* A queued connection costs its socket and lwIP's PCB (about 5 KiB). */
     uint64_t q = (uint64_t)pmm_free_pages() * PAGE_SIZE / 4 / (5 * 1024);
     *backlog = pool - (int)n < HTTPD_BACKLOG_MAX ? pool - (int)n : HTTPD_BACKLOG_MAX;
     if ((uint64_t)*backlog > q)
@@ -621,7 +621,7 @@ static void httpd_serve(void *arg)
     for (;;) {
         int fd = httpd_sock_accept(lfd, HTTPD_IDLE_MS);
         if (fd < 0) {
-            thread_sleep_ns(10000000);      /* out of netconns: let some close */
+            thread_sleep_ns(10000000);      /* out of sockets: let some close */
             continue;
         }
         struct conn_slot *c = conn_slot_take(fd);

@@ -79,12 +79,13 @@ def host_tier(tier, res, keyword):
 
 
 SIZE_BUDGET = 262144    # bytes, the shipped kernel stripped: the goal (docs/size.md)
-# The goal is missed: with every driver of this stop (e1000/e1000e, vmxnet3,
-# pvscsi, storvsc, netvsc, virtio-net/-blk/-vsock, blk/, the AML reader) the
-# kernel strips to 279,296 bytes, 17,152 over. Until it is met the check
-# holds this ceiling instead, so nothing grows unnoticed: lower it with every
-# saving, and never raise it without a line in docs/size.md saying why.
-SIZE_CEILING = 279296
+# The goal is missed by one page: with every driver of this stop
+# (e1000/e1000e, vmxnet3, pvscsi, storvsc, netvsc, virtio-net/-blk/-vsock,
+# blk/, the AML reader) the kernel strips to 262,912 bytes, 768 over. Until
+# it is met the check holds this ceiling instead, so nothing grows unnoticed:
+# lower it with every saving, and never raise it without a line in
+# docs/size.md saying why.
+SIZE_CEILING = 262912
 
 
 def run_tool(args, cwd=ROOT):
