@@ -254,6 +254,14 @@ def checks(env, steps):
     return host
 
 
+def system_reset(ctl, up_rx, timeout):
+    """A machine reset from the monitor: the match once up_rx shows again
+    (bounded by timeout seconds), or None."""
+    pos = len(ctl.log())
+    ctl.monitor("system_reset")
+    return ctl.wait_log(up_rx, timeout, pos)
+
+
 def bulk(nbytes):
     def f(env):
         err, rate = echo_bulk(env, nbytes)
@@ -447,9 +455,7 @@ def linux_backend_replaced(env, ctl):
         time.sleep(0.1)
     else:
         return "the new backend did not connect to QEMU"
-    pos = len(ctl.log())
-    ctl.monitor("system_reset")
-    if not ctl.wait_log(LINUX_UP, 200, pos):
+    if not system_reset(ctl, LINUX_UP, 200):
         return "Linux did not come back after system_reset"
     err, rate = echo_bulk(env, 4 << 20)
     if err:
@@ -516,9 +522,7 @@ def guest_reset(env, ctl):
     err, _ = echo_bulk(env, 1 << 20)
     if err:
         return f"before the reset: {err}"
-    pos = len(ctl.log())
-    ctl.monitor("system_reset")
-    if not ctl.wait_log(ECHO_VSOCK, 60, pos):
+    if not system_reset(ctl, ECHO_VSOCK, 60):
         return "the guest did not come back after system_reset"
     err, _ = echo_bulk(env, 1 << 20)
     if err:

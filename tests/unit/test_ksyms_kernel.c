@@ -5,16 +5,7 @@
  * every one back at its first and last byte, with its offset. */
 #include "kernel/arch/ksyms.h"
 #include "tests/unit/test.h"
-
-extern char __text_start[], __text_end[];
-extern const uint64_t ksyms_test_count;
-extern const uint64_t ksyms_test_offsets[];
-extern const char ksyms_test_names[];
-
-static uint64_t at(uint64_t off)
-{
-    return (uint64_t)(uintptr_t)__text_start + off;
-}
+#include "tests/unit/ksyms_test.h"
 
 TEST(the_whole_kernel_round_trips)
 {

@@ -866,14 +866,23 @@ static void vu_drop(int *fd)
     blog("front end disconnected; waiting for the next\n");
 }
 
-static int listen_unix(const char *path)
+/* a for a Unix socket path: 0, or -1 when the path does not fit. */
+static int unix_addr(struct sockaddr_un *a, const char *path)
 {
-    struct sockaddr_un a = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof a.sun_path) {
+    *a = (struct sockaddr_un){ .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof a->sun_path) {
         blog("%s: path too long\n", path);
         return -1;
     }
-    strcpy(a.sun_path, path);
+    strcpy(a->sun_path, path);
+    return 0;
+}
+
+static int listen_unix(const char *path)
+{
+    struct sockaddr_un a;
+    if (unix_addr(&a, path) < 0)
+        return -1;
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, SOMAXCONN) < 0) {
@@ -889,12 +898,9 @@ static int listen_unix(const char *path)
  * by the same device the next time the guest starts it. */
 static int connect_unix(const char *path)
 {
-    struct sockaddr_un a = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof a.sun_path) {
-        blog("%s: path too long\n", path);
+    struct sockaddr_un a;
+    if (unix_addr(&a, path) < 0)
         return -1;
-    }
-    strcpy(a.sun_path, path);
     for (int tries = 0; tries < 600; tries++) {
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
