@@ -25,7 +25,7 @@ LWIP_IPV4 := dhcp etharp icmp ip4 ip4_addr ip4_frag
 # netconn and socket APIs are replaced by net/socket_inet.c on the raw API.
 LWIP_API  := err tcpip
 LWIP_SRCS := $(patsubst %,core/%.c,$(LWIP_CORE)) $(patsubst %,core/ipv4/%.c,$(LWIP_IPV4)) \
-	$(patsubst %,api/%.c,$(LWIP_API)) netif/ethernet.c apps/lwiperf/lwiperf.c
+	$(patsubst %,api/%.c,$(LWIP_API)) netif/ethernet.c
 LWIP_OBJS := $(patsubst %,$(BUILD)/lwip/%.o,$(LWIP_SRCS))
 EXTRA_KOBJS += $(LWIP_OBJS)
 

@@ -494,10 +494,10 @@ for model, machine in (("e1000", "q35"), ("e1000-82545em", "pc"), ("e1000e", "q3
                       expect=[READY, ECHO_UP], reject=NO_PANIC))
 
 
-# --- app=iperf: Debian's iperf 2 client against lwiperf -----------------------
+# --- app=iperf: Debian's iperf 2 client against minnow's iperf server --------
 # `iperf -c` for 3 s through a forward on 127.0.0.1 must finish and report a
 # rate, and the kernel must print its own report of the same test (the host
-# step waits for it on the live serial log: lwiperf reports once the client
+# step waits for it on the live serial log: the app reports once the client
 # has closed).
 IPERF_UP = r"^iperf: listening on \d+\.\d+\.\d+\.\d+:5001$"
 IPERF_REPORT = r"^iperf: (\d+) bytes in (\d+) ms, (\d+) kbit/s \(from [\d.]+:\d+\)$"

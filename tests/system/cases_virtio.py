@@ -146,7 +146,7 @@ def curl_port_reuse(name):
 
 
 # --- iperf 2 from minnow to the host's iperf -s (iperf_to=) -----------------
-# lwiperf's client connects once, as soon as the app starts: too early for a
+# The app's client connects once, as soon as the app starts: too early for a
 # server the host step would start. So the guest sends to 10.0.2.100:5001,
 # which QEMU's guestfwd hands to tests/system/relay.py; the relay connects to
 # the host's `iperf -s` on 127.0.0.1 (retrying while it starts) and copies.
@@ -156,7 +156,7 @@ GUEST_IPERF = r"^iperf: (\d+) bytes in (\d+) ms, (\d+) kbit/s \(from [\d.]+:5001
 
 
 def iperf_guest_to_host(name, port):
-    """minnow's lwiperf client sends for 10 s; `iperf -s` on the host and
+    """minnow's iperf client sends for 10 s; `iperf -s` on the host and
     the kernel must both report the transfer, of about the same size."""
     def host(ports, log, qemu):
         if not shutil.which("iperf"):

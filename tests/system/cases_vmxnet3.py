@@ -9,8 +9,8 @@ during a download, and the `curl --local-port` reuse loop over a TAP.
 
 iperf2way-* measures both directions over a TAP for vmxnet3, e1000 and
 e1000e in the same run: host -> guest with `iperf -c`, then guest -> host
-with the guest's lwiperf client (app=iperf iperf_to=TAP_HOST) against an
-`iperf -s` in the namespace. lwiperf's client starts at boot, before any
+with the guest's iperf client (app=iperf iperf_to=TAP_HOST) against an
+`iperf -s` in the namespace. The guest's client starts at boot, before any
 host step could start the server, so the host step starts the server and
 resets the guest through the monitor (-action reboot=reset: the harness's
 -no-reboot would make a reset quit); the second boot sends to it.
@@ -231,7 +231,7 @@ def iperf_two_way(name):
             qemu.monitor("system_reset")
             s = qemu.wait_log(IPERF_SENT, 60, pos)
             if not s:
-                return f"no 'client done' report from the guest's lwiperf within 60 s of the reset:\n" \
+                return f"no 'client done' report from the guest's iperf client within 60 s of the reset:\n" \
                        f"{qemu.log()[pos:][-2000:]}"
             out = int(s.group(3)) / 1000
             if int(s.group(1)) <= 0 or out <= 0:
@@ -240,7 +240,7 @@ def iperf_two_way(name):
             srv.kill()
             srv.wait()
         print(f"     {name}: iperf 2 host -> guest {into:.0f} Mbit/s (client), guest -> host {out:.0f} Mbit/s "
-              f"(lwiperf, 10 s)", flush=True)
+              f"(minnow's client, 10 s)", flush=True)
         return None
     return host
 

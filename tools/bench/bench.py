@@ -144,11 +144,11 @@ class Bench:
         return float(m.group(2)) / 1000 if m else None
 
     def iperf_from_minnow(self, nic, kernel=None):
-        """Guest -> host: `iperf_to=10.0.2.2` makes minnow's lwiperf client send
+        """Guest -> host: `iperf_to=10.0.2.2` makes minnow's iperf client send
         10 s to 10.0.2.2:5001, which QEMU's user network (slirp) connects to
         the host's 127.0.0.1:5001, where `iperf -s` listens. The port is fixed
-        by lwiperf (LWIPERF_TCP_PORT_DEFAULT), so it must be free on the host.
-        The rate is the one lwiperf reports at the client's end."""
+        by apps/iperf.c (IPERF_PORT), so it must be free on the host.
+        The rate is the one the app reports at the client's end."""
         srv = subprocess.Popen(["iperf", "-s", "-B", "127.0.0.1", "-p", "5001", "-f", "k"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.3)
@@ -481,9 +481,9 @@ def write_report(a, b, R, runs, cpu, qver, ncpu, size, have_linux, elapsed):
     w("```\n" + size.rstrip() + "\n```\n")
 
     w("## Throughput and requests/s (through slirp, TCG)\n")
-    w("iperf 2 (`iperf -c` on the host for the stated time) to minnow's `app=iperf` (lwiperf) and to `iperf -s` "
+    w("iperf 2 (`iperf -c` on the host for the stated time) to minnow's `app=iperf` and to `iperf -s` "
       "in the Linux guest; guest -> host: an `iperf -s` on the host, to which the Linux guest's `iperf -c 10.0.2.2` "
-      "and minnow's lwiperf client (`app=iperf iperf_to=10.0.2.2`, 10 s to port 5001, the rate lwiperf reports) "
+      "and minnow's iperf client (`app=iperf iperf_to=10.0.2.2`, 10 s to port 5001, the rate it reports) "
       "send through slirp. Requests/s: `ab -c 1` on 16-byte bodies "
       "(minnow `/bytes/16`, busybox httpd a 16-byte file), keep-alive (`-k`) and one connection per request; "
       "busybox httpd closes every connection, so its keep-alive figure is one connection per request too. "
