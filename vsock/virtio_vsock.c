@@ -16,7 +16,10 @@
  * that lies, packets for no connection) are vsock/vsock_conn.c's.
  *
  * The thread "vsock" takes used buffers after each interrupt and every
- * 100 ms runs the stack's timers (REQUEST and SHUTDOWN timeouts).
+ * 100 ms runs the stack's timers (REQUEST and SHUTDOWN timeouts) and the
+ * liveness check: a device that stops taking packets (a vhost-user backend
+ * that died) has its connections reset and is itself reset until it
+ * answers again (vs_watch).
  *
  * trace=vsock prints every packet in both directions, decoded.
  *
