@@ -767,6 +767,41 @@ def reuse_rounds(tap):
     return ok, fails, first, _time.time() - t0
 
 
+class Reuse:
+    """reuse_rounds between two looks at the status page (the NIC's lines
+    on the first are checked against `require`): the outcome, and the
+    growth of minnow's counter of TIME_WAIT blocks reopened by a SYN."""
+
+    def __init__(self, tap, require=()):
+        self.err, self.page = None, None
+        if not shutil.which("curl"):
+            self.err = "curl not found: install Debian's curl package (tools/deps.sh)"
+            return
+        page, self.err = tap_status(tap)
+        if self.err:
+            return
+        for rx in require:
+            if not _re.search(rx, page, _re.M):
+                self.err = f"status page over the static address lacks /{rx}/:\n{page}"
+                return
+        before = int(_re.search(TW_LINE, page, _re.M).group(1))
+        self.ok, self.fails, self.first, self.secs = reuse_rounds(tap)
+        self.page, self.err = tap_status(tap)
+        if not self.err:
+            self.reopened = int(_re.search(TW_LINE, self.page, _re.M).group(1)) - before
+
+    def verdict(self):
+        """What every port-reuse case asserts: all requests answered, and
+        minnow held TIME_WAIT (reopened it on all but the first)."""
+        if self.ok != REUSE_ROUNDS:
+            return (f"{self.ok}/{REUSE_ROUNDS} requests succeeded (stopped after {self.fails} failures); "
+                    f"first failure: {self.first}")
+        if self.reopened < REUSE_ROUNDS - 1:
+            return (f"minnow reopened a TIME_WAIT connection only {self.reopened} times in {REUSE_ROUNDS} "
+                    "requests: it did not hold TIME_WAIT (did curl close first?)")
+        return None
+
+
 def curl_port_reuse(name, model):
     """REUSE_ROUNDS curl requests in a row from local port REUSE_PORT. minnow
     must close first so that it, not the host, holds TIME_WAIT: the request
@@ -777,32 +812,16 @@ def curl_port_reuse(name, model):
     have grown by one for every request but the first: the test cannot pass
     without the scenario it is about."""
     def host(tap, log, qemu):
-        if not shutil.which("curl"):
-            return "curl not found: install Debian's curl package (tools/deps.sh)"
-        page, err = tap_status(tap)
-        if err:
-            return err
-        for rx in (r"^minnow ", rf"^  \S+ {NIC_IDS[model]} ethernet +e1000",
-                   rf"^  eth0 e1000 .* addr {_re.escape(tap.guest)} link up"):
-            if not _re.search(rx, page, _re.M):
-                return f"status page over the static address lacks /{rx}/:\n{page}"
-        before = int(_re.search(TW_LINE, page, _re.M).group(1))
-        ok, fails, first, secs = reuse_rounds(tap)
-        page, err = tap_status(tap)
-        if err:
-            return err
-        reopened = int(_re.search(TW_LINE, page, _re.M).group(1)) - before
+        r = Reuse(tap, (r"^minnow ", rf"^  \S+ {NIC_IDS[model]} ethernet +e1000",
+                        rf"^  eth0 e1000 .* addr {_re.escape(tap.guest)} link up"))
+        if r.err:
+            return r.err
         ss = subprocess.run(tap.cmd(["ss", "-Htan", "state", "time-wait", f"( sport = :{REUSE_PORT} )"]),
                             capture_output=True, text=True, timeout=10)
         host_tw = len(ss.stdout.splitlines())
-        print(f"     {name}: {ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {secs:.1f} s, "
-              f"minnow reopened TIME_WAIT {reopened} times, host TIME_WAIT on the port: {host_tw}", flush=True)
-        if ok != REUSE_ROUNDS:
-            return f"{ok}/{REUSE_ROUNDS} requests succeeded (stopped after {fails} failures); first failure: {first}"
-        if reopened < REUSE_ROUNDS - 1:
-            return (f"minnow reopened a TIME_WAIT connection only {reopened} times in {REUSE_ROUNDS} requests: "
-                    "it did not hold TIME_WAIT (did curl close first?)")
-        return None
+        print(f"     {name}: {r.ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {r.secs:.1f} s, "
+              f"minnow reopened TIME_WAIT {r.reopened} times, host TIME_WAIT on the port: {host_tw}", flush=True)
+        return r.verdict()
     return host
 
 

@@ -29,7 +29,7 @@ import subprocess
 import time
 
 import qemu as _qemu
-from cases import REUSE_PORT, REUSE_ROUNDS, reuse_rounds, TW_LINE, CARRIER_LINE, tap_status
+from cases import REUSE_PORT, REUSE_ROUNDS, Reuse, CARRIER_LINE, tap_status
 
 E2E_BYTES = 10 * 1024 * 1024
 
@@ -153,22 +153,12 @@ def port_reuse(c, tap, proc, log_path, out_path):
     --ignore-content-length (so minnow closes first and holds TIME_WAIT);
     all must succeed and minnow's counter of TIME_WAIT blocks reopened by a
     SYN must grow by one for each but the first."""
-    page, err = tap_status(tap)
-    if err:
-        return err
-    before = int(re.search(TW_LINE, page, re.M).group(1))
-    ok, fails, first, secs = reuse_rounds(tap)
-    page, err = tap_status(tap)
-    if err:
-        return err
-    reopened = int(re.search(TW_LINE, page, re.M).group(1)) - before
-    print(f"     {c.name}: {ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {secs:.1f} s, "
-          f"minnow reopened TIME_WAIT {reopened} times", flush=True)
-    if ok != REUSE_ROUNDS:
-        return f"{ok}/{REUSE_ROUNDS} requests succeeded (stopped after {fails} failures); first failure: {first}"
-    if reopened < REUSE_ROUNDS - 1:
-        return f"minnow reopened TIME_WAIT only {reopened} times in {REUSE_ROUNDS} requests (did curl close first?)"
-    return None
+    r = Reuse(tap)
+    if r.err:
+        return r.err
+    print(f"     {c.name}: {r.ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {r.secs:.1f} s, "
+          f"minnow reopened TIME_WAIT {r.reopened} times", flush=True)
+    return r.verdict()
 
 
 # Run inside the namespace: sends argv[2] bytes (seeded pseudo-random) to

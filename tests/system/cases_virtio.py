@@ -17,10 +17,9 @@ import time
 
 import qemu as _qemu
 from qemu import Case
-from cases import (READY, NO_PANIC, HTTPD_UP, ECHO_UP, IPERF_UP, IPERF_REPORT, TAP_IP, TW_LINE,
-                   REUSE_PORT, REUSE_ROUNDS, reuse_rounds, curl_status, keep_alive, protocol, bytes_stream,
-                   sequential, parallel, timed_checks, echo_checks, iperf_client, link_flap,
-                   tap_status)
+from cases import (READY, NO_PANIC, HTTPD_UP, ECHO_UP, IPERF_UP, IPERF_REPORT, TAP_IP,
+                   REUSE_PORT, REUSE_ROUNDS, Reuse, curl_status, keep_alive, protocol, bytes_stream,
+                   sequential, parallel, timed_checks, echo_checks, iperf_client, link_flap)
 
 CASES = []
 
@@ -115,33 +114,18 @@ def curl_port_reuse(name):
     """As cases.curl_port_reuse (minnow closes first and holds TIME_WAIT;
     each request from the same local port must reopen it), on virtio-net."""
     def host(tap, log, qemu):
-        if not shutil.which("curl"):
-            return "curl not found: install Debian's curl package (tools/deps.sh)"
-        page, err = tap_status(tap)
-        if err:
-            return err
-        if not re.search(rf"^  eth0 virtio-net .* addr {re.escape(tap.guest)} link up", page, re.M):
-            return f"status page lacks the virtio-net line:\n{page}"
-        before = int(re.search(TW_LINE, page, re.M).group(1))
-        ok, _, first, secs = reuse_rounds(tap)
-        page, err = tap_status(tap)
-        if err:
-            return err
-        reopened = int(re.search(TW_LINE, page, re.M).group(1)) - before
+        r = Reuse(tap, (rf"^  eth0 virtio-net .* addr {re.escape(tap.guest)} link up",))
+        if r.err:
+            return r.err
         # Over a TAP QEMU has a virtio header to pass on, so it offers the
         # checksum offloads (under slirp it withdraws them): both must be in use.
-        off = re.search(r"^    csum offload tx-tcp rx-tcp/udp: tx (\d+), rx ok (\d+), rx bad (\d+)$", page, re.M)
-        print(f"     {name}: {ok}/{REUSE_ROUNDS} ok in {secs:.1f} s, "
-              f"TIME_WAIT reopened {reopened} times, {off.group(0).strip() if off else 'no offload line'}",
+        off = re.search(r"^    csum offload tx-tcp rx-tcp/udp: tx (\d+), rx ok (\d+), rx bad (\d+)$", r.page, re.M)
+        print(f"     {name}: {r.ok}/{REUSE_ROUNDS} ok in {r.secs:.1f} s, "
+              f"TIME_WAIT reopened {r.reopened} times, {off.group(0).strip() if off else 'no offload line'}",
               flush=True)
         if not off or int(off.group(1)) < REUSE_ROUNDS or int(off.group(2)) < REUSE_ROUNDS or int(off.group(3)):
-            return f"checksum offload not in use both ways (or bad ones seen):\n{page}"
-
-        if ok != REUSE_ROUNDS:
-            return f"{ok}/{REUSE_ROUNDS} requests succeeded; first failure: {first}"
-        if reopened < REUSE_ROUNDS - 1:
-            return f"minnow reopened TIME_WAIT only {reopened} times in {REUSE_ROUNDS} requests"
-        return None
+            return f"checksum offload not in use both ways (or bad ones seen):\n{r.page}"
+        return r.verdict()
     return host
 
 

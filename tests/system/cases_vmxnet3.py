@@ -26,10 +26,10 @@ import time
 
 import qemu as _qemu
 from qemu import Case
-from cases import (READY, NO_PANIC, HTTPD_UP, ECHO_UP, IPERF_UP, IPERF_REPORT, TAP_IP, TW_LINE,
-                   REUSE_PORT, REUSE_ROUNDS, reuse_rounds, curl_status, keep_alive, protocol, bytes_stream,
+from cases import (READY, NO_PANIC, HTTPD_UP, ECHO_UP, IPERF_UP, IPERF_REPORT, TAP_IP,
+                   REUSE_PORT, REUSE_ROUNDS, Reuse, curl_status, keep_alive, protocol, bytes_stream,
                    sequential, parallel, timed_checks, http_get, echo_checks, iperf_client, link_flap,
-                   tap_status, HP_PRE, HP_OPTS, HP_MAC)
+                   HP_PRE, HP_OPTS, HP_MAC)
 
 VMX_ID = "15ad:07b0"
 VMX_OFFLOAD = (r"^    csum offload tx-tcp rx-ip rx-tcp/udp: tx (\d+), rx ok (\d+), rx bad (\d+)\n"
@@ -164,33 +164,22 @@ def vmx_port_reuse(name):
     and must reopen its TIME_WAIT on each SYN (see cases.curl_port_reuse,
     whose status-page regexes name the e1000 driver)."""
     def host(tap, log, qemu):
-        if not shutil.which("curl"):
-            return "curl not found: install Debian's curl package (tools/deps.sh)"
-        page, err = tap_status(tap)
-        if err:
-            return err
-        if not re.search(rf"^  eth0 vmxnet3 .* addr {re.escape(tap.guest)} link up", page, re.M):
-            return f"status page lacks eth0 vmxnet3 on {tap.guest}:\n{page}"
-        before = int(re.search(TW_LINE, page, re.M).group(1))
-        ok, _, first, secs = reuse_rounds(tap)
-        page, err = tap_status(tap)
-        if err:
-            return err
-        reopened = int(re.search(TW_LINE, page, re.M).group(1)) - before
-        off = re.search(VMX_OFFLOAD, page, re.M)
-        print(f"     {name}: {ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {secs:.1f} s, "
-              f"minnow reopened TIME_WAIT {reopened} times; {off.group(0) if off else 'no offload line'}",
+        r = Reuse(tap, (rf"^  eth0 vmxnet3 .* addr {re.escape(tap.guest)} link up",))
+        if r.err:
+            return r.err
+        off = re.search(VMX_OFFLOAD, r.page, re.M)
+        print(f"     {name}: {r.ok}/{REUSE_ROUNDS} curl --local-port {REUSE_PORT} ok in {r.secs:.1f} s, "
+              f"minnow reopened TIME_WAIT {r.reopened} times; {off.group(0) if off else 'no offload line'}",
               flush=True)
-        if ok != REUSE_ROUNDS:
-            return f"{ok}/{REUSE_ROUNDS} requests succeeded; first failure: {first}"
-        if reopened < REUSE_ROUNDS - 1:
-            return f"minnow reopened a TIME_WAIT connection only {reopened} times in {REUSE_ROUNDS} requests"
+        err = r.verdict()
+        if err:
+            return err
         # Over a TAP (with its virtio-net header) QEMU's vmxnet3 learns the
         # host's checksum state and reports its verdict: the device, not
         # lwIP, must have checked the received frames.
         if not off or int(off.group(2)) < REUSE_ROUNDS or int(off.group(3)):
             return f"rx checksum offload over the TAP: want rx ok >= {REUSE_ROUNDS}, bad 0: " \
-                   f"{off.group(0) if off else page}"
+                   f"{off.group(0) if off else r.page}"
         return None
     return host
 

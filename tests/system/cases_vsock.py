@@ -357,6 +357,14 @@ def malformed_vhost_user(env):
         p.wait()
 
 
+def vu_args(env, dev="vhost-user-vsock-pci", extra=(), chardev=""):
+    """QEMU's arguments for a vhost-user-vsock device on env's backend, in
+    shareable guest memory, with no NIC (chardev: options after the path)."""
+    return BackendArgs(env, list(extra) + ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
+                                           "-chardev", f"socket,id=vu,path={env.vhu}{chardev}",
+                                           "-device", f"{dev},chardev=vu", "-nic", "none"])
+
+
 SETUPS = [
     ("q35", "q35", "vhost-user-vsock-pci", "kernel", [], r"^vsock: 00:\S+ cid 3, msi-x$"),
     ("microvm", "microvm,acpi=off", "vhost-user-vsock-device", "pvh",
@@ -369,38 +377,30 @@ SETUPS = [
 
 CASES = []
 for setup, machine, dev, boot, extra, probe in SETUPS:
-    def qargs(env, dev=dev, extra=extra):
-        return BackendArgs(env, extra + ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
-                                         "-chardev", f"socket,id=vu,path={env.vhu}",
-                                         "-device", f"{dev},chardev=vu", "-nic", "none"])
     common = dict(machine=f"{machine},memory-backend=mem", memory=MEM, boot=boot, reject=NO_PANIC)
     env = Env(f"vsock-echo-{setup}")
-    CASES.append(Case(f"vsock-echo-{setup}", app="echo", cmdline="vsock=5000", extra=qargs(env),
+    CASES.append(Case(f"vsock-echo-{setup}", app="echo", cmdline="vsock=5000", extra=vu_args(env, dev, extra),
                       host=checks(env, [("64 MiB", bulk(64 << 20)), ("16 concurrent", concurrent),
                                         ("stalled reader", stalled_reader),
                                         ("closed port", closed_port)]),
                       host_after=ECHO_VSOCK, timeout=300, expect=[probe, READY, ECHO_VSOCK], **common))
     env = Env(f"vsock-client-{setup}", listen_port=6000)
     CASES.append(Case(f"vsock-client-{setup}", app="vsockcat", cmdline="vsock=6000 vsock_bytes=16M",
-                      extra=qargs(env), host=checks(env, []), host_after=r"^vsockcat: ", timeout=240,
+                      extra=vu_args(env, dev, extra), host=checks(env, []), host_after=r"^vsockcat: ", timeout=240,
                       expect=[probe, READY, r"^vsockcat: 2:6000 sent 16777216, echoed 16777216, ok in \d+ ms$"],
                       **common))
 
 env = Env("vsock-refused-q35")
 CASES.append(Case("vsock-refused-q35", app="vsockcat", cmdline="vsock=6001", machine="q35,memory-backend=mem",
                   memory=MEM, reject=NO_PANIC,
-                  extra=BackendArgs(env, ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
-                                          "-chardev", f"socket,id=vu,path={env.vhu}",
-                                          "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
+                  extra=vu_args(env),
                   host=checks(env, [("malformed vhost-user", malformed_vhost_user)]),
                   host_after=r"^vsockcat: ", timeout=120,
                   expect=[READY, r"^vsockcat: connect to 2:6001: errno 104$"]))
 env = Env("vsock-backend-killed-q35")
 CASES.append(Case("vsock-backend-killed-q35", app="echo", cmdline="vsock=5000", machine="q35,memory-backend=mem",
                   memory=MEM, reject=NO_PANIC, monitor=True,
-                  extra=BackendArgs(env, ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
-                                          "-chardev", f"socket,id=vu,path={env.vhu}",
-                                          "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
+                  extra=vu_args(env),
                   host=checks(env, [("backend killed", backend_killed)]), host_after=ECHO_VSOCK,
                   timeout=120, expect=[READY, ECHO_VSOCK]))
 
@@ -507,9 +507,7 @@ def http_over_vsock(env):
 env = Env("vsock-httpd-q35")
 CASES.append(Case("vsock-httpd-q35", app="httpd", cmdline="vsock=8080", machine="q35,memory-backend=mem",
                   memory=MEM, reject=NO_PANIC,
-                  extra=BackendArgs(env, ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
-                                          "-chardev", f"socket,id=vu,path={env.vhu}",
-                                          "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
+                  extra=vu_args(env),
                   host=checks(env, [("http", http_over_vsock)]),
                   host_after=r"^httpd: listening on vsock port 8080$", timeout=120,
                   expect=[READY, r"^httpd: listening on vsock port 8080$"]))
@@ -533,10 +531,7 @@ def guest_reset(env, ctl):
 env = Env("vsock-reset-q35")
 CASES.append(Case("vsock-reset-q35", app="echo", cmdline="vsock=5000", machine="q35,memory-backend=mem",
                   memory=MEM, reject=NO_PANIC, monitor=True,
-                  extra=BackendArgs(env, ["-action", "reboot=reset",
-                                          "-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
-                                          "-chardev", f"socket,id=vu,path={env.vhu}",
-                                          "-device", "vhost-user-vsock-pci,chardev=vu", "-nic", "none"]),
+                  extra=vu_args(env, extra=["-action", "reboot=reset"]),
                   host=checks(env, [("guest reset", guest_reset)]), host_after=ECHO_VSOCK,
                   timeout=150, expect=[READY, ECHO_VSOCK]))
 
@@ -628,12 +623,6 @@ def backend_replaced(env, ctl):
     if re.search(r"PANIC", ctl.log()):
         return "the guest panicked"
     return None
-
-
-def vu_args(env, dev="vhost-user-vsock-pci", extra=(), chardev=""):
-    return BackendArgs(env, list(extra) + ["-object", f"memory-backend-memfd,id=mem,size={MEM},share=on",
-                                           "-chardev", f"socket,id=vu,path={env.vhu}{chardev}",
-                                           "-device", f"{dev},chardev=vu", "-nic", "none"])
 
 
 for setup, machine, dev, boot, extra, probe in SETUPS[:2]:
