@@ -28,34 +28,14 @@ static struct vnet_model *model_of(const struct pci_dev *d)
     return NULL;
 }
 
-/* Capabilities at 0x40, 0x50, 0x60, 0x70 (notify: 20 bytes), MSI-X none
- * listed (the hosted backend decides interrupt modes). */
-static const uint8_t cap_types[4] = { VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_ISR_CFG,
-                                      VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_CAP_NOTIFY_CFG };
-
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t from)
 {
-    if (id != 0x09 || !model_of(d))
-        return 0;
-    uint8_t next = from ? (uint8_t)(from + 0x10) : 0x40;
-    return next <= 0x70 ? next : 0;
+    return model_of(d) ? vq_model_find_cap(id, from) : 0;
 }
 
 uint32_t pci_read32(const struct pci_dev *d, uint16_t off)
 {
-    struct vnet_model *m = model_of(d);
-    if (!m || off < 0x40 || off >= 0x84)
-        return ~0u;
-    if (off >= 0x80)
-        return VNET_NOTIFY_MULT;               /* the notify cap's multiplier */
-    unsigned k = (off - 0x40) / 0x10, f = (off - 0x40) % 0x10;
-    static const uint32_t offs[4] = { 0x0000, 0x1000, 0x2000, 0x3000 };
-    switch (f) {
-    case 0: return 0x09u | (k == 3 ? 20u : 16u) << 16 | (uint32_t)cap_types[k] << 24;
-    case 4: return 4;                           /* bar */
-    case 8: return offs[k];
-    default: return 0x1000;                     /* length */
-    }
+    return model_of(d) ? vq_model_cap_read32(off, VNET_NOTIFY_MULT) : ~0u;
 }
 
 uint8_t pci_read8(const struct pci_dev *d, uint16_t off)

@@ -1,7 +1,8 @@
 /* What the hosted virtio device models (vnet_model.c, vsock_model.c) share:
  * a queue's transport state and the modern PCI common-configuration
- * registers every device answers alike (virtio 1.2 4.1.4.3). Each model
- * keeps device_status, the ISR and its device configuration itself. */
+ * registers every device answers alike (virtio 1.2 4.1.4.3), and the
+ * vendor capabilities that lead to them (4.1.4). Each model keeps
+ * device_status, the ISR and its device configuration itself. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -61,5 +62,34 @@ static inline bool vq_model_cc_write(struct vq_model_cc *cc, struct vq_model_que
     case VIRTIO_PCI_CC(queue_device): q->used = (q->used & ~0xFFFFFFFFull) | lo; return true;
     case VIRTIO_PCI_CC(queue_device) + 4: q->used = (q->used & 0xFFFFFFFFull) | (uint64_t)lo << 32; return true;
     default: return false;
+    }
+}
+
+/* The vendor capabilities in configuration space, alike in every model:
+ * at 0x40, 0x50, 0x60, 0x70 (notify: 20 bytes, its multiplier at 0x80),
+ * each region 4 KiB of BAR 4 (common, ISR, device, notify in that order);
+ * no MSI-X capability listed (the hosted backend decides interrupt modes). */
+static inline uint8_t vq_model_find_cap(uint8_t id, uint8_t from)
+{
+    if (id != 0x09)
+        return 0;
+    uint8_t next = from ? (uint8_t)(from + 0x10) : 0x40;
+    return next <= 0x70 ? next : 0;
+}
+
+static inline uint32_t vq_model_cap_read32(uint16_t off, uint32_t notify_mult)
+{
+    static const uint8_t types[4] = { VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_ISR_CFG,
+                                      VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_CAP_NOTIFY_CFG };
+    if (off < 0x40 || off >= 0x84)
+        return ~0u;
+    if (off >= 0x80)
+        return notify_mult;
+    unsigned k = (off - 0x40) / 0x10u, f = (off - 0x40) % 0x10u;
+    switch (f) {
+    case 0: return 0x09u | (k == 3 ? 20u : 16u) << 16 | (uint32_t)types[k] << 24;
+    case 4: return 4;                           /* bar */
+    case 8: return k * 0x1000u;                 /* offset */
+    default: return 0x1000;                     /* length */
     }
 }

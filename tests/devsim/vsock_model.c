@@ -14,33 +14,14 @@ static struct vsock_model *model;
 
 static bool mine(const struct pci_dev *d) { return model && &model->dev.pci == d; }
 
-/* The PCI capabilities, as vnet_model.c serves them (the hosted build has
- * no kernel/pci; only one kind of virtio model is linked per test). */
-static const uint8_t cap_types[4] = { VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_ISR_CFG,
-                                      VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_CAP_NOTIFY_CFG };
-
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t from)
 {
-    if (id != 0x09 || !mine(d))
-        return 0;
-    uint8_t next = from ? (uint8_t)(from + 0x10) : 0x40;
-    return next <= 0x70 ? next : 0;
+    return mine(d) ? vq_model_find_cap(id, from) : 0;
 }
 
 uint32_t pci_read32(const struct pci_dev *d, uint16_t off)
 {
-    if (!mine(d) || off < 0x40 || off >= 0x84)
-        return ~0u;
-    if (off >= 0x80)
-        return VSOCK_NOTIFY_MULT;
-    unsigned k = (off - 0x40) / 0x10, f = (off - 0x40) % 0x10;
-    static const uint32_t offs[4] = { 0x0000, 0x1000, 0x2000, 0x3000 };
-    switch (f) {
-    case 0: return 0x09u | (k == 3 ? 20u : 16u) << 16 | (uint32_t)cap_types[k] << 24;
-    case 4: return 4;
-    case 8: return offs[k];
-    default: return 0x1000;
-    }
+    return mine(d) ? vq_model_cap_read32(off, VSOCK_NOTIFY_MULT) : ~0u;
 }
 
 uint8_t pci_read8(const struct pci_dev *d, uint16_t off)
