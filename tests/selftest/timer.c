@@ -26,8 +26,11 @@ SELFTEST(timer, "sleeps of 1 us .. 1.5 s against the TSC and the RTC")
             err = -EFAULT;
         }
     }
-    /* Against the RTC: wait for a seconds edge, sleep 1.5 s, the RTC must
-     * have moved on by 1 or 2 seconds. */
+    /* Against the RTC: wait for a seconds edge, sleep 1.5 s; the seconds
+     * the RTC moved on must match the time the TSC measured, give or take
+     * the RTC's 1 s granularity. How late the wake-up came is not judged:
+     * under TCG on a loaded host a timer interrupt can arrive seconds late,
+     * and the TSC then measures that too. */
     uint64_t w0 = clock_wall_s();
     if (!w0) {
         kprintf("selftest: timer: no RTC wall clock\n");
@@ -38,10 +41,11 @@ SELFTEST(timer, "sleeps of 1 us .. 1.5 s against the TSC and the RTC")
         thread_sleep_ns(10000000);
     uint64_t t0 = clock_ns();
     thread_sleep_ns(1500000000);
-    uint64_t r2 = clock_rtc_now(), took = clock_ns() - t0;
-    kprintf("selftest: timer: 1.5 s by the TSC = %llu s by the RTC (wall clock %llu)\n",
-            (unsigned long long)(r2 - r1), (unsigned long long)clock_wall_s());
-    if (r2 - r1 < 1 || r2 - r1 > 3 || took < 1500000000)
+    uint64_t r2 = clock_rtc_now(), took = clock_ns() - t0, took_s = took / 1000000000;
+    kprintf("selftest: timer: 1.5 s sleep took %llu ms by the TSC = %llu s by the RTC (wall clock %llu)\n",
+            (unsigned long long)(took / 1000000), (unsigned long long)(r2 - r1),
+            (unsigned long long)clock_wall_s());
+    if (r2 - r1 + 1 < took_s || r2 - r1 > took_s + 1 || took < 1500000000)
         err = -EFAULT;
     return err;
 }

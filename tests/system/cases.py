@@ -108,7 +108,7 @@ for machine in ("pc", "q35", "microvm"):
 CASES += [
     Case("selftest-timer", cmdline="selftest=timer", timeout=90, reject=NO_PANIC,
          expect=[READY, r"selftest: timer: TSC \d+ kHz from ", r"sleep 100000000 ns took",
-                 r"1.5 s by the TSC = [12] s by the RTC", r"selftest: timer passed"]),
+                 r"1.5 s sleep took \d+ ms by the TSC = \d+ s by the RTC", r"selftest: timer passed"]),
     Case("selftest-threads", cmdline="selftest=threads", timeout=240, reject=NO_PANIC,
          expect=[READY, r"selftest: threads passed"]),
     Case("shell-pci-poweroff", machine="q35", app="shell", debug_exit=False, exit_code=0,

@@ -64,9 +64,10 @@ CASES = [
     Case("hyperv-gen2like-timer", boot="iso-uefi", machine=GEN2_MACHINE, extra=GEN2_EXTRA,
          timeout=300, cmdline="selftest=timer",
          expect=[CLOCK, READY, r"selftest: timer: TSC \d+ kHz from ACPI PM timer calibration",
-                 # 1 to 3: the self-test's own bound (TCG on a loaded host
-                 # stretches the 1.5 s sleep past 2 s of real time).
-                 r"sleep 100000000 ns took", r"1.5 s by the TSC = [123] s by the RTC",
+                 # The self-test judges the TSC against the RTC over however
+                 # long the sleep took (TCG on a loaded host can wake it
+                 # seconds late), not the lateness itself.
+                 r"sleep 100000000 ns took", r"1.5 s sleep took \d+ ms by the TSC = \d+ s by the RTC",
                  r"selftest: timer passed"],
          reject=NO_LEGACY + [r"consoles: .*fb"]),
 ]
